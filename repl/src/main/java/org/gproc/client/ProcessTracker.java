@@ -3,6 +3,7 @@ package org.gproc.client;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Sees every process the cluster API starts, so a REPL or batch runner can treat the processes started during one
@@ -14,6 +15,11 @@ public final class ProcessTracker {
     /** The processes started while a capture was open. */
     public final class Capture implements AutoCloseable {
         private final List<RemoteProcess> started = new CopyOnWriteArrayList<>();
+        private final Consumer<RemoteProcess> onStart;
+
+        private Capture(Consumer<RemoteProcess> onStart) {
+            this.onStart = onStart;
+        }
 
         public List<RemoteProcess> started() {
             return List.copyOf(started);
@@ -30,7 +36,15 @@ public final class ProcessTracker {
 
     /** Opens a capture: every foreground process started until it is closed is recorded in it. */
     public Capture capture() {
-        Capture capture = new Capture();
+        return capture(process -> {});
+    }
+
+    /**
+     * As {@link #capture()}, and hands each foreground process to {@code onStart} as it starts, so its output can
+     * stream while the evaluation is still running. Runs on the thread that started the process; must not block.
+     */
+    public Capture capture(Consumer<RemoteProcess> onStart) {
+        Capture capture = new Capture(onStart);
         captures.add(capture);
         return capture;
     }
@@ -43,6 +57,7 @@ public final class ProcessTracker {
         }
         for (Capture capture : captures) {
             capture.started.add(process);
+            capture.onStart.accept(process);
         }
     }
 
