@@ -1,0 +1,39 @@
+package org.gproc.daemon.session;
+
+/** The verbs a session's {@code ctl} accepts. */
+public enum SessionVerb implements CtlVerb {
+    EXEC("exec", 2, "exec <path>  (relative: inside the session's fs/; absolute: the node's own file)"),
+    SIGNAL("signal", 2, "signal <number|name>  (to the whole process group)"),
+    KILL("kill", 1, "kill  (signal KILL to the whole process group)"),
+    WIPE("wipe", 1, "wipe  (kill if running and remove the session now)"),
+    CLOSE("close", 2, "close stdin"),
+    DIR("dir", 2, "dir <path>  (working directory; relative: inside fs/)"),
+    LINK("link", 4, "link <sha256> <path> <octal mode>  (a cached blob into fs/)"),
+    ID("id", 2, "id <job>/<rank>"),
+    TYPE("type", 2, "type normal|persistent");
+
+    private final String word;
+    private final int argc;
+    private final String usage;
+
+    SessionVerb(String word, int argc, String usage) {
+        this.word = word;
+        this.argc = argc;
+        this.usage = usage;
+    }
+
+    @Override
+    public String word() {
+        return word;
+    }
+
+    @Override
+    public int argc() {
+        return argc;
+    }
+
+    @Override
+    public String usage() {
+        return usage;
+    }
+}
