@@ -1,0 +1,330 @@
+package org.gproc.transport.ssh;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * An OpenSSH known_hosts file, parsed: plain host patterns ({@code host}, {@code [host]:port}, comma lists,
+ * {@code *}/{@code ?} wildcards, {@code !} negation), hashed entries ({@code |1|salt|hmac}), several keys per host,
+ * and the {@code @revoked} and {@code @cert-authority} markers (certificate authorities are parsed but not trusted
+ * for anything yet). Lines that cannot be parsed are skipped and reported by {@link #problems()}, never guessed at.
+ * Instances are immutable.
+ */
+public final class KnownHosts {
+
+    public enum Marker { NONE, CERT_AUTHORITY, REVOKED }
+
+    /** One key line. {@code line} is the text as found in the file, for error messages. */
+    public record Entry(int lineNumber, String line, Marker marker, String hostPatterns, String keyType, byte[] blob) {
+        public String fingerprint() {
+            return Keys.fingerprint(blob);
+        }
+
+        public boolean sameKey(byte[] otherBlob) {
+            return MessageDigest.isEqual(blob, otherBlob);
+        }
+
+        /** True when the host patterns match {@code host} at {@code port} (and no negated pattern does). */
+        public boolean matches(String host, int port) {
+            return matchPatterns(hostPatterns, hostToken(host, port));
+        }
+    }
+
+    public enum Status { TRUSTED, UNKNOWN, MISMATCH, REVOKED }
+
+    /** The outcome of {@link #check}; {@code entry} is the line that decided it (null for UNKNOWN). */
+    public record Verdict(Status status, Entry entry) {
+    }
+
+    private static final Map<Path, Object> APPEND_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path file;
+    private final List<Entry> entries;
+    private final List<String> problems;
+    /** Plain, wildcard-free patterns by their lower-cased token; everything else is scanned. */
+    private final Map<String, List<Entry>> byToken = new HashMap<>();
+    private final List<Entry> scanned = new ArrayList<>();
+
+    private KnownHosts(Path file, List<Entry> entries, List<String> problems) {
+        this.file = file;
+        this.entries = List.copyOf(entries);
+        this.problems = List.copyOf(problems);
+        for (Entry e : this.entries) {
+            if (e.marker() != Marker.NONE || e.hostPatterns().startsWith("|") || e.hostPatterns().matches(".*[*?!].*")) {
+                scanned.add(e);
+            } else {
+                for (String p : e.hostPatterns().split(",")) {
+                    byToken.computeIfAbsent(p.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(e);
+                }
+            }
+        }
+    }
+
+    /** Reads {@code file}; a file that does not exist yet is an empty known_hosts. */
+    public static KnownHosts load(Path file) throws IOException {
+        try {
+            return parse(file, Files.readAllLines(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return new KnownHosts(file, List.of(), List.of());
+        }
+    }
+
+    public static KnownHosts parse(Path file, List<String> lines) {
+        List<Entry> entries = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String text = lines.get(i).strip();
+            if (text.isEmpty() || text.startsWith("#")) {
+                continue;
+            }
+            try {
+                entries.add(parseLine(i + 1, text));
+            } catch (IOException e) {
+                problems.add("known_hosts " + file + " line " + (i + 1) + ": " + e.getMessage() + "; line ignored");
+            }
+        }
+        return new KnownHosts(file, entries, problems);
+    }
+
+    private static Entry parseLine(int number, String text) throws IOException {
+        String[] f = text.split("\\s+");
+        int i = 0;
+        Marker marker = Marker.NONE;
+        if (f[0].startsWith("@")) {
+            marker = switch (f[0]) {
+                case "@revoked" -> Marker.REVOKED;
+                case "@cert-authority" -> Marker.CERT_AUTHORITY;
+                default -> throw new IOException("unknown marker '" + f[0] + "' (known: @revoked, @cert-authority)");
+            };
+            i++;
+        }
+        if (f.length < i + 3) {
+            throw new IOException("expected 'hosts keytype base64-key [comment]'");
+        }
+        String hosts = f[i];
+        String type = f[i + 1];
+        byte[] blob;
+        try {
+            blob = Base64.getDecoder().decode(f[i + 2]);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("key is not valid base64");
+        }
+        String inner = Keys.blobType(blob);
+        if (!inner.equals(type)) {
+            throw new IOException("key type '" + type + "' does not match the key itself ('" + inner + "')");
+        }
+        if (hosts.startsWith("|") && !hosts.startsWith("|1|")) {
+            throw new IOException("unknown hashed host format (only |1| is defined)");
+        }
+        return new Entry(number, text, marker, hosts, type, blob);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    /** One message per line that was skipped, naming the file, the line and the rule it broke. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /**
+     * Decides whether {@code key} is the right host key for {@code host} at {@code port}. REVOKED when a
+     * {@code @revoked} line for the host lists this key; TRUSTED when a line for the host has it; MISMATCH when lines
+     * for the host list other keys of the same type (the entry is the first such line); UNKNOWN otherwise, which
+     * includes a host known only by keys of other types.
+     */
+    public Verdict check(String host, int port, PublicKey key) {
+        byte[] blob = Keys.blob(key);
+        String type = Keys.publicKeyLine(key).split(" ", 2)[0];
+        List<Entry> candidates = candidates(host, port);
+        for (Entry e : candidates) {
+            if (e.marker() == Marker.REVOKED && e.sameKey(blob)) {
+                return new Verdict(Status.REVOKED, e);
+            }
+        }
+        Entry differing = null;
+        for (Entry e : candidates) {
+            if (e.marker() != Marker.NONE) {
+                continue;
+            }
+            if (e.sameKey(blob)) {
+                return new Verdict(Status.TRUSTED, e);
+            }
+            if (differing == null && e.keyType().equals(type)) {
+                differing = e;
+            }
+        }
+        return differing != null ? new Verdict(Status.MISMATCH, differing) : new Verdict(Status.UNKNOWN, null);
+    }
+
+    private List<Entry> candidates(String host, int port) {
+        String token = hostToken(host, port).toLowerCase(Locale.ROOT);
+        List<Entry> out = new ArrayList<>(byToken.getOrDefault(token, List.of()));
+        for (Entry e : scanned) {
+            if (e.matches(host, port)) {
+                out.add(e);
+            }
+        }
+        out.sort((a, b) -> Integer.compare(a.lineNumber(), b.lineNumber()));
+        return out;
+    }
+
+    /** How OpenSSH names a host in known_hosts: {@code host} on port 22, {@code [host]:port} otherwise. */
+    public static String hostToken(String host, int port) {
+        return port == 22 ? host : "[" + host + "]:" + port;
+    }
+
+    /** The known_hosts line for {@code key} at {@code host}:{@code port}, e.g. {@code [10.0.0.1]:5640 ssh-ed25519 AAAA}. */
+    public static String line(String host, int port, PublicKey key) {
+        return hostToken(host, port) + " " + Keys.publicKeyLine(key);
+    }
+
+    /**
+     * Appends the line for {@code key} to {@code file} (created if absent), under a file lock so concurrent
+     * appenders, in this process or another, never interleave or lose lines.
+     */
+    public static void append(Path file, String host, int port, PublicKey key) throws IOException {
+        appendLines(file, List.of(line(host, port, key)));
+    }
+
+    static void appendLines(Path file, List<String> lines) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        // A FileLock is held per JVM, not per thread (a second thread gets OverlappingFileLockException), so
+        // threads of this process queue on a monitor first and the FileLock only guards against other processes.
+        synchronized (APPEND_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Object())) {
+            appendLocked(file, lines);
+        }
+    }
+
+    private static void appendLocked(Path file, List<String> lines) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            long size = ch.size();
+            StringBuilder text = new StringBuilder();
+            if (size > 0) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                ch.read(last, size - 1);
+                if (last.get(0) != '\n') {
+                    text.append('\n');
+                }
+            }
+            for (String l : lines) {
+                text.append(l).append('\n');
+            }
+            ByteBuffer out = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+            long pos = size;
+            while (out.hasRemaining()) {
+                pos += ch.write(out, pos);
+            }
+            ch.force(false);
+        }
+    }
+
+    // --- OpenSSH pattern matching (match.c: match_hostname / match_pattern) ---
+
+    static boolean matchPatterns(String patterns, String token) {
+        if (patterns.startsWith("|1|")) {
+            return matchHashed(patterns, token);
+        }
+        String lower = token.toLowerCase(Locale.ROOT);
+        boolean positive = false;
+        for (String p : patterns.split(",")) {
+            if (p.isEmpty()) {
+                continue;
+            }
+            boolean negated = p.startsWith("!");
+            String pattern = (negated ? p.substring(1) : p).toLowerCase(Locale.ROOT);
+            if (glob(pattern, lower)) {
+                if (negated) {
+                    return false;
+                }
+                positive = true;
+            }
+        }
+        return positive;
+    }
+
+    private static boolean matchHashed(String entry, String token) {
+        String[] parts = entry.split("\\|");
+        if (parts.length != 4) {
+            return false;
+        }
+        try {
+            byte[] salt = Base64.getDecoder().decode(parts[2]);
+            byte[] expected = Base64.getDecoder().decode(parts[3]);
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(salt, "HmacSHA1"));
+            return MessageDigest.isEqual(expected, mac.doFinal(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** Hashes {@code host}:{@code port} the way {@code ssh-keygen -H} does, with the given salt (20 bytes). */
+    static String hashedToken(String host, int port, byte[] salt) throws GeneralSecurityException {
+        Mac mac = Mac.getInstance("HmacSHA1");
+        mac.init(new SecretKeySpec(salt, "HmacSHA1"));
+        byte[] hash = mac.doFinal(hostToken(host, port).getBytes(StandardCharsets.UTF_8));
+        return "|1|" + Base64.getEncoder().encodeToString(salt) + "|" + Base64.getEncoder().encodeToString(hash);
+    }
+
+    /** Glob with {@code *} (any run) and {@code ?} (one character), iteratively so hostile patterns stay linear-ish. */
+    static boolean glob(String pattern, String text) {
+        int p = 0;
+        int t = 0;
+        int star = -1;
+        int mark = 0;
+        while (t < text.length()) {
+            if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
+                p++;
+                t++;
+            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                mark = t;
+            } else if (star >= 0) {
+                p = star + 1;
+                t = ++mark;
+            } else {
+                return false;
+            }
+        }
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
+    }
+
+    @Override
+    public String toString() {
+        return "KnownHosts{" + file + ", " + entries.size() + " entries"
+                + (problems.isEmpty() ? "" : ", " + problems.size() + " bad lines") + "}";
+    }
+}
