@@ -34,62 +34,115 @@ public sealed interface Message {
     record Tversion(int tag, int msize, String version) implements T {
         public int type() { return 100; }
         public Tversion { Objects.requireNonNull(version); }
+        @Override public String toString() {
+            return MessageText.of("Tversion").tag(tag).u32("msize", msize).str("version", version).toString();
+        }
     }
     record Rversion(int tag, int msize, String version) implements R {
         public int type() { return 101; }
         public Rversion { Objects.requireNonNull(version); }
+        @Override public String toString() {
+            return MessageText.of("Rversion").tag(tag).u32("msize", msize).str("version", version).toString();
+        }
     }
     record Tauth(int tag, int afid, String uname, String aname) implements T {
         public int type() { return 102; }
         public Tauth { Objects.requireNonNull(uname); Objects.requireNonNull(aname); }
+        @Override public String toString() {
+            return MessageText.of("Tauth").tag(tag).fid("afid", afid).str("uname", uname).str("aname", aname)
+                    .toString();
+        }
     }
     record Rauth(int tag, Qid aqid) implements R {
         public int type() { return 103; }
         public Rauth { Objects.requireNonNull(aqid); }
+        @Override public String toString() {
+            return MessageText.of("Rauth").tag(tag).value("aqid", aqid).toString();
+        }
     }
     record Tattach(int tag, int fid, int afid, String uname, String aname) implements T {
         public int type() { return 104; }
         public Tattach { Objects.requireNonNull(uname); Objects.requireNonNull(aname); }
+        @Override public String toString() {
+            return MessageText.of("Tattach").tag(tag).fid("fid", fid).fid("afid", afid).str("uname", uname)
+                    .str("aname", aname).toString();
+        }
     }
     record Rattach(int tag, Qid qid) implements R {
         public int type() { return 105; }
         public Rattach { Objects.requireNonNull(qid); }
+        @Override public String toString() {
+            return MessageText.of("Rattach").tag(tag).value("qid", qid).toString();
+        }
     }
     record Rerror(int tag, String ename) implements R {
         public int type() { return 107; }
         public Rerror { Objects.requireNonNull(ename); }
+        @Override public String toString() {
+            return MessageText.of("Rerror").tag(tag).str("ename", ename).toString();
+        }
     }
     record Tflush(int tag, int oldtag) implements T {
         public int type() { return 108; }
+        @Override public String toString() {
+            return MessageText.of("Tflush").tag(tag).tag("oldtag", oldtag).toString();
+        }
     }
     record Rflush(int tag) implements R {
         public int type() { return 109; }
+        @Override public String toString() {
+            return MessageText.of("Rflush").tag(tag).toString();
+        }
     }
     record Twalk(int tag, int fid, int newfid, List<String> names) implements T {
         public int type() { return 110; }
         public Twalk { names = List.copyOf(names); }
+        @Override public String toString() {
+            return MessageText.of("Twalk").tag(tag).fid("fid", fid).fid("newfid", newfid).strings("names", names)
+                    .toString();
+        }
     }
     record Rwalk(int tag, List<Qid> qids) implements R {
         public int type() { return 111; }
         public Rwalk { qids = List.copyOf(qids); }
+        @Override public String toString() {
+            return MessageText.of("Rwalk").tag(tag).value("qids", qids).toString();
+        }
     }
     record Topen(int tag, int fid, int mode) implements T {
         public int type() { return 112; }
+        @Override public String toString() {
+            return MessageText.of("Topen").tag(tag).fid("fid", fid).openMode("mode", mode).toString();
+        }
     }
     record Ropen(int tag, Qid qid, int iounit) implements R {
         public int type() { return 113; }
         public Ropen { Objects.requireNonNull(qid); }
+        @Override public String toString() {
+            return MessageText.of("Ropen").tag(tag).value("qid", qid).u32("iounit", iounit).toString();
+        }
     }
     record Tcreate(int tag, int fid, String name, int perm, int mode) implements T {
         public int type() { return 114; }
         public Tcreate { Objects.requireNonNull(name); }
+        @Override public String toString() {
+            return MessageText.of("Tcreate").tag(tag).fid("fid", fid).str("name", name).dirMode("perm", perm)
+                    .openMode("mode", mode).toString();
+        }
     }
     record Rcreate(int tag, Qid qid, int iounit) implements R {
         public int type() { return 115; }
         public Rcreate { Objects.requireNonNull(qid); }
+        @Override public String toString() {
+            return MessageText.of("Rcreate").tag(tag).value("qid", qid).u32("iounit", iounit).toString();
+        }
     }
     record Tread(int tag, int fid, long offset, int count) implements T {
         public int type() { return 116; }
+        @Override public String toString() {
+            return MessageText.of("Tread").tag(tag).fid("fid", fid).u64("offset", offset).u32("count", count)
+                    .toString();
+        }
     }
     /** {@code data} is owned by the message once constructed: callers must not modify the array afterwards. */
     record Rread(int tag, byte[] data) implements R {
@@ -99,7 +152,9 @@ public sealed interface Message {
             return o instanceof Rread r && r.tag == tag && Arrays.equals(r.data, data);
         }
         @Override public int hashCode() { return 31 * tag + Arrays.hashCode(data); }
-        @Override public String toString() { return "Rread{tag=" + tag + ", data=" + Bytes.summary(data) + "}"; }
+        @Override public String toString() {
+            return MessageText.of("Rread").tag(tag).value("data", Bytes.summary(data)).toString();
+        }
     }
     /** {@code data} is owned by the message once constructed: callers must not modify the array afterwards. */
     record Twrite(int tag, int fid, long offset, byte[] data) implements T {
@@ -111,37 +166,65 @@ public sealed interface Message {
         }
         @Override public int hashCode() { return Objects.hash(tag, fid, offset) * 31 + Arrays.hashCode(data); }
         @Override public String toString() {
-            return "Twrite{tag=" + tag + ", fid=" + fid + ", offset=" + offset + ", data=" + Bytes.summary(data) + "}";
+            return MessageText.of("Twrite").tag(tag).fid("fid", fid).u64("offset", offset)
+                    .value("data", Bytes.summary(data)).toString();
         }
     }
     record Rwrite(int tag, int count) implements R {
         public int type() { return 119; }
+        @Override public String toString() {
+            return MessageText.of("Rwrite").tag(tag).u32("count", count).toString();
+        }
     }
     record Tclunk(int tag, int fid) implements T {
         public int type() { return 120; }
+        @Override public String toString() {
+            return MessageText.of("Tclunk").tag(tag).fid("fid", fid).toString();
+        }
     }
     record Rclunk(int tag) implements R {
         public int type() { return 121; }
+        @Override public String toString() {
+            return MessageText.of("Rclunk").tag(tag).toString();
+        }
     }
     record Tremove(int tag, int fid) implements T {
         public int type() { return 122; }
+        @Override public String toString() {
+            return MessageText.of("Tremove").tag(tag).fid("fid", fid).toString();
+        }
     }
     record Rremove(int tag) implements R {
         public int type() { return 123; }
+        @Override public String toString() {
+            return MessageText.of("Rremove").tag(tag).toString();
+        }
     }
     record Tstat(int tag, int fid) implements T {
         public int type() { return 124; }
+        @Override public String toString() {
+            return MessageText.of("Tstat").tag(tag).fid("fid", fid).toString();
+        }
     }
     record Rstat(int tag, Stat stat) implements R {
         public int type() { return 125; }
         public Rstat { Objects.requireNonNull(stat); }
+        @Override public String toString() {
+            return MessageText.of("Rstat").tag(tag).value("stat", stat).toString();
+        }
     }
     record Twstat(int tag, int fid, Stat stat) implements T {
         public int type() { return 126; }
         public Twstat { Objects.requireNonNull(stat); }
+        @Override public String toString() {
+            return MessageText.of("Twstat").tag(tag).fid("fid", fid).value("stat", stat).toString();
+        }
     }
     record Rwstat(int tag) implements R {
         public int type() { return 127; }
+        @Override public String toString() {
+            return MessageText.of("Rwstat").tag(tag).toString();
+        }
     }
 
     /** Readable rendering of payloads in toString: short ones as text or hex, long ones by size. */
@@ -159,7 +242,7 @@ public sealed interface Message {
                     break;
                 }
             }
-            return printable ? '"' + new String(data, java.nio.charset.StandardCharsets.UTF_8).replace("\n", "\\n") + '"'
+            return printable ? MessageText.quoted(new String(data, java.nio.charset.StandardCharsets.UTF_8))
                     : "0x" + HexFormat.of().formatHex(data);
         }
     }

@@ -31,4 +31,13 @@ public record Stat(int type, int dev, Qid qid, int mode, int atime, int mtime, l
     public boolean isDirectory() {
         return (mode & DMDIR) != 0;
     }
+
+    /** {@code Stat{..., mode=DMDIR|0755, ...}}; Twstat's "don't touch" numbers show as {@code ~0}. */
+    @Override
+    public String toString() {
+        return MessageText.of("Stat").value("type", type == 0xFFFF ? "~0" : Integer.toString(type))
+                .u32OrKeep("dev", dev).value("qid", qid).dirModeOrKeep("mode", mode)
+                .u32OrKeep("atime", atime).u32OrKeep("mtime", mtime).u64OrKeep("length", length)
+                .str("name", name).str("uid", uid).str("gid", gid).str("muid", muid).toString();
+    }
 }
