@@ -1,0 +1,361 @@
+package org.gproc.client.internal.nodeset;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Immutable set of node indexes, a port of ClusterShell 1.9's {@code RangeSet}: {@code 1}, {@code 01} and {@code 001}
+ * are distinct indexes, the order is ClusterShell's, and {@link #toString()} folds exactly as ClusterShell does with
+ * autostep disabled (its default): maximal runs of consecutive indexes that keep one padding.
+ */
+public final class RangeSet {
+    /** Most indexes one range in brackets may produce ({@code n[1-100000000]} would need gigabytes). */
+    static final long MAX_RANGE = 10_000_000L;
+    static final RangeSet EMPTY = new RangeSet(new long[0]);
+
+    /** Sorted ascending, distinct, {@link Indexes} encoding. */
+    private final long[] keys;
+
+    private RangeSet(long[] keys) {
+        this.keys = keys;
+    }
+
+    /** One index given as its digit string (padding kept), e.g. {@code "007"}. */
+    static RangeSet single(long key) {
+        return new RangeSet(new long[] {key});
+    }
+
+    static RangeSet of(LongList keys) {
+        return new RangeSet(keys.sortedDistinct());
+    }
+
+    /** Parses ClusterShell range syntax: {@code 1-5,7,01-10,0-10/2}. */
+    static RangeSet parse(String pattern) {
+        LongList out = new LongList();
+        for (String raw : pattern.split(",", -1)) {
+            parseSubrange(raw.strip(), out);
+        }
+        return new RangeSet(out.sortedDistinct());
+    }
+
+    private static void parseSubrange(String subrange, LongList out) {
+        String base = subrange;
+        long step = 1;
+        int slash = subrange.indexOf('/');
+        if (slash >= 0) {
+            base = subrange.substring(0, slash);
+            step = parseStep(subrange, subrange.substring(slash + 1).strip());
+        }
+        String begin;
+        String end;
+        int beginSign = 1;
+        int endSign = 1;
+        if (base.indexOf('-') < 0) {
+            if (step != 1) {
+                throw new RangeSyntaxException(subrange, "a step needs a range (a-b/step)");
+            }
+            begin = base.strip();
+            end = begin;
+        } else {
+            String[] parts = base.split("-", -1);
+            if (parts.length == 2 && !parts[0].isBlank()) {
+                begin = parts[0].strip();
+                end = parts[1].strip();
+            } else if (parts.length == 2) { // "-5": one negative index
+                begin = parts[1].strip();
+                end = begin;
+                beginSign = -1;
+                endSign = -1;
+            } else if (parts.length == 3 && parts[0].isBlank()) { // "-3-2"
+                begin = parts[1].strip();
+                end = parts[2].strip();
+                beginSign = -1;
+            } else if (parts.length == 4 && parts[0].isBlank() && parts[2].isBlank()) { // "-8--4"
+                begin = parts[1].strip();
+                end = parts[3].strip();
+                beginSign = -1;
+                endSign = -1;
+            } else {
+                throw new RangeSyntaxException(subrange, "not a number or a range");
+            }
+        }
+        if (!isDigits(begin) || !isDigits(end)) {
+            throw new RangeSyntaxException(subrange, subrange.isEmpty() ? "empty range" : "not a number or a range");
+        }
+        // Padding as ClusterShell infers it: an explicit leading zero pads to the written length, and both ends must
+        // then be written with the same length.
+        int pad = 0;
+        int endPad = 0;
+        String beginDigits = stripZeros(begin);
+        if (beginDigits.length() < begin.length() && !(beginDigits.isEmpty() && begin.length() == 1)) {
+            pad = begin.length();
+        }
+        String endDigits = stripZeros(end);
+        if (!endDigits.isEmpty() && endDigits.length() < end.length()) {
+            endPad = end.length();
+        }
+        if ((pad > 0 || endPad > 0) && begin.length() != end.length()) {
+            throw new RangeSyntaxException(subrange, "padding length mismatch ('" + begin + "' and '" + end
+                    + "' must have the same number of digits)");
+        }
+        if (pad > 0 && beginSign < 0) {
+            throw new RangeSyntaxException(subrange, "padding not supported in negative ranges");
+        }
+        if (beginDigits.length() > Indexes.MAX_DIGITS || endDigits.length() > Indexes.MAX_DIGITS
+                || pad > Indexes.MAX_DIGITS) {
+            throw new RangeSyntaxException(subrange, "index too large (at most " + Indexes.MAX_DIGITS + " digits)");
+        }
+        long start = (beginDigits.isEmpty() ? 0 : Long.parseLong(beginDigits)) * beginSign;
+        long stop = (endDigits.isEmpty() ? 0 : Long.parseLong(endDigits)) * endSign;
+        if (start > stop) {
+            throw new RangeSyntaxException(subrange, "start > end");
+        }
+        if (step < 1) {
+            throw new RangeSyntaxException(subrange, "step must be at least 1");
+        }
+        if ((stop - start) / step >= MAX_RANGE) {
+            throw new RangeSyntaxException(subrange, "range too large (more than " + MAX_RANGE + " indexes)");
+        }
+        for (long i = start; i <= stop; i += step) {
+            out.add(Indexes.of(i, pad));
+        }
+    }
+
+    private static long parseStep(String subrange, String step) {
+        String digits = step.startsWith("-") || step.startsWith("+") ? step.substring(1) : step;
+        if (!isDigits(digits) || digits.length() > 18) {
+            throw new RangeSyntaxException(subrange, "step is not a number");
+        }
+        long value = Long.parseLong(digits);
+        return step.startsWith("-") ? -value : value;
+    }
+
+    private static boolean isDigits(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String stripZeros(String digits) {
+        int i = 0;
+        while (i < digits.length() && digits.charAt(i) == '0') {
+            i++;
+        }
+        return digits.substring(i);
+    }
+
+    public int size() {
+        return keys.length;
+    }
+
+    public boolean isEmpty() {
+        return keys.length == 0;
+    }
+
+    long key(int i) {
+        return keys[i];
+    }
+
+    String string(int i) {
+        return Indexes.toString(keys[i]);
+    }
+
+    /** ClusterShell's {@code rg[0]}: the first index as a string. */
+    String first() {
+        return string(0);
+    }
+
+    /** ClusterShell's {@code rg[-1]}. */
+    String last() {
+        return string(keys.length - 1);
+    }
+
+    boolean contains(long key) {
+        return Arrays.binarySearch(keys, key) >= 0;
+    }
+
+    RangeSet union(RangeSet other) {
+        if (other.keys.length == 0) {
+            return this;
+        }
+        if (keys.length == 0) {
+            return other;
+        }
+        return merge(other, true, true, true);
+    }
+
+    RangeSet intersection(RangeSet other) {
+        return merge(other, false, true, false);
+    }
+
+    RangeSet difference(RangeSet other) {
+        if (other.keys.length == 0) {
+            return this;
+        }
+        return merge(other, true, false, false);
+    }
+
+    RangeSet symmetricDifference(RangeSet other) {
+        return merge(other, true, false, true);
+    }
+
+    /** One sorted merge; the flags say which of (only here, in both, only there) to keep. */
+    private RangeSet merge(RangeSet other, boolean onlyThis, boolean both, boolean onlyOther) {
+        long[] a = keys;
+        long[] b = other.keys;
+        long[] out = new long[a.length + b.length];
+        int i = 0;
+        int j = 0;
+        int n = 0;
+        while (i < a.length && j < b.length) {
+            if (a[i] < b[j]) {
+                if (onlyThis) {
+                    out[n++] = a[i];
+                }
+                i++;
+            } else if (a[i] > b[j]) {
+                if (onlyOther) {
+                    out[n++] = b[j];
+                }
+                j++;
+            } else {
+                if (both) {
+                    out[n++] = a[i];
+                }
+                i++;
+                j++;
+            }
+        }
+        if (onlyThis) {
+            while (i < a.length) {
+                out[n++] = a[i++];
+            }
+        }
+        if (onlyOther) {
+            while (j < b.length) {
+                out[n++] = b[j++];
+            }
+        }
+        return new RangeSet(n == out.length ? out : Arrays.copyOf(out, n));
+    }
+
+    boolean isDisjoint(RangeSet other) {
+        int i = 0;
+        int j = 0;
+        while (i < keys.length && j < other.keys.length) {
+            if (keys[i] < other.keys[j]) {
+                i++;
+            } else if (keys[i] > other.keys[j]) {
+                j++;
+            } else {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean isSubsetOf(RangeSet other) {
+        if (keys.length > other.keys.length) {
+            return false;
+        }
+        int j = 0;
+        for (long k : keys) {
+            while (j < other.keys.length && other.keys[j] < k) {
+                j++;
+            }
+            if (j == other.keys.length || other.keys[j] != k) {
+                return false;
+            }
+            j++;
+        }
+        return true;
+    }
+
+    /** Python's {@code rg1 < rg2}. */
+    boolean isProperSubsetOf(RangeSet other) {
+        return keys.length < other.keys.length && isSubsetOf(other);
+    }
+
+    /**
+     * The folded pieces ({@code "1-3"}, {@code "5"}, {@code "08-10"}): maximal runs of consecutive indexes where a
+     * run that starts zero-padded keeps its width and a run that starts unpadded stays unpadded, exactly as
+     * ClusterShell's {@code _slices_padding} without autostep.
+     */
+    List<String> pieces() {
+        List<String> pieces = new ArrayList<>();
+        int i = 0;
+        while (i < keys.length) {
+            long start = keys[i];
+            boolean startPadded = Indexes.padded(start);
+            int startWidth = Indexes.width(start);
+            int j = i;
+            while (j + 1 < keys.length) {
+                long next = keys[j + 1];
+                boolean samePadding = startPadded ? Indexes.width(next) == startWidth : !Indexes.padded(next);
+                if (!samePadding || Indexes.value(next) != Indexes.value(keys[j]) + 1) {
+                    break;
+                }
+                j++;
+            }
+            pieces.add(j == i ? Indexes.toString(start) : Indexes.toString(start) + "-" + Indexes.toString(keys[j]));
+            i = j + 1;
+        }
+        return pieces;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RangeSet other && Arrays.equals(keys, other.keys);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(keys);
+    }
+
+    /** Folded, comma-separated, without brackets: {@code 1-3,5,08-10}. */
+    @Override
+    public String toString() {
+        return String.join(",", pieces());
+    }
+
+    /** A growable long array; sorts and removes duplicates only when the input was not already ordered. */
+    static final class LongList {
+        private long[] a = new long[16];
+        private int n;
+        private boolean ordered = true;
+
+        void add(long v) {
+            if (n == a.length) {
+                a = Arrays.copyOf(a, n * 2);
+            }
+            if (n > 0 && a[n - 1] >= v) {
+                ordered = false;
+            }
+            a[n++] = v;
+        }
+
+        long[] sortedDistinct() {
+            long[] out = Arrays.copyOf(a, n);
+            if (ordered) {
+                return out;
+            }
+            Arrays.sort(out);
+            int m = 0;
+            for (int i = 0; i < out.length; i++) {
+                if (m == 0 || out[m - 1] != out[i]) {
+                    out[m++] = out[i];
+                }
+            }
+            return Arrays.copyOf(out, m);
+        }
+    }
+}
