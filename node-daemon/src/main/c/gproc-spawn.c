@@ -1,0 +1,352 @@
+/*
+ * gproc-spawn: the node daemon's process spawner. One instance runs per ProcessLauncher, started by the JVM with
+ * pipes on stdin/stdout; it exits when stdin reaches EOF (the daemon closed it or died).
+ *
+ * Why native: the JDK reports a signal death as exit 128+N (so "exit 137" and "signal 9" are indistinguishable and
+ * the core flag is lost), parks one reaper thread per live child, and cannot signal a process group.
+ *
+ * Requests on stdin: a 4-byte big-endian length, then that many bytes of NUL-terminated fields.
+ *   S dir stdout stderr fifo status argc argv... envc env...    spawn; reply "P <pid>" or "E <message>"
+ *   A                                                           after "P": the daemon has opened the fifo
+ *   K signal pgid                                               kill(-pgid, signal); reply "OK" or "E <message>"
+ * Replies are single lines on stdout.
+ *
+ * Spawn: the server forks a monitor, which leaves the daemon's session and forks the command. The command calls
+ * setsid() (its pid is its process group id), gets the fifo's read end as stdin and the spool files (O_APPEND) as
+ * stdout/stderr, closes every other fd and execs. The monitor waits for it, writes "exit N", "signal N" or
+ * "signal N core" to <status>.tmp and renames it to <status>, then exits. The server ignores SIGCHLD so monitors never
+ * linger as zombies; a monitor whose server died is reparented to init, which reaps it.
+ *
+ * The server holds both ends of the fifo until the daemon acknowledges that it opened the write end: the command can
+ * never see a premature EOF, and the daemon's open never blocks (a reader always exists).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_REQUEST (64 * 1024 * 1024)
+#define MAX_FIELDS (1024 * 1024)
+
+static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void reply(const char *fmt, ...) {
+    char line[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if (n > (int) sizeof line - 2) n = sizeof line - 2;
+    for (int i = 0; i < n; i++) if (line[i] == '\n') line[i] = ' ';
+    line[n++] = '\n';
+    for (int off = 0; off < n;) {
+        ssize_t w = write(1, line + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) _exit(0); /* the daemon is gone */
+        off += w;
+    }
+}
+
+static int read_full(int fd, void *buf, size_t len) {
+    for (size_t off = 0; off < len;) {
+        ssize_t r = read(fd, (char *) buf + off, len - off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        off += r;
+    }
+    return 0;
+}
+
+static void write_all(int fd, const char *s, size_t len) {
+    while (len > 0) {
+        ssize_t w = write(fd, s, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        s += w;
+        len -= w;
+    }
+}
+
+/* Reads one request into *buf; returns its fields (pointers into *buf) or NULL at EOF. */
+static char **read_request(char **buf, int *count) {
+    unsigned char hdr[4];
+    if (read_full(0, hdr, 4) < 0) return NULL;
+    uint32_t len = ((uint32_t) hdr[0] << 24) | ((uint32_t) hdr[1] << 16) | ((uint32_t) hdr[2] << 8) | hdr[3];
+    if (len == 0 || len > MAX_REQUEST) return NULL;
+    free(*buf);
+    *buf = malloc(len);
+    if (*buf == NULL || read_full(0, *buf, len) < 0 || (*buf)[len - 1] != '\0') return NULL;
+    int n = 0;
+    for (uint32_t i = 0; i < len; i++) if ((*buf)[i] == '\0') n++;
+    if (n > MAX_FIELDS) return NULL;
+    char **fields = malloc(sizeof(char *) * (n + 1));
+    if (fields == NULL) return NULL;
+    char *p = *buf;
+    for (int i = 0; i < n; i++) {
+        fields[i] = p;
+        p += strlen(p) + 1;
+    }
+    fields[n] = NULL;
+    *count = n;
+    return fields;
+}
+
+static int parse_count(const char *s, int limit) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || *s == '\0' || *end != '\0' || v < 0 || v > limit) return -1;
+    return (int) v;
+}
+
+/* Command side: the report pipe (close-on-exec, so a successful exec closes it silently). */
+static int report_fd = -1;
+
+static void fail(const char *what, const char *culprit) {
+    char line[4096];
+    int n = snprintf(line, sizeof line, "X %s %s: %s\n", what, culprit, strerror(errno));
+    if (n > (int) sizeof line - 1) n = sizeof line - 1;
+    write_all(report_fd, line, n);
+    _exit(127);
+}
+
+static const char *env_path(char **envp) {
+    for (char **e = envp; *e != NULL; e++) if (strncmp(*e, "PATH=", 5) == 0) return *e + 5;
+    return "/usr/local/bin:/usr/bin:/bin";
+}
+
+/* execve, searching the command's own PATH (not the daemon's) when the program name has no slash. */
+static void exec_command(char **argv, char **envp) {
+    if (strchr(argv[0], '/') != NULL) {
+        execve(argv[0], argv, envp);
+        fail("exec", argv[0]);
+    }
+    const char *path = env_path(envp);
+    int saved = ENOENT;
+    char candidate[PATH_MAX];
+    while (1) {
+        const char *colon = strchr(path, ':');
+        size_t dirlen = colon ? (size_t) (colon - path) : strlen(path);
+        int n = dirlen == 0 ? snprintf(candidate, sizeof candidate, "%s", argv[0])
+                            : snprintf(candidate, sizeof candidate, "%.*s/%s", (int) dirlen, path, argv[0]);
+        if (n > 0 && n < (int) sizeof candidate) {
+            execve(candidate, argv, envp);
+            if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+        }
+        if (colon == NULL) break;
+        path = colon + 1;
+    }
+    errno = saved;
+    fail("exec", argv[0]);
+}
+
+static void close_from(int lowfd) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0) return;
+#endif
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 1 << 20) max = 1 << 20;
+    for (int fd = lowfd; fd < max; fd++) close(fd);
+}
+
+static void open_onto(const char *path, int target, const char *what) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) fail(what, path);
+    if (dup2(fd, target) < 0) fail(what, path);
+}
+
+/* The command, from fork to exec: fd 0 the fifo, 1 and 2 the spools, 3 the report pipe, nothing else. */
+static void become_command(char **f, int fifo_read, int report) {
+    report_fd = report;
+    const char *dir = f[1], *out = f[2], *err = f[3];
+    int argc = parse_count(f[6], MAX_FIELDS);
+    char **argv = f + 7;
+    char **env = f + 8 + argc; /* NULL-terminated by read_request */
+    argv[argc] = NULL;         /* was the envc field, already checked by spawn() */
+
+    if (setsid() < 0) fail("setsid", argv[0]);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    if (chdir(dir) < 0) fail("dir", dir);
+    int flags = fcntl(fifo_read, F_GETFL);
+    if (flags < 0 || fcntl(fifo_read, F_SETFL, flags & ~O_NONBLOCK) < 0) fail("stdin", f[4]);
+    if (dup2(fifo_read, 0) < 0) fail("stdin", f[4]);
+    open_onto(out, 1, "stdout");
+    if (strcmp(out, err) == 0) {
+        if (dup2(1, 2) < 0) fail("stderr", err);
+    } else {
+        open_onto(err, 2, "stderr");
+    }
+    if (report_fd != 3) {
+        if (dup2(report_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0) fail("exec", "report pipe");
+        report_fd = 3;
+    }
+    close_from(4);
+    exec_command(argv, env);
+}
+
+static void write_status(const char *status, int st) {
+    char text[64], tmp[PATH_MAX];
+    int n;
+    if (WIFEXITED(st)) {
+        n = snprintf(text, sizeof text, "exit %d\n", WEXITSTATUS(st));
+    } else if (WIFSIGNALED(st)) {
+        n = snprintf(text, sizeof text, "signal %d%s\n", WTERMSIG(st), WCOREDUMP(st) ? " core" : "");
+    } else {
+        n = snprintf(text, sizeof text, "exit 255\n");
+    }
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", status) >= (int) sizeof tmp) return;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    write_all(fd, text, n);
+    close(fd);
+    rename(tmp, status);
+}
+
+/* The monitor: forks the command, reports its pid, waits, records the exit status. Never returns. */
+static void monitor(char **f, int fifo_read, int report) {
+    prctl(PR_SET_NAME, "gproc-monitor");
+    setsid();
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        if (devnull > 1) close(devnull);
+    }
+    /* vfork: the monitor sleeps until the command has exec'd (or failed); no page tables are copied. */
+    pid_t child = vfork();
+    if (child == 0) become_command(f, fifo_read, report);
+    char line[64];
+    int n = child < 0 ? snprintf(line, sizeof line, "X fork: %s\n", strerror(errno))
+                      : snprintf(line, sizeof line, "P %d\n", (int) child);
+    write_all(report, line, n);
+    close_from(3);
+    if (child < 0) _exit(1);
+    int st;
+    while (waitpid(child, &st, 0) < 0) {
+        if (errno != EINTR) _exit(1);
+    }
+    write_status(f[5], st);
+    _exit(0);
+}
+
+static void spawn(char **f, int count) {
+    int argc = count > 7 ? parse_count(f[6], count) : -1;
+    int envc = argc > 0 && 7 + argc < count ? parse_count(f[7 + argc], count) : -1;
+    if (argc <= 0 || envc < 0 || 8 + argc + envc != count) {
+        reply("E spawn: malformed request (%d fields)", count);
+        return;
+    }
+    const char *fifo = f[4], *status = f[5];
+    unlink(status);
+    unlink(fifo);
+    if (mkfifo(fifo, 0600) < 0) {
+        reply("E stdin %s: %s", fifo, strerror(errno));
+        return;
+    }
+    int r = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int w = r < 0 ? -1 : open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    int report[2] = {-1, -1};
+    if (w < 0 || pipe2(report, O_CLOEXEC) < 0) {
+        reply("E stdin %s: %s", fifo, strerror(errno));
+        goto done;
+    }
+    pid_t m = fork();
+    if (m == 0) {
+        close(report[0]);
+        monitor(f, r, report[1]);
+    }
+    close(report[1]);
+    if (m < 0) {
+        reply("E exec %s: fork: %s", f[7], strerror(errno));
+        close(report[0]);
+        goto done;
+    }
+    char buf[8192];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(report[0], buf + len, sizeof buf - 1 - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        len += n;
+        if (len == sizeof buf - 1) break;
+    }
+    buf[len] = '\0';
+    close(report[0]);
+    char *error = strstr(buf, "X ");
+    char *pid = strstr(buf, "P ");
+    if (error != NULL) {
+        char *nl = strchr(error, '\n');
+        if (nl) *nl = '\0';
+        reply("E %s", error + 2);
+    } else if (pid != NULL) {
+        reply("P %d", atoi(pid + 2));
+        char *ack = NULL;
+        int n;
+        char **fields = read_request(&ack, &n);
+        if (fields == NULL) _exit(0);
+        free(fields);
+        free(ack);
+    } else {
+        reply("E exec %s: the monitor died before starting it", f[7]);
+    }
+done:
+    if (r >= 0) close(r);
+    if (w >= 0) close(w);
+    unlink(fifo);
+}
+
+static void kill_group(char **f, int count) {
+    int sig = count == 3 ? parse_count(f[1], 64) : -1;
+    int pgid = count == 3 ? parse_count(f[2], INT_MAX) : -1;
+    if (sig <= 0 || pgid <= 1) {
+        reply("E kill: malformed request");
+        return;
+    }
+    if (kill(-pgid, sig) < 0) {
+        reply("E %s", strerror(errno));
+    } else {
+        reply("OK");
+    }
+}
+
+int main(int argc, char **argv) {
+    (void) argc;
+    (void) argv;
+    signal(SIGCHLD, SIG_IGN); /* monitors are reaped by the kernel */
+    signal(SIGPIPE, SIG_IGN);
+    char *buf = NULL;
+    int count;
+    char **fields;
+    while ((fields = read_request(&buf, &count)) != NULL) {
+        if (strcmp(fields[0], "S") == 0) {
+            spawn(fields, count);
+        } else if (strcmp(fields[0], "K") == 0) {
+            kill_group(fields, count);
+        } else if (strcmp(fields[0], "A") != 0) {
+            reply("E unknown request '%.20s'", fields[0]);
+        }
+        free(fields);
+    }
+    return 0;
+}

@@ -1,0 +1,165 @@
+package org.gproc.daemon.proc;
+
+import org.gproc.transport.ninep.NinePException;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fallback when no C compiler is available: {@link ProcessBuilder} running the command under util-linux
+ * {@code setsid}, exit through {@link Process#onExit()}. Its limits, which the native helper does not have: the JDK
+ * parks one "process reaper" thread per running process; it reports a signal death as exit 128+N, so an exit code
+ * above 128 is taken for a signal ({@code exit 137} reads as {@code signal 9}) and the core flag is never set; each
+ * signal costs a {@code /bin/kill} process.
+ */
+final class JdkSpawner {
+
+    private final Executor stdinExecutor;
+    private final String setsid = onDaemonPath("setsid");
+    private final String kill = onDaemonPath("kill");
+
+    JdkSpawner(Executor stdinExecutor) {
+        this.stdinExecutor = stdinExecutor;
+    }
+
+    RunningProcess start(LaunchSpec spec) throws NinePException {
+        checkProgram(spec);
+        List<String> command = new ArrayList<>();
+        if (setsid != null) {
+            command.add(setsid);
+        }
+        command.addAll(spec.argv());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(spec.dir().toFile());
+        builder.environment().clear();
+        builder.environment().putAll(spec.env());
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(spec.stdoutFile().toFile()));
+        if (spec.stdoutFile().equals(spec.stderrFile())) {
+            builder.redirectErrorStream(true);
+        } else {
+            builder.redirectError(ProcessBuilder.Redirect.appendTo(spec.stderrFile().toFile()));
+        }
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new NinePException("exec " + spec.argv().get(0) + ": " + e.getMessage(), e);
+        }
+        return new JdkProcess(process, new StdinPipe(process.pid(), Channels.newChannel(process.getOutputStream()),
+                stdinExecutor));
+    }
+
+    private final class JdkProcess implements RunningProcess {
+        private final Process process;
+        private final StdinPipe stdin;
+        private final CompletableFuture<ExitStatus> exit;
+
+        JdkProcess(Process process, StdinPipe stdin) {
+            this.process = process;
+            this.stdin = stdin;
+            this.exit = process.onExit().thenApply(p -> {
+                int code = p.exitValue();
+                ExitStatus status = code > 128 && code - 128 <= Signals.MAX ? ExitStatus.killed(code - 128, false)
+                        : ExitStatus.exited(code & 0xff);
+                stdin.abort("process " + p.pid() + " has exited (" + status + ")");
+                return status;
+            });
+        }
+
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public CompletableFuture<ExitStatus> onExit() {
+            return exit.copy();
+        }
+
+        @Override
+        public void signal(int sig) throws NinePException {
+            if (sig < 1 || sig > Signals.MAX) {
+                throw new NinePException("signal: no signal number " + sig + " (Linux signals are 1-" + Signals.MAX
+                        + ")");
+            }
+            if (exit.isDone()) {
+                throw new NinePException("signal: process " + pid() + " has already exited (" + exit.join() + ")");
+            }
+            String target = setsid != null ? "-" + pid() : Long.toString(pid());
+            try {
+                Process killer = new ProcessBuilder(kill != null ? kill : "kill", "-s", Integer.toString(sig), "--",
+                        target).redirectErrorStream(true).start();
+                killer.getOutputStream().close();
+                String diagnostics = new String(killer.getInputStream().readAllBytes()).strip();
+                if (!killer.waitFor(10, TimeUnit.SECONDS) || killer.exitValue() != 0) {
+                    killer.destroyForcibly();
+                    throw new NinePException("signal " + Signals.name(sig) + " to process group " + pid() + ": "
+                            + diagnostics);
+                }
+            } catch (IOException e) {
+                throw new NinePException("signal " + Signals.name(sig) + ": cannot run kill: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NinePException("signal " + Signals.name(sig) + ": interrupted", e);
+            }
+        }
+
+        @Override
+        public void writeStdin(byte[] data) throws NinePException {
+            CompletableFuture<Integer> written = stdin.write(data);
+            if (written.isCompletedExceptionally()) {
+                ProcessLauncher.rethrow(written);
+            }
+        }
+
+        @Override
+        public CompletableFuture<Integer> stdinWrite(byte[] data) {
+            return stdin.write(data);
+        }
+
+        @Override
+        public void closeStdin() {
+            stdin.close();
+        }
+    }
+
+    /** The native helper reports a missing program from its exec; here setsid would, so look first. */
+    private static void checkProgram(LaunchSpec spec) throws NinePException {
+        String program = spec.argv().get(0);
+        if (program.contains("/")) {
+            Path path = spec.dir().resolve(program);
+            if (!Files.exists(path)) {
+                throw new NinePException("exec " + program + ": No such file or directory");
+            }
+            if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+                throw new NinePException("exec " + program + ": Permission denied");
+            }
+            return;
+        }
+        String searchPath = spec.env().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        for (String dir : searchPath.split(":", -1)) {
+            Path candidate = (dir.isEmpty() ? spec.dir() : spec.dir().resolve(dir)).resolve(program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return;
+            }
+        }
+        throw new NinePException("exec " + program + ": No such file or directory (searched PATH " + searchPath + ")");
+    }
+
+    private static String onDaemonPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+}

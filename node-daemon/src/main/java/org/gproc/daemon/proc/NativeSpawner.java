@@ -1,0 +1,185 @@
+package org.gproc.daemon.proc;
+
+import org.gproc.transport.ninep.NinePException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * Talks to one long-lived {@code gproc-spawn} process (see its source for the protocol): spawn and group-kill
+ * requests, one at a time. A spawn costs the helper a fork, the monitor a vfork and the command its exec; the daemon
+ * waits only for the exec to succeed or fail. If the helper dies, the next request starts a new one; processes it
+ * started keep running and their monitors still record their exit status.
+ */
+final class NativeSpawner implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NativeSpawner.class);
+
+    static final String STATUS_FILE = "exit-status";
+    static final String FIFO_FILE = "stdin.fifo";
+
+    private final Path binary;
+    private final SpoolWatcher watcher;
+    private final Executor stdinExecutor;
+    private Process helper;
+    private DataOutputStream requests;
+    private BufferedReader replies;
+    private boolean closed;
+
+    NativeSpawner(Path binary, SpoolWatcher watcher, Executor stdinExecutor) {
+        this.binary = binary;
+        this.watcher = watcher;
+        this.stdinExecutor = stdinExecutor;
+    }
+
+    RunningProcess start(LaunchSpec spec) throws NinePException {
+        Path dir = spec.spoolDir();
+        Path status = dir.resolve(STATUS_FILE);
+        Path fifo = dir.resolve(FIFO_FILE);
+        List<String> fields = new ArrayList<>();
+        fields.addAll(List.of("S", spec.dir().toString(), spec.stdoutFile().toString(), spec.stderrFile().toString(),
+                fifo.toString(), status.toString(), Integer.toString(spec.argv().size())));
+        fields.addAll(spec.argv());
+        fields.add(Integer.toString(spec.env().size()));
+        for (Map.Entry<String, String> e : spec.env().entrySet()) {
+            fields.add(e.getKey() + "=" + e.getValue());
+        }
+        NativeProcess process = new NativeProcess(this, status);
+        SpoolWatcher.Watch watch;
+        try {
+            watch = watcher.watch(status, process::statusChanged);
+        } catch (IOException e) {
+            throw new NinePException("exec: cannot watch " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            synchronized (this) {
+                String reply = request(fields);
+                if (!reply.startsWith("P ")) {
+                    throw new NinePException(reply.startsWith("E ") ? reply.substring(2) : "exec: spawn helper said '"
+                            + reply + "'");
+                }
+                long pid = Long.parseLong(reply.substring(2).trim());
+                FileChannel stdin;
+                try {
+                    stdin = FileChannel.open(fifo, StandardOpenOption.WRITE);
+                } catch (IOException e) {
+                    throw new NinePException("exec: cannot open stdin of process " + pid + ": " + e.getMessage(), e);
+                } finally {
+                    send(List.of("A"));
+                }
+                process.started(pid, new StdinPipe(pid, stdin, stdinExecutor), watch);
+            }
+        } catch (NinePException | RuntimeException e) {
+            watch.close();
+            throw e;
+        }
+        process.statusChanged(); // an exit noticed before the pid was known
+        return process;
+    }
+
+    /** {@code kill(-pgid, sig)}; false if no process is left in the group. */
+    synchronized boolean killGroup(int sig, long pgid) throws NinePException {
+        String reply = request(List.of("K", Integer.toString(sig), Long.toString(pgid)));
+        if (reply.equals("OK")) {
+            return true;
+        }
+        if (reply.equals("E No such process")) {
+            return false;
+        }
+        throw new NinePException("signal " + Signals.name(sig) + " to process group " + pgid + ": "
+                + (reply.startsWith("E ") ? reply.substring(2) : reply));
+    }
+
+    private String request(List<String> fields) throws NinePException {
+        try {
+            send(fields);
+            String reply = replies.readLine();
+            if (reply == null) {
+                throw new IOException("it exited");
+            }
+            return reply;
+        } catch (IOException e) {
+            String why = e.getMessage();
+            stopHelper();
+            throw new NinePException("exec: the spawn helper failed (" + why + "); it is restarted on the next"
+                    + " request", e);
+        }
+    }
+
+    private void send(List<String> fields) throws NinePException {
+        ensureHelper();
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        for (String field : fields) {
+            frame.writeBytes(field.getBytes(StandardCharsets.UTF_8));
+            frame.write(0);
+        }
+        try {
+            requests.writeInt(frame.size());
+            frame.writeTo(requests);
+            requests.flush();
+        } catch (IOException e) {
+            stopHelper();
+            throw new NinePException("exec: the spawn helper failed (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void ensureHelper() throws NinePException {
+        if (closed) {
+            throw new NinePException("exec: the process launcher is closed (the daemon is shutting down)");
+        }
+        if (helper != null) {
+            return;
+        }
+        try {
+            helper = new ProcessBuilder(binary.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            throw new NinePException("exec: cannot start the spawn helper " + binary + ": " + e.getMessage(), e);
+        }
+        requests = new DataOutputStream(helper.getOutputStream());
+        replies = new BufferedReader(new InputStreamReader(helper.getInputStream(), StandardCharsets.UTF_8));
+        log.debug("spawn helper {} started as pid {}", binary, helper.pid());
+    }
+
+    private void stopHelper() {
+        if (helper != null) {
+            helper.destroyForcibly();
+            helper = null;
+            requests = null;
+            replies = null;
+        }
+    }
+
+    /** Stops the helper (it exits on EOF); running processes and their monitors carry on. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (helper != null) {
+            try {
+                OutputStream in = helper.getOutputStream();
+                in.close();
+            } catch (IOException ignored) {
+                // it is exiting either way
+            }
+            helper = null;
+        }
+    }
+
+    /** The helper's pid, or -1 when none runs (for tests that look for zombies). */
+    synchronized long helperPid() {
+        return helper == null ? -1 : helper.pid();
+    }
+}

@@ -1,0 +1,144 @@
+package org.gproc.daemon.proc;
+
+import org.gproc.transport.ninep.NinePException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Starts processes, each in its own session and process group, with exactly the given argv, environment and working
+ * directory, stdout and stderr appended straight to spool files, stdin a pipe the daemon holds, and the exact exit
+ * status. Normally through a small native helper ({@code src/main/c/gproc-spawn.c}, compiled with {@code cc} into
+ * {@code <stateDir>/bin} on first use); without a compiler, through {@link ProcessBuilder} with the limits that
+ * {@link JdkSpawner} lists. Running processes cost no thread in either case except, in the fallback, the JDK's
+ * reaper thread per process.
+ *
+ * <p>Closing the launcher stops the helper and releases stdin pipes; it does not kill running processes (their
+ * monitors still record their exit).
+ */
+public final class ProcessLauncher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProcessLauncher.class);
+
+    /** Stdin drain threads exist only while a process's pipe is full; this many such processes at most. */
+    private static final int STDIN_THREADS = 256;
+
+    private final SpoolWatcher watcher;
+    private final boolean ownsWatcher;
+    private final ThreadPoolExecutor stdinExecutor;
+    private final NativeSpawner nativeSpawner;
+    private final JdkSpawner jdkSpawner;
+
+    /** A launcher with its own {@link SpoolWatcher}; a daemon with several launchers should share one instead. */
+    public ProcessLauncher(Path stateDir) {
+        this(stateDir, null, true);
+    }
+
+    public ProcessLauncher(Path stateDir, SpoolWatcher watcher) {
+        this(stateDir, watcher, true);
+    }
+
+    /** {@code tryNative=false} forces the ProcessBuilder fallback (tests of the fallback use it). */
+    ProcessLauncher(Path stateDir, SpoolWatcher watcher, boolean tryNative) {
+        this.ownsWatcher = watcher == null;
+        this.watcher = watcher != null ? watcher : new SpoolWatcher();
+        AtomicInteger threads = new AtomicInteger();
+        this.stdinExecutor = new ThreadPoolExecutor(0, STDIN_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                task -> {
+                    Thread thread = new Thread(task, "gprocd-stdin-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        Path binary = null;
+        if (tryNative) {
+            try {
+                binary = SpawnHelperBuild.locate(stateDir.resolve("bin"));
+            } catch (IOException e) {
+                log.warn("process launcher: no native spawn helper ({}); falling back to ProcessBuilder: exit codes"
+                        + " above 128 read as signals, no core flag, one JDK reaper thread per process", e.getMessage());
+            }
+        }
+        this.nativeSpawner = binary != null ? new NativeSpawner(binary, this.watcher, stdinExecutor) : null;
+        this.jdkSpawner = binary != null ? null : new JdkSpawner(stdinExecutor);
+    }
+
+    /** Starts {@code spec}; a missing or non-executable program, a bad directory or bad argv/env is a clear error. */
+    public RunningProcess start(LaunchSpec spec) throws NinePException {
+        check(spec);
+        return nativeSpawner != null ? nativeSpawner.start(spec) : jdkSpawner.start(spec);
+    }
+
+    /** True when processes start through the native helper (exact exit status), false in the fallback. */
+    public boolean isNative() {
+        return nativeSpawner != null;
+    }
+
+    public SpoolWatcher watcher() {
+        return watcher;
+    }
+
+    /** The native helper's pid, -1 if none runs (diagnostics and tests). */
+    long helperPid() {
+        return nativeSpawner == null ? -1 : nativeSpawner.helperPid();
+    }
+
+    @Override
+    public void close() {
+        if (nativeSpawner != null) {
+            nativeSpawner.close();
+        }
+        stdinExecutor.shutdown();
+        if (ownsWatcher) {
+            watcher.close();
+        }
+    }
+
+    private static void check(LaunchSpec spec) throws NinePException {
+        if (spec.argv().isEmpty() || spec.argv().get(0).isEmpty()) {
+            throw new NinePException("exec: empty argv (the first argument names the program)");
+        }
+        for (String arg : spec.argv()) {
+            if (arg.indexOf('\0') >= 0) {
+                throw new NinePException("argv: argument " + Signals.quote(arg) + " contains a NUL byte");
+            }
+        }
+        for (Map.Entry<String, String> e : spec.env().entrySet()) {
+            String key = e.getKey();
+            if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
+                throw new NinePException("env: bad variable name " + Signals.quote(key)
+                        + " (non-empty, without '=' or NUL)");
+            }
+            if (e.getValue().indexOf('\0') >= 0) {
+                throw new NinePException("env: value of " + key + " contains a NUL byte");
+            }
+        }
+        if (!Files.isDirectory(spec.dir())) {
+            throw new NinePException("dir " + spec.dir() + ": no such directory");
+        }
+        if (!Files.isDirectory(spec.spoolDir())) {
+            throw new NinePException("exec: spool directory " + spec.spoolDir() + " does not exist");
+        }
+    }
+
+    /** Throws the {@link NinePException} a failed future carries. */
+    static void rethrow(CompletableFuture<?> failed) throws NinePException {
+        try {
+            failed.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof NinePException nine) {
+                throw nine;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.gproc.daemon.proc;
+
+import org.gproc.transport.ninep.NinePException;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A process started by {@link ProcessLauncher}. It leads its own session and process group; its pid is the group id.
+ * No daemon thread is spent on it while it runs: output goes straight to the spool files and the exit is noticed by
+ * the shared {@link SpoolWatcher}.
+ */
+public interface RunningProcess {
+
+    /** Also the process group id. */
+    long pid();
+
+    /** Completes once with the exact exit status; never completes exceptionally. */
+    CompletableFuture<ExitStatus> onExit();
+
+    /** Sends {@code sig} to the whole process group; once the process has exited it is an error (its pid is free). */
+    void signal(int sig) throws NinePException;
+
+    /**
+     * Queues {@code data} for the process's stdin and returns at once. Bytes are written in call order by a small
+     * shared pool; a process that does not read holds back at most {@link #STDIN_PENDING_LIMIT} bytes, beyond which
+     * this is an error. After {@link #closeStdin()} or the exit it is an error.
+     */
+    void writeStdin(byte[] data) throws NinePException;
+
+    /**
+     * Like {@link #writeStdin} but completes (with {@code data.length}) once the bytes are in the pipe, or fails with a
+     * {@link NinePException} (e.g. the process exited without reading them): a caller that answers its client only
+     * then gives that client flow control.
+     */
+    CompletableFuture<Integer> stdinWrite(byte[] data);
+
+    /** The process sees EOF after everything written so far; idempotent. */
+    void closeStdin();
+
+    /** Bytes one process may have queued for its stdin without reading them. */
+    int STDIN_PENDING_LIMIT = 1 << 20;
+}
