@@ -14,6 +14,11 @@
  *       reads: {@code statSize}, {@code encodeStat} (one entry, size[2] included) and {@code decodeStats}.</li>
  *   <li>{@link org.gproc.transport.ninep.FrameChannel}: a duplex pipe of frames; the SSH glue implements it, and
  *       {@link org.gproc.transport.ninep.FramePipe} is an in-process pair for tests of the client and server.</li>
+ *   <li>{@link org.gproc.transport.ninep.NinePClient}: requests multiplexed by tag over one channel, an async API
+ *       (futures complete on the channel's receiving thread: callbacks must not block), pipelined
+ *       {@code writeAll}/{@code readAll}, and {@link org.gproc.transport.ninep.BlockingNinePClient} for ordinary
+ *       threads. The client trusts the server no more than the server trusts it: an undecodable frame or a reply to
+ *       a tag with no request in flight closes the connection and fails everything outstanding.</li>
  * </ul>
  *
  * <h2>What the decoder rejects</h2>

@@ -8,8 +8,9 @@ import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
 
 /**
- * A test's hand-driven end of a 9P conversation: sends T-messages (or raw bytes) and hands back each reply in
- * arrival order. Waits are bounded (10 s by default) and fail the test with a message instead of hanging.
+ * A test's hand-driven end of a 9P conversation. As a client it sends T-messages (or raw bytes) and hands back each
+ * reply in arrival order; as a scripted server it {@link #receive}s T-messages and {@link #reply}s. Waits are
+ * bounded (10 s by default) and fail the test with a message instead of hanging.
  */
 @CompileStatic
 class RawPeer implements FrameChannel.Listener, Closeable {
@@ -45,16 +46,34 @@ class RawPeer implements FrameChannel.Listener, Closeable {
         channel.send(ByteBuffer.wrap(frame))
     }
 
+    void reply(R m) {
+        channel.send(Codec.encode(m))
+    }
+
+    /** The next reply (this peer as a client). */
     R next(long seconds = 10) {
+        (R) receive(seconds)
+    }
+
+    /** The next message of either kind. */
+    Message receive(long seconds = 10) {
         Object o = inbox.poll(seconds, TimeUnit.SECONDS)
         if (o == null) {
-            throw new AssertionError("no 9P reply within ${seconds} s".toString())
+            throw new AssertionError("no 9P message within ${seconds} s".toString())
         }
         if (o.is(CLOSED)) {
             inbox.add(CLOSED)
-            throw new AssertionError("the 9P connection closed (${closeCause}) while a reply was expected".toString())
+            throw new AssertionError("the 9P connection closed (${closeCause}) while a message was expected".toString())
         }
-        (R) o
+        (Message) o
+    }
+
+    /** Plays the server's side of {@code NinePClient.connect}: Rversion at {@code msize}, then Rattach. */
+    void acceptConnect(int msize = 8192, Qid root = new Qid(Qid.QTDIR, 0, 1)) {
+        Tversion v = (Tversion) receive()
+        reply(new Rversion(v.tag(), Math.min(msize, v.msize()), Message.VERSION_9P2000))
+        Tattach a = (Tattach) receive()
+        reply(new Rattach(a.tag(), root))
     }
 
     R rpc(T m) {

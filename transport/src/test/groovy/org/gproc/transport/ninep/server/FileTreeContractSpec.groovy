@@ -1,6 +1,8 @@
 package org.gproc.transport.ninep.server
 
+import org.gproc.transport.ninep.FramePipe
 import org.gproc.transport.ninep.Message
+import org.gproc.transport.ninep.NinePClient
 import org.gproc.transport.ninep.NinePException
 import org.gproc.transport.ninep.Qid
 import org.gproc.transport.ninep.Stat
@@ -19,7 +21,8 @@ import java.util.concurrent.TimeUnit
  *     List&lt;String> readableFile() { ['arch'] }
  * }
  * </pre>
- * The features call the tree directly, as the server core would after its protocol checks.
+ * Most features call the tree directly, as the server core would after its protocol checks; the last one serves
+ * the tree through the real server core to a real client over an in-process pipe.
  */
 @Timeout(60)
 abstract class FileTreeContractSpec extends Specification {
@@ -181,5 +184,32 @@ abstract class FileTreeContractSpec extends Specification {
         at(nonEmptyDirectory()).list().every { Stat s ->
             s.uid() && s.name().getBytes('UTF-8').length < 65536 && !s.name().contains('\0')
         }
+    }
+
+    def "a 9P client sees the same tree through the server core"() {
+        given:
+        def pipe = FramePipe.pair()
+        def connection = new NinePServer(tree).serve(principal(), pipe.server())
+        def client = NinePClient.connect(pipe.client(), 65536, 'someone-else', '').get(10, TimeUnit.SECONDS)
+        def io = client.blocking(java.time.Duration.ofSeconds(10))
+        def dirNames = nonEmptyDirectory()
+
+        when:
+        def dir = io.open(io.walk(client.root(), *dirNames), Message.OREAD)
+        def listed = io.readDir(dir)
+        def up = io.walk(client.root(), '..', '..')
+        def file = io.open(io.walk(client.root(), *readableFile()), Message.OREAD)
+        def firstBytes = io.read(file, 0, 8192)
+
+        then:
+        listed*.name() == at(dirNames).list()*.name()
+        sameFile(dir.qid(), at(dirNames).qid())
+        sameFile(up.qid(), root.qid())
+        firstBytes.length <= 8192
+        io.stat(file).name() == readableFile().last()
+
+        cleanup:
+        client?.close()
+        connection?.close()
     }
 }

@@ -1,0 +1,277 @@
+package org.gproc.transport.ninep;
+
+import org.gproc.transport.ninep.Message.R;
+import org.gproc.transport.ninep.Message.T;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The client's half of 9P multiplexing: tags, the table of requests in flight, Tflush on cancel, and failing
+ * everything when the channel ends. One lock guards the table and every send, so a Tflush can never overtake the
+ * request it flushes. Replies are delivered (futures completed) on the channel's receiving thread, outside the lock.
+ */
+final class Multiplexer implements FrameChannel.Listener {
+    private static final int TAGS = Message.NOTAG; // 0 … 0xFFFE; NOTAG belongs to Tversion
+
+    /** Turns the reply into the caller's value; it runs for every reply, Rerror included. */
+    interface ReplyHandler<V> {
+        V apply(R reply) throws NinePException;
+    }
+
+    /** One request in flight; it is also the future handed to the caller, so cancel() can send the Tflush. */
+    static final class Call<V> extends CompletableFuture<V> {
+        private final Multiplexer mux;
+        private final T request;
+        private final ReplyHandler<V> handler;
+        private final boolean flushable;
+        private final Call<?> flushTarget;  // for a Tflush: the request it flushes
+        Consumer<V> abandoned = v -> {};  // a reply came after the caller cancelled: undo what it created
+        Runnable flushed = () -> {};      // the server confirmed the flush before replying: nothing happened
+        private ByteBuffer frame;
+        private int tag = -1;             // tag, replied and flushing are guarded by mux.lock
+        private boolean replied;
+        private boolean flushing;
+
+        Call(Multiplexer mux, T request, boolean flushable, ReplyHandler<V> handler) {
+            this(mux, request, flushable, handler, null);
+        }
+
+        private Call(Multiplexer mux, T request, boolean flushable, ReplyHandler<V> handler, Call<?> flushTarget) {
+            this.mux = mux;
+            this.request = request;
+            this.flushable = flushable;
+            this.handler = handler;
+            this.flushTarget = flushTarget;
+        }
+
+        /** Cancelling sends a Tflush for the request (unless its reply is in); its tag is reused after the Rflush. */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                mux.cancelled(this);
+            }
+            return cancelled;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public String toString() {
+            return request.getClass().getSimpleName() + " " + super.toString();
+        }
+    }
+
+    private final FrameChannel channel;
+    private final Object lock = new Object();
+    private final Call<?>[] calls = new Call<?>[TAGS + 1];
+    private final int[] freeTags = new int[TAGS];
+    private int freeCount;
+    private final ArrayDeque<Call<?>> waitingForTag = new ArrayDeque<>();
+    private IOException failure; // set once: the connection is over
+    private volatile int msize;
+
+    Multiplexer(FrameChannel channel, int msize) {
+        this.channel = channel;
+        this.msize = msize;
+        for (int t = TAGS - 1; t >= 0; t--) {
+            freeTags[freeCount++] = t; // tag 0 is handed out first
+        }
+    }
+
+    void msize(int negotiated) {
+        msize = negotiated;
+    }
+
+    /** Sends {@code request} (its tag is assigned here; the record's tag is ignored) and returns its future. */
+    <V> Call<V> call(T request, boolean flushable, ReplyHandler<V> handler) {
+        return submit(new Call<>(this, request, flushable, handler));
+    }
+
+    <V> Call<V> submit(Call<V> c) {
+        try {
+            c.frame = Codec.encode(c.request);
+        } catch (IllegalArgumentException e) { // e.g. a name holding NUL: it never reaches the server
+            c.flushed.run();
+            c.completeExceptionally(e);
+            return c;
+        }
+        IOException dead;
+        synchronized (lock) {
+            dead = failure;
+            if (dead == null) {
+                if (c.request instanceof Message.Tversion) {
+                    send(c, Message.NOTAG);
+                } else if (freeCount > 0) {
+                    send(c, freeTags[--freeCount]);
+                } else {
+                    waitingForTag.add(c);
+                }
+            }
+        }
+        if (dead != null) {
+            c.completeExceptionally(new IOException(dead.getMessage(), dead));
+        }
+        return c;
+    }
+
+    /** Under lock: puts the tag into the frame (encoded beforehand, outside the lock) and sends it. */
+    private void send(Call<?> c, int tag) {
+        c.tag = tag;
+        calls[tag] = c;
+        ByteBuffer f = c.frame;
+        c.frame = null;
+        int p = f.position();
+        f.put(p + 5, (byte) tag).put(p + 6, (byte) (tag >>> 8));
+        channel.send(f);
+    }
+
+    /** Under lock: a tag comes back; a request waiting for one goes out with it. */
+    private void freeTag(int tag) {
+        calls[tag] = null;
+        if (tag == Message.NOTAG) {
+            return;
+        }
+        Call<?> next = waitingForTag.poll();
+        if (next != null) {
+            send(next, tag);
+        } else {
+            freeTags[freeCount++] = tag;
+        }
+    }
+
+    private void cancelled(Call<?> c) {
+        synchronized (lock) {
+            if (failure != null || c.replied || c.flushing) {
+                return;
+            }
+            if (c.tag >= 0) {
+                if (c.flushable) {
+                    c.flushing = true;
+                    Call<Void> flush = new Call<>(this, new Message.Tflush(0, c.tag), false, r -> null, c);
+                    flush.frame = Codec.encode(flush.request);
+                    if (freeCount > 0) {
+                        send(flush, freeTags[--freeCount]);
+                    } else {
+                        waitingForTag.add(flush);
+                    }
+                }
+                return;
+            }
+            waitingForTag.remove(c); // it never reached the server
+        }
+        c.flushed.run();
+    }
+
+    @Override
+    public void onFrame(ByteBuffer frame) {
+        Message m;
+        try {
+            m = Codec.decode(frame, msize);
+        } catch (NinePException e) {
+            abort("9P server sent an undecodable frame: " + e.getMessage());
+            return;
+        }
+        if (!(m instanceof R r)) {
+            abort("9P server sent a request (" + m + ") where replies belong");
+            return;
+        }
+        Call<?> c;
+        boolean flushedBeforeReply = false;
+        synchronized (lock) {
+            int tag = r.tag();
+            c = calls[tag];
+            if (c != null && !c.replied) {
+                c.replied = true;
+                if (!c.flushing) {
+                    freeTag(tag);
+                }
+                Call<?> target = c.flushTarget;
+                if (target != null && calls[target.tag] == target) { // the flushed tag may be reused only now
+                    flushedBeforeReply = !target.replied;
+                    target.replied = true;
+                    freeTag(target.tag);
+                }
+            } else {
+                c = null;
+            }
+        }
+        if (c == null) {
+            abort("9P server replied " + r + " to tag " + r.tag() + ", which has no request in flight");
+            return;
+        }
+        if (flushedBeforeReply) {
+            c.flushTarget.flushed.run();
+        }
+        deliver(c, r);
+    }
+
+    private static <V> void deliver(Call<V> c, R r) {
+        V value;
+        try {
+            value = c.handler.apply(r);
+        } catch (NinePException | RuntimeException e) {
+            c.completeExceptionally(e);
+            return;
+        }
+        if (!c.complete(value)) {
+            c.abandoned.accept(value);
+        }
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        fail(cause == null ? new IOException("9P connection closed by the server")
+                : new IOException("9P connection lost: " + cause.getMessage(), cause));
+    }
+
+    /** The server broke the protocol: nothing it says can be trusted any more. */
+    private void abort(String why) {
+        fail(new IOException(why));
+        channel.close();
+    }
+
+    /** Fails every request in flight or waiting, and every later one, with {@code cause}. */
+    void fail(IOException cause) {
+        List<Call<?>> orphans = new ArrayList<>();
+        synchronized (lock) {
+            if (failure != null) {
+                return;
+            }
+            failure = cause;
+            for (int t = 0; t <= TAGS; t++) {
+                if (calls[t] != null) {
+                    orphans.add(calls[t]);
+                    calls[t] = null;
+                }
+            }
+            orphans.addAll(waitingForTag);
+            waitingForTag.clear();
+        }
+        for (Call<?> c : orphans) {
+            c.completeExceptionally(new IOException(cause.getMessage(), cause));
+        }
+    }
+
+    boolean isOpen() {
+        synchronized (lock) {
+            return failure == null;
+        }
+    }
+
+    /** Requests sent and not yet answered, plus those waiting for a tag. */
+    int inFlight() {
+        synchronized (lock) {
+            return TAGS - freeCount + waitingForTag.size();
+        }
+    }
+}
