@@ -1,0 +1,238 @@
+package org.gproc.client;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.gproc.client.internal.inventory.InventoryReader;
+import org.gproc.client.internal.inventory.InventoryWriter;
+import org.gproc.client.internal.inventory.NodesSpec;
+
+/**
+ * The nodes of a cluster (name, host and port of each node daemon), node groups, and the client's key files.
+ *
+ * <p>Sources, first found wins ({@link #locate}):
+ * <ol>
+ *   <li>an explicit file ({@code gproc -i FILE});</li>
+ *   <li>{@code GPROC_NODES}: {@code n[1-4]=127.0.0.1:17001} (nodes on one host, ports counting up in node set order)
+ *       or {@code node[01-16]} / {@code node[01-16]:6000} (each node its own host); entries separated by spaces or
+ *       {@code ;};</li>
+ *   <li>{@code SLURM_JOB_NODELIST} inside a Slurm allocation: each node of the hostlist is its own host;</li>
+ *   <li>{@code ~/.gproc/inventory.groovy}.</li>
+ * </ol>
+ * {@code GPROC_PORT} sets the default port (5640) for sources 2 and 3.
+ *
+ * <p>The file format is Groovy ConfigSlurper, the one {@code gprocd --write-inventory} writes:
+ * <pre>
+ * cluster { knownHosts = 'known_hosts'; identity = 'id_ed25519' }   // optional, relative to this file
+ * nodes {
+ *     n1 { host = '10.0.0.1'; port = 5640 }                         // port defaults to 5640, host to the name
+ *     'n[2-1000]' { host = '127.0.0.1'; port = 17002 }             // a node set: first node's port, +1 per node
+ * }
+ * groups { compute = 'n[2-1000]' }                                  // node sets, used as @compute
+ * groups.'gpu-nodes' = 'n[2-9]'                                     // a group name that is not an identifier
+ * </pre>
+ * Plain declarations like these are read directly (a 10,000-node file in milliseconds); a file using more Groovy
+ * (variables, loops) is run by ConfigSlurper. Key files not named by the source default to
+ * {@code ~/.gproc/known_hosts} and {@code ~/.gproc/id_ed25519}.
+ */
+public final class Inventory {
+    public static final int DEFAULT_PORT = 5640;
+    public static final String NODES_ENV = "GPROC_NODES";
+    public static final String PORT_ENV = "GPROC_PORT";
+    public static final String SLURM_ENV = "SLURM_JOB_NODELIST";
+
+    private final String source;
+    private final Map<String, NodeAddress> nodes;
+    private final NodeSet names;
+    private final Map<String, String> groups;
+    private final Path knownHosts;
+    private final Path identity;
+    private final GroupResolver resolver;
+
+    private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
+            Path identity) {
+        this.source = source;
+        Map<String, NodeAddress> byName = new LinkedHashMap<>();
+        for (NodeAddress node : nodes) {
+            if (byName.put(node.name(), node) != null) {
+                throw new InventoryException(source + ": node '" + node.name() + "' is named twice");
+            }
+        }
+        this.nodes = java.util.Collections.unmodifiableMap(byName);
+        this.names = NodeSet.fromList(byName.keySet());
+        this.groups = java.util.Collections.unmodifiableMap(new TreeMap<>(groups));
+        this.knownHosts = knownHosts;
+        this.identity = identity;
+        this.resolver = GroupResolver.of(this.groups, names.isEmpty() ? List.of() : List.of(names.fold()));
+    }
+
+    /** An inventory built in code (tests, the embedded demo). */
+    public static Inventory of(String source, Collection<NodeAddress> nodes, Map<String, String> groups) {
+        return new Inventory(source, List.copyOf(nodes), groups, null, null);
+    }
+
+    /** Reads an inventory file; errors name the file and line. */
+    public static Inventory load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InventoryException("inventory: " + file + ": no such file");
+        } catch (IOException e) {
+            throw new InventoryException("inventory: cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file);
+    }
+
+    /** Reads inventory text as if it were {@code file} (relative key paths resolve against its directory). */
+    public static Inventory parse(String text, Path file) {
+        InventoryReader.Contents c = InventoryReader.read(text, file, DEFAULT_PORT);
+        return new Inventory(file.toString(), c.nodes(), c.groups(), c.knownHosts(), c.identity());
+    }
+
+    /** Nodes from the {@code GPROC_NODES} syntax (see the class comment). */
+    public static Inventory fromNodesSpec(String spec, int defaultPort) {
+        return new Inventory(NODES_ENV, NodesSpec.parse(spec, NODES_ENV, defaultPort), Map.of(), null, null);
+    }
+
+    /** Nodes of a Slurm hostlist ({@code SLURM_JOB_NODELIST}), each its own host on {@code port}. */
+    public static Inventory fromSlurm(String nodelist, int port) {
+        NodeSet names;
+        try {
+            names = NodeSet.parse(nodelist);
+        } catch (NodeSetException e) {
+            throw new InventoryException(SLURM_ENV + ": " + e.getMessage().replaceFirst("^nodeset: ", ""));
+        }
+        if (names.isEmpty()) {
+            throw new InventoryException(SLURM_ENV + " names no node");
+        }
+        return new Inventory(SLURM_ENV, names.stream().map(n -> new NodeAddress(n, n, port)).toList(), Map.of(),
+                null, null);
+    }
+
+    /**
+     * The inventory this client should use: {@code explicit} if given, else {@code GPROC_NODES}, else
+     * {@code SLURM_JOB_NODELIST}, else {@code HOME/.gproc/inventory.groovy}; key files the source does not name
+     * default to {@code HOME/.gproc/known_hosts} and {@code HOME/.gproc/id_ed25519}.
+     */
+    public static Inventory locate(Path explicit, Map<String, String> env, Path home) {
+        Path dotGproc = home.resolve(".gproc");
+        Inventory found;
+        if (explicit != null) {
+            found = load(explicit);
+        } else if (!blank(env.get(NODES_ENV))) {
+            found = fromNodesSpec(env.get(NODES_ENV), defaultPort(env));
+        } else if (!blank(env.get(SLURM_ENV))) {
+            found = fromSlurm(env.get(SLURM_ENV), defaultPort(env));
+        } else if (Files.isRegularFile(dotGproc.resolve("inventory.groovy"))) {
+            found = load(dotGproc.resolve("inventory.groovy"));
+        } else {
+            throw new InventoryException("no inventory: pass -i FILE, set " + NODES_ENV
+                    + " (e.g. 'n[1-4]=127.0.0.1:17001'), run inside a Slurm allocation, or write "
+                    + dotGproc.resolve("inventory.groovy"));
+        }
+        return new Inventory(found.source, List.copyOf(found.nodes.values()), found.groups,
+                found.knownHosts != null ? found.knownHosts : dotGproc.resolve("known_hosts"),
+                found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"));
+    }
+
+    private static int defaultPort(Map<String, String> env) {
+        String port = env.get(PORT_ENV);
+        if (blank(port)) {
+            return DEFAULT_PORT;
+        }
+        if (!port.strip().matches("[0-9]{1,5}") || Integer.parseInt(port.strip()) < 1
+                || Integer.parseInt(port.strip()) > 65535) {
+            throw new InventoryException(PORT_ENV + ": '" + port + "' is not a port number in 1-65535");
+        }
+        return Integer.parseInt(port.strip());
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Where the nodes came from: a file path, {@code GPROC_NODES} or {@code SLURM_JOB_NODELIST}. */
+    public String source() {
+        return source;
+    }
+
+    /** Every node name. */
+    public NodeSet nodes() {
+        return names;
+    }
+
+    /** Every node's address, in node set order. */
+    public Collection<NodeAddress> addresses() {
+        return nodes.values();
+    }
+
+    public Optional<NodeAddress> address(String name) {
+        return Optional.ofNullable(nodes.get(name));
+    }
+
+    /** Group name (without {@code @}) to node set expression. */
+    public Map<String, String> groups() {
+        return groups;
+    }
+
+    /** Resolves this inventory's {@code @groups}, {@code @*} and wildcards. */
+    public GroupResolver groupResolver() {
+        return resolver;
+    }
+
+    /**
+     * The nodes an expression selects ({@code n[1-4]}, {@code @compute!n3}, {@code n*}); names outside the
+     * inventory are an error naming them.
+     */
+    public NodeSet select(String expression) {
+        NodeSet selected = NodeSet.parse(expression, resolver);
+        NodeSet unknown = selected.difference(names);
+        if (!unknown.isEmpty()) {
+            throw new NodeSetException("nodeset: " + unknown.fold() + (unknown.size() == 1 ? " is" : " are")
+                    + " not in the inventory (" + source + ")", unknown.fold());
+        }
+        return selected;
+    }
+
+    public Optional<Path> knownHosts() {
+        return Optional.ofNullable(knownHosts);
+    }
+
+    public Optional<Path> identity() {
+        return Optional.ofNullable(identity);
+    }
+
+    public Inventory withKnownHosts(Path file) {
+        return new Inventory(source, List.copyOf(nodes.values()), groups, Objects.requireNonNull(file), identity);
+    }
+
+    public Inventory withIdentity(Path file) {
+        return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, Objects.requireNonNull(file));
+    }
+
+    /** The compact file text ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), paths relative to baseDir. */
+    public String toText(Path baseDir) {
+        return InventoryWriter.write(List.copyOf(nodes.values()), groups, knownHosts, identity, baseDir);
+    }
+
+    /** Writes {@link #toText} to {@code file} (key paths relative to its directory when under it). */
+    public void write(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.writeString(file, toText(dir), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "Inventory{" + source + ": " + names.fold() + "}";
+    }
+}

@@ -1,0 +1,122 @@
+package org.gproc.client.internal.inventory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.gproc.client.NodeAddress;
+import org.gproc.client.NodeSet;
+
+/**
+ * Writes the compact inventory format: consecutive nodes on one host with consecutive ports share one node set key
+ * ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), every key and value single-quoted.
+ */
+public final class InventoryWriter {
+    private InventoryWriter() {
+    }
+
+    public static String write(List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts, Path identity,
+            Path baseDir) {
+        StringBuilder out = new StringBuilder();
+        out.append("// gproc inventory: node names -> node daemon host and port; groups are node sets used as @name.\n");
+        if (knownHosts != null || identity != null) {
+            out.append("cluster {\n");
+            if (knownHosts != null) {
+                out.append("    knownHosts = ").append(quote(relative(knownHosts, baseDir))).append('\n');
+            }
+            if (identity != null) {
+                out.append("    identity = ").append(quote(relative(identity, baseDir))).append('\n');
+            }
+            out.append("}\n");
+        }
+        out.append("nodes {\n");
+        for (List<NodeAddress> run : runs(nodes)) {
+            NodeAddress first = run.get(0);
+            String key = run.size() == 1 ? first.name() : fold(run);
+            out.append("    ").append(quote(key)).append(" { host = ").append(quote(first.host()))
+                    .append("; port = ").append(first.port()).append(" }\n");
+        }
+        out.append("}\n");
+        if (!groups.isEmpty()) {
+            out.append("groups {\n");
+            groups.forEach((name, expression) -> {
+                if (isIdentifier(name)) {
+                    out.append("    ").append(name).append(" = ").append(quote(expression)).append('\n');
+                }
+            });
+            out.append("}\n");
+            groups.forEach((name, expression) -> {
+                if (!isIdentifier(name)) {
+                    out.append("groups.").append(quote(name)).append(" = ").append(quote(expression)).append('\n');
+                }
+            });
+        }
+        return out.toString();
+    }
+
+    /**
+     * Maximal runs of nodes that one node set key can stand for: same host, ports one apart, and a key that expands
+     * back to exactly those names in that order (the reader hands out ports in expansion order).
+     */
+    private static List<List<NodeAddress>> runs(List<NodeAddress> nodes) {
+        List<List<NodeAddress>> runs = new ArrayList<>();
+        List<NodeAddress> run = new ArrayList<>();
+        for (NodeAddress node : nodes) {
+            if (!run.isEmpty()) {
+                NodeAddress last = run.get(run.size() - 1);
+                boolean extends_ = last.host().equals(node.host()) && last.port() + 1 == node.port()
+                        && stem(last.name()).equals(stem(node.name()));
+                if (!extends_) {
+                    close(run, runs);
+                    run = new ArrayList<>();
+                }
+            }
+            run.add(node);
+        }
+        if (!run.isEmpty()) {
+            close(run, runs);
+        }
+        return runs;
+    }
+
+    private static void close(List<NodeAddress> run, List<List<NodeAddress>> runs) {
+        if (run.size() > 1 && !NodeSet.parse(fold(run)).expand().equals(run.stream().map(NodeAddress::name).toList())) {
+            run.forEach(n -> runs.add(List.of(n)));
+        } else {
+            runs.add(run);
+        }
+    }
+
+    private static String fold(List<NodeAddress> run) {
+        return NodeSet.fromList(run.stream().map(NodeAddress::name).toList()).fold();
+    }
+
+    /** The name without its last digit run: names with the same stem differ in one index only. */
+    private static String stem(String name) {
+        int end = name.length();
+        while (end > 0 && !Character.isDigit(name.charAt(end - 1))) {
+            end--;
+        }
+        int start = end;
+        while (start > 0 && Character.isDigit(name.charAt(start - 1))) {
+            start--;
+        }
+        return name.substring(0, start) + "#" + name.substring(end);
+    }
+
+    private static boolean isIdentifier(String name) {
+        return name.matches("[A-Za-z_][A-Za-z0-9_]*");
+    }
+
+    private static String relative(Path path, Path baseDir) {
+        Path abs = path.toAbsolutePath().normalize();
+        if (baseDir != null && abs.startsWith(baseDir.toAbsolutePath().normalize())) {
+            return baseDir.toAbsolutePath().normalize().relativize(abs).toString();
+        }
+        return abs.toString();
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'";
+    }
+}
