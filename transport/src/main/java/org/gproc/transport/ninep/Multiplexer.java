@@ -267,11 +267,4 @@ final class Multiplexer implements FrameChannel.Listener {
             return failure == null;
         }
     }
-
-    /** Requests sent and not yet answered, plus those waiting for a tag. */
-    int inFlight() {
-        synchronized (lock) {
-            return TAGS - freeCount + waitingForTag.size();
-        }
-    }
 }
