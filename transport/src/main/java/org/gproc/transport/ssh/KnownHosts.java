@@ -213,6 +213,37 @@ public final class KnownHosts {
     }
 
     static void appendLines(Path file, List<String> lines) throws IOException {
+        withLock(file, ch -> {
+            appendLocked(ch, lines);
+            return null;
+        });
+    }
+
+    /**
+     * Adds {@code key} for {@code host}:{@code port} unless the file, re-read under the lock, already decides
+     * otherwise. Returns the verdict found under the lock: UNKNOWN means the line was appended; TRUSTED means
+     * another writer added this key first; MISMATCH and REVOKED mean nothing was written.
+     */
+    public static Verdict appendIfUnknown(Path file, String host, int port, PublicKey key) throws IOException {
+        return withLock(file, ch -> {
+            ByteBuffer all = ByteBuffer.allocate((int) Math.min(ch.size(), Integer.MAX_VALUE - 8));
+            while (all.hasRemaining() && ch.read(all, all.position()) > 0) {
+                // read to the end
+            }
+            String text = new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
+            Verdict v = parse(file, text.lines().toList()).check(host, port, key);
+            if (v.status() == Status.UNKNOWN) {
+                appendLocked(ch, List.of(line(host, port, key)));
+            }
+            return v;
+        });
+    }
+
+    private interface LockedAction<T> {
+        T run(FileChannel ch) throws IOException;
+    }
+
+    private static <T> T withLock(Path file, LockedAction<T> action) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -220,32 +251,32 @@ public final class KnownHosts {
         // A FileLock is held per JVM, not per thread (a second thread gets OverlappingFileLockException), so
         // threads of this process queue on a monitor first and the FileLock only guards against other processes.
         synchronized (APPEND_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Object())) {
-            appendLocked(file, lines);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                return action.run(ch);
+            }
         }
     }
 
-    private static void appendLocked(Path file, List<String> lines) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
-            long size = ch.size();
-            StringBuilder text = new StringBuilder();
-            if (size > 0) {
-                ByteBuffer last = ByteBuffer.allocate(1);
-                ch.read(last, size - 1);
-                if (last.get(0) != '\n') {
-                    text.append('\n');
-                }
+    private static void appendLocked(FileChannel ch, List<String> lines) throws IOException {
+        long size = ch.size();
+        StringBuilder text = new StringBuilder();
+        if (size > 0) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            ch.read(last, size - 1);
+            if (last.get(0) != '\n') {
+                text.append('\n');
             }
-            for (String l : lines) {
-                text.append(l).append('\n');
-            }
-            ByteBuffer out = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-            long pos = size;
-            while (out.hasRemaining()) {
-                pos += ch.write(out, pos);
-            }
-            ch.force(false);
         }
+        for (String l : lines) {
+            text.append(l).append('\n');
+        }
+        ByteBuffer out = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+        long pos = size;
+        while (out.hasRemaining()) {
+            pos += ch.write(out, pos);
+        }
+        ch.force(false);
     }
 
     // --- OpenSSH pattern matching (match.c: match_hostname / match_pattern) ---

@@ -1,0 +1,452 @@
+package org.gproc.transport.ssh;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.sshd.client.ClientBuilder;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.future.AuthFuture;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.channel.StreamingChannel;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.signature.Signature;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.gproc.transport.ssh.SshFrameChannel.XcpuClientChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens {@code xcpu@gproc} channels to nodes. One connector holds one SSH client and its I/O threads for any number
+ * of connections (a cluster client opens a thousand or more at once: call {@link #connect} for each, then join).
+ *
+ * <pre>{@code
+ * try (SshConnector ssh = SshConnector.builder()
+ *         .identity(Path.of("id_ed25519"))          // OpenSSH Ed25519 private key, unencrypted
+ *         .knownHosts(Path.of("known_hosts"))
+ *         .build()) {
+ *     SshFrameChannel ch = ssh.open("10.0.0.1", 5640);
+ *     ...
+ * }
+ * }</pre>
+ *
+ * The node must prove a host key listed for it in the known_hosts file; with {@link HostKeyPolicy#ACCEPT_NEW} (only
+ * when the user asked for it) a node with no entry is trusted and added. The client authenticates with the given
+ * key and nothing else: it never reads {@code ~/.ssh} (keys or config), never asks an agent, never sends a password.
+ * Every failure names the host, port and what went wrong ({@link HostKeyException} for host key problems).
+ */
+public final class SshConnector implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SshConnector.class);
+
+    private final Builder config;
+    private final KeyPair identity;
+    private final SshClient client;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService ownedExecutor;
+    private final Executor frames;
+
+    private SshConnector(Builder config, KeyPair identity) {
+        this.config = config;
+        this.identity = identity;
+        this.timer = Executors.newSingleThreadScheduledExecutor(SshNodeServer.daemonThreads("gproc-ssh-timer-"));
+        if (config.frameExecutor != null) {
+            this.ownedExecutor = null;
+            this.frames = config.frameExecutor;
+        } else {
+            this.ownedExecutor = Executors.newFixedThreadPool(
+                    Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    SshNodeServer.daemonThreads("gproc-ssh-client-frames-"));
+            this.frames = ownedExecutor;
+        }
+        this.client = configure();
+        client.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private SshClient configure() {
+        SshClient c = ClientBuilder.builder().build();
+        CryptoPolicy.apply(c, ClientBuilder.DH2KEX);
+        c.setServerKeyVerifier(new KnownHostsVerifier(config.knownHosts, config.hostKeyPolicy));
+        c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+        c.setKeyIdentityProvider(KeyIdentityProvider.wrapKeyPairs(identity));
+        c.setPasswordIdentityProvider(PasswordIdentityProvider.EMPTY_PASSWORDS_PROVIDER);
+        c.setUserAuthFactories(List.of(new UserAuthPublicKeyFactory(
+                List.<NamedFactory<Signature>>copyOf(CryptoPolicy.SIGNATURES))));
+        c.setUserInteraction(null);
+        c.setAgentFactory(null);
+        c.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        c.setChannelFactories(List.of()); // a node may not open channels towards us (forwarded ports, agent, X11)
+        c.setGlobalRequestHandlers(List.of());
+        c.setNioWorkers(config.ioThreads);
+        CoreModuleProperties.PREFERRED_AUTHS.set(c, UserAuthPublicKeyFactory.NAME);
+        CoreModuleProperties.TCP_NODELAY.set(c, true);
+        CoreModuleProperties.WINDOW_SIZE.set(c, config.windowSize);
+        CoreModuleProperties.IO_CONNECT_TIMEOUT.set(c, config.connectTimeout);
+        CoreModuleProperties.AUTH_TIMEOUT.set(c, config.authTimeout);
+        CoreModuleProperties.IDLE_TIMEOUT.set(c, Duration.ZERO);
+        CoreModuleProperties.NIO2_READ_TIMEOUT.set(c, Duration.ZERO);
+        if (!config.keepAlive.isZero()) {
+            CoreModuleProperties.HEARTBEAT_INTERVAL.set(c, config.keepAlive);
+            CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(c, config.keepAlive);
+            CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(c, 3);
+        }
+        return c;
+    }
+
+    SshClient sshClient() {
+        return client;
+    }
+
+    /** The {@code SHA256:} fingerprint of the key this connector authenticates with. */
+    public String identityFingerprint() {
+        return Keys.fingerprint(identity.getPublic());
+    }
+
+    /**
+     * Starts connecting to {@code host}:{@code port}: TCP connect, key exchange, host key check, public-key
+     * authentication, then the {@code xcpu@gproc} subsystem. Never blocks. The future fails with an
+     * {@link IOException} naming host and port - a {@link HostKeyException} for host key trouble - and fails within
+     * connect timeout + auth timeout whatever the node does.
+     */
+    public CompletableFuture<SshFrameChannel> connect(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        CompletableFuture<SshFrameChannel> result = new CompletableFuture<>();
+        if (port < 1 || port > 65535) {
+            result.completeExceptionally(new IllegalArgumentException(host + ": port " + port + " is outside 1..65535"));
+            return result;
+        }
+        if (client.isClosed() || client.isClosing()) {
+            result.completeExceptionally(new IOException(host + " port " + port + ": the connector is closed"));
+            return result;
+        }
+        Attempt attempt = new Attempt(host, port, result);
+        attempt.begin();
+        return result;
+    }
+
+    /** {@link #connect} and wait; throws the same failures, unwrapped. */
+    public SshFrameChannel open(String host, int port) throws IOException {
+        try {
+            return connect(host, port).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(host + " port " + port + ": " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(host + " port " + port + ": interrupted while connecting");
+        }
+    }
+
+    /** Closes every connection this connector opened and stops its threads. */
+    @Override
+    public void close() {
+        try {
+            client.stop();
+        } finally {
+            timer.shutdownNow();
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdown();
+            }
+        }
+    }
+
+    /** One connection attempt, from TCP connect to an open subsystem, with one deadline for all of it. */
+    private final class Attempt {
+        private final String host;
+        private final int port;
+        private final CompletableFuture<SshFrameChannel> result;
+        private final AtomicReference<ClientSession> session = new AtomicReference<>();
+        private volatile String phase = "TCP connect";
+        private ScheduledFuture<?> deadline;
+
+        Attempt(String host, int port, CompletableFuture<SshFrameChannel> result) {
+            this.host = host;
+            this.port = port;
+            this.result = result;
+        }
+
+        void begin() {
+            Duration total = config.connectTimeout.plus(config.authTimeout);
+            deadline = timer.schedule(() -> fail(new IOException(host + " port " + port + ": timed out after "
+                    + seconds(total) + " during " + phase)), total.toMillis(), TimeUnit.MILLISECONDS);
+            result.whenComplete((ch, e) -> deadline.cancel(false));
+            AttributeRepository context = AttributeRepository.ofKeyValuePair(KnownHostsVerifier.TARGET,
+                    new KnownHostsVerifier.Target(host, port));
+            try {
+                ConnectFuture cf = client.connect(config.username, host, port, context, null);
+                cf.addListener(this::connected);
+            } catch (IOException | RuntimeException e) {
+                fail(new IOException(host + " port " + port + ": cannot connect: " + e.getMessage(), e));
+            }
+        }
+
+        private void connected(ConnectFuture cf) {
+            if (!cf.isConnected()) {
+                Throwable e = cf.getException();
+                String why = e == null ? "cancelled" : e instanceof ConnectException ? e.getMessage() : e.toString();
+                fail(new IOException(host + " port " + port + ": cannot connect: " + why, e));
+                return;
+            }
+            ClientSession s = cf.getSession();
+            session.set(s);
+            if (result.isDone()) {
+                s.close(true);
+                return;
+            }
+            phase = "key exchange and authentication";
+            try {
+                s.auth().addListener(this::authenticated);
+            } catch (IOException | RuntimeException e) {
+                fail(authFailure(s, e));
+            }
+        }
+
+        private void authenticated(AuthFuture af) {
+            ClientSession s = session.get();
+            if (!af.isSuccess()) {
+                fail(authFailure(s, af.getException()));
+                return;
+            }
+            phase = "opening subsystem " + SshNodeServer.SUBSYSTEM;
+            try {
+                XcpuClientChannel ch = new XcpuClientChannel();
+                ch.setStreaming(StreamingChannel.Streaming.Async);
+                s.getService(ConnectionService.class).registerChannel(ch);
+                OpenFuture of = ch.open();
+                of.addListener(f -> opened(ch, f));
+            } catch (IOException | RuntimeException e) {
+                fail(new IOException(host + " port " + port + ": cannot open a channel: " + e.getMessage(), e));
+            }
+        }
+
+        private void opened(XcpuClientChannel ch, OpenFuture of) {
+            if (!of.isOpened()) {
+                Throwable e = of.getException();
+                fail(new IOException(host + " port " + port + ": the node refused a session channel: "
+                        + (e == null ? "cancelled" : e.getMessage()), e));
+                return;
+            }
+            ch.accepted.whenComplete((ok, e) -> {
+                if (!Boolean.TRUE.equals(ok)) {
+                    fail(new IOException(host + " port " + port + ": the node refused subsystem "
+                            + SshNodeServer.SUBSYSTEM + " (is it a gprocd?)"));
+                    return;
+                }
+                try {
+                    SshFrameChannel channel = new SshFrameChannel(host, port, session.get(), ch, frames, timer,
+                            config.maxFrameSize);
+                    if (!result.complete(channel)) {
+                        channel.close();
+                    }
+                } catch (RuntimeException re) {
+                    fail(new IOException(host + " port " + port + ": " + re, re));
+                }
+            });
+        }
+
+        private IOException authFailure(ClientSession s, Throwable e) {
+            HostKeyException hostKey = s == null ? null : s.getAttribute(KnownHostsVerifier.REFUSAL);
+            if (hostKey != null) {
+                return hostKey;
+            }
+            if (s != null && s.getServerKey() != null && s.isOpen() && !s.isAuthenticated()) {
+                return new IOException(host + " port " + port + ": the node refused our key "
+                        + identityFingerprint() + " (not in its authorized_keys, or an option there forbids this"
+                        + " login)", e);
+            }
+            String why = e == null ? "connection closed" : e.getMessage();
+            return new IOException(host + " port " + port + ": SSH handshake failed: " + why, e);
+        }
+
+        private void fail(IOException e) {
+            if (result.completeExceptionally(e)) {
+                ClientSession s = session.get();
+                if (s != null) {
+                    s.close(true);
+                }
+            }
+        }
+
+        private String seconds(Duration d) {
+            return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+        }
+    }
+
+    /** Configuration; {@link #build()} loads the identity and starts the client. */
+    public static final class Builder {
+        private Path identityFile;
+        private KeyPair identityPair;
+        private Path knownHosts;
+        private HostKeyPolicy hostKeyPolicy = HostKeyPolicy.STRICT;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration authTimeout = Duration.ofSeconds(30);
+        private Duration keepAlive = Duration.ofSeconds(30);
+        private String username = System.getProperty("user.name", "gproc");
+        private int ioThreads = Runtime.getRuntime().availableProcessors() + 1;
+        private Executor frameExecutor;
+        private int maxFrameSize = 1 << 20;
+        private long windowSize = 4L << 20;
+
+        private Builder() {
+        }
+
+        /** The OpenSSH Ed25519 private key file to authenticate with (unencrypted, mode 0600). */
+        public Builder identity(Path privateKeyFile) {
+            this.identityFile = Objects.requireNonNull(privateKeyFile, "privateKeyFile");
+            this.identityPair = null;
+            return this;
+        }
+
+        /** An Ed25519 key pair already in memory. */
+        public Builder identity(KeyPair pair) {
+            this.identityPair = Objects.requireNonNull(pair, "pair");
+            this.identityFile = null;
+            return this;
+        }
+
+        /** The OpenSSH known_hosts file that vouches for nodes' host keys (need not exist with ACCEPT_NEW). */
+        public Builder knownHosts(Path file) {
+            this.knownHosts = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        public Builder hostKeyPolicy(HostKeyPolicy policy) {
+            this.hostKeyPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** TCP connect timeout; default 10 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /** Time for key exchange, authentication and opening the subsystem; default 30 s. */
+        public Builder authTimeout(Duration timeout) {
+            this.authTimeout = positive("authTimeout", timeout);
+            return this;
+        }
+
+        /** Keep-alive interval; a node that misses three in a row is dropped. Zero disables; default 30 s. */
+        public Builder keepAlive(Duration interval) {
+            if (interval == null || interval.isNegative()) {
+                throw new IllegalArgumentException("keepAlive must be zero or positive, not " + interval);
+            }
+            this.keepAlive = interval;
+            return this;
+        }
+
+        /** The SSH user name sent to nodes; informational only (nodes identify us by key). */
+        public Builder username(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("username must not be blank");
+            }
+            this.username = name;
+            return this;
+        }
+
+        /** SSH I/O threads shared by all connections; default cores + 1. */
+        public Builder ioThreads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("ioThreads must be at least 1, not " + n);
+            }
+            this.ioThreads = n;
+            return this;
+        }
+
+        /** Where frames are handed to listeners; default a pool owned (and shut down) by the connector. */
+        public Builder frameExecutor(Executor executor) {
+            this.frameExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** The largest frame a node may send us (our msize cap); default 1 MiB. */
+        public Builder maxFrameSize(int bytes) {
+            if (bytes < 256) {
+                throw new IllegalArgumentException("maxFrameSize " + bytes + " is below 256 bytes");
+            }
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /** SSH channel window for data from the node; default 4 MiB. */
+        public Builder windowSize(long bytes) {
+            this.windowSize = bytes;
+            return this;
+        }
+
+        /** Loads the identity and starts the client; fails naming the key file or the missing setting. */
+        public SshConnector build() throws IOException {
+            List<String> missing = new ArrayList<>();
+            if (identityFile == null && identityPair == null) {
+                missing.add("identity(...)");
+            }
+            if (knownHosts == null) {
+                missing.add("knownHosts(...)");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("SshConnector.builder(): missing " + String.join(", ", missing));
+            }
+            if (windowSize < 2L * maxFrameSize) {
+                throw new IllegalStateException("SshConnector.builder(): windowSize " + windowSize
+                        + " must be at least twice maxFrameSize " + maxFrameSize);
+            }
+            KeyPair identity = identityPair != null ? identityPair : Keys.loadPrivateKey(identityFile);
+            Builder copy = new Builder();
+            copy.knownHosts = knownHosts;
+            copy.hostKeyPolicy = hostKeyPolicy;
+            copy.connectTimeout = connectTimeout;
+            copy.authTimeout = authTimeout;
+            copy.keepAlive = keepAlive;
+            copy.username = username;
+            copy.ioThreads = ioThreads;
+            copy.frameExecutor = frameExecutor;
+            copy.maxFrameSize = maxFrameSize;
+            copy.windowSize = windowSize;
+            LOG.debug("SSH connector: identity {}, known_hosts {}, policy {}", Keys.fingerprint(identity.getPublic()),
+                    knownHosts, hostKeyPolicy);
+            return new SshConnector(copy, identity);
+        }
+
+        private static Duration positive(String what, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, not " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,346 @@
+package org.gproc.transport.ssh
+
+import org.apache.sshd.common.io.nio2.Nio2Session
+import org.gproc.transport.ninep.Codec
+import org.gproc.transport.ninep.Message
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.TempDir
+import spock.lang.Timeout
+import spock.util.concurrent.PollingConditions
+
+import java.net.StandardSocketOptions
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.TimeUnit
+
+/** Our client connector against our node server, both with keys made by ssh-keygen. */
+@Timeout(300)
+class SshConnectorSpec extends Specification {
+
+    @Shared @TempDir Path dir
+    @Shared Path aliceKey, bobKey, knownHosts
+    @Shared EchoNineP echo = new EchoNineP()
+    @Shared SshNodeServer server
+    @Shared SshConnector connector
+    @Shared int port
+
+    PollingConditions eventually = new PollingConditions(timeout: 60, delay: 0.05)
+
+    def setupSpec() {
+        aliceKey = OpenSsh.keygen(dir, 'alice', 'alice@lab')
+        bobKey = OpenSsh.keygen(dir, 'bob', 'bob@lab')
+        Path authorizedKeys = dir.resolve('authorized_keys')
+        Files.copy(Path.of("${aliceKey}.pub"), authorizedKeys)
+        server = SshNodeServer.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('host_key'))
+                .authorizedKeys(authorizedKeys).handler(echo).build().start()
+        port = server.port()
+        knownHosts = OpenSsh.knownHostsFor(dir, port, server.hostKey())
+        connector = SshConnector.builder().identity(aliceKey).knownHosts(knownHosts).build()
+    }
+
+    def cleanupSpec() {
+        connector?.close()
+        server?.close()
+    }
+
+    def setup() {
+        echo.opened.clear()
+        echo.closes.clear()
+    }
+
+    SshConnector connectorWith(Map opts) {
+        def b = SshConnector.builder().identity(opts.identity ?: aliceKey).knownHosts(opts.knownHosts ?: knownHosts)
+        if (opts.policy) b.hostKeyPolicy(opts.policy)
+        if (opts.connectTimeout) b.connectTimeout(opts.connectTimeout)
+        if (opts.authTimeout) b.authTimeout(opts.authTimeout)
+        b.build()
+    }
+
+    static Message roundTrip(SshFrameChannel ch, Collector c, Message m) {
+        ch.send(Codec.encode(m))
+        c.next()
+    }
+
+    def "a Tversion through the connector comes back as an Rversion, served to the key's principal"() {
+        given:
+        def c = new Collector()
+
+        when:
+        SshFrameChannel ch = connector.open('127.0.0.1', port)
+        ch.start(c)
+        def reply = roundTrip(ch, c, new Message.Tversion(0xFFFF, 65536, '9P2000'))
+
+        then:
+        reply == new Message.Rversion(0xFFFF, 65536, '9P2000')
+        ch.hostKeyFingerprint() == server.hostKeyFingerprint()
+        ch.host() == '127.0.0.1' && ch.port() == port
+        echo.opened*.principal() == ['alice@lab']
+        echo.opened[0].keyFingerprint() == OpenSsh.fingerprint(aliceKey)
+
+        when: 'the client closes'
+        ch.close()
+
+        then: 'both listeners hear an orderly close'
+        c.awaitClose() == 'orderly'
+        eventually.eventually { assert echo.closes == ['orderly'] }
+        !ch.isOpen()
+    }
+
+    def "when the node closes the channel the client's listener gets the last frames, then an orderly close"() {
+        given:
+        def c = new Collector()
+        SshFrameChannel ch = connector.open('127.0.0.1', port)
+        ch.start(c)
+        roundTrip(ch, c, new Message.Tversion(1, 8192, '9P2000'))
+
+        when:
+        def serverEnd = echo.channels.last()
+        serverEnd.send(Codec.encode(new Message.Rerror(7, 'node going away')))
+        serverEnd.close()
+
+        then:
+        c.next() == new Message.Rerror(7, 'node going away')
+        c.awaitClose() == 'orderly'
+    }
+
+    def "pipelined writes all come back, in order"() {
+        given:
+        def c = new Collector()
+        SshFrameChannel ch = connector.open('127.0.0.1', port)
+        ch.start(c)
+        roundTrip(ch, c, new Message.Tversion(1, EchoNineP.MSIZE, '9P2000'))
+        byte[] chunk = new byte[60_000]
+        long before = echo.bytesWritten
+
+        when:
+        (1..300).each { ch.send(Codec.encode(new Message.Twrite(it, 1, it * 60_000L, chunk))) }
+
+        then:
+        (1..300).every { c.next() == new Message.Rwrite(it, 60_000) }
+        echo.bytesWritten - before == 300L * 60_000
+
+        cleanup:
+        ch?.close()
+    }
+
+    def "one connector opens many connections in parallel"() {
+        given:
+        int n = 60
+
+        when:
+        List<CompletableFuture<SshFrameChannel>> futures = (1..n).collect { connector.connect('127.0.0.1', port) }
+        List<SshFrameChannel> channels = futures*.get(120, TimeUnit.SECONDS)
+        List<Collector> collectors = channels.collect { ch -> new Collector().tap { ch.start(it) } }
+        channels.eachWithIndex { ch, i -> ch.send(Codec.encode(new Message.Tversion(i, 8192, '9P2000'))) }
+
+        then:
+        collectors.withIndex().every { c, i -> c.next() == new Message.Rversion(i, 8192, '9P2000') }
+        echo.opened.size() == n
+
+        cleanup:
+        channels*.close()
+    }
+
+    def "TCP_NODELAY is set on both ends"() {
+        given:
+        SshFrameChannel ch = connector.open('127.0.0.1', port)
+
+        expect:
+        (ch.session().ioSession as Nio2Session).socket.getOption(StandardSocketOptions.TCP_NODELAY)
+        server.sshd().activeSessions.every { (it.ioSession as Nio2Session).socket.getOption(StandardSocketOptions.TCP_NODELAY) }
+
+        cleanup:
+        ch?.close()
+    }
+
+    def "the connector uses only the key it was given: no agent, no ~/.ssh, no ssh_config, no passwords"() {
+        expect:
+        def client = connector.sshClient()
+        client.keyIdentityProvider.loadKeys(null).collect { Keys.fingerprint(it.public) } == [OpenSsh.fingerprint(aliceKey)]
+        client.hostConfigEntryResolver == org.apache.sshd.client.config.hosts.HostConfigEntryResolver.EMPTY
+        client.agentFactory == null
+        client.passwordIdentityProvider.loadPasswords(null).toList().isEmpty()
+        client.userAuthFactories*.name == ['publickey']
+        connector.identityFingerprint() == OpenSsh.fingerprint(aliceKey)
+    }
+
+    def "a node whose host key is not in known_hosts is refused, naming host, port and fingerprint"() {
+        given:
+        Path empty = dir.resolve('empty_known_hosts')
+        def strict = connectorWith(knownHosts: empty)
+
+        when:
+        strict.open('127.0.0.1', port)
+
+        then:
+        HostKeyException e = thrown()
+        e.status() == KnownHosts.Status.UNKNOWN
+        e.host() == '127.0.0.1' && e.port() == port
+        e.presentedFingerprint() == server.hostKeyFingerprint()
+        e.message.startsWith("127.0.0.1 port ${port}: host key ${server.hostKeyFingerprint()} (ssh-ed25519) is not in known_hosts ${empty}")
+        e.message.contains('HostKeyPolicy.ACCEPT_NEW')
+        !Files.exists(empty)
+        echo.opened.isEmpty()
+
+        cleanup:
+        strict?.close()
+    }
+
+    def "a node presenting another key than known_hosts lists is refused, naming the line, even with ACCEPT_NEW"() {
+        given:
+        Path wrong = dir.resolve("wrong_known_hosts_${policy}")
+        def otherKey = Keys.generate().public
+        String line = KnownHosts.line('127.0.0.1', port, otherKey)
+        Files.writeString(wrong, "# cluster nodes\n${line}\n")
+        def c = connectorWith(knownHosts: wrong, policy: policy)
+
+        when:
+        c.open('127.0.0.1', port)
+
+        then:
+        HostKeyException e = thrown()
+        e.status() == KnownHosts.Status.MISMATCH
+        e.message.contains("127.0.0.1 port ${port}: HOST KEY MISMATCH: the node presented ${server.hostKeyFingerprint()}")
+        e.message.contains("${wrong} line 2 expects ${Keys.fingerprint(otherKey)}: '${line}'")
+        e.entry().lineNumber() == 2
+        Files.readString(wrong) == "# cluster nodes\n${line}\n"
+        echo.opened.isEmpty()
+
+        cleanup:
+        c?.close()
+
+        where:
+        policy << [HostKeyPolicy.STRICT, HostKeyPolicy.ACCEPT_NEW]
+    }
+
+    def "with ACCEPT_NEW a node with no entry is trusted and appended, and OpenSSH then finds it"() {
+        given:
+        Path file = dir.resolve('accept_known_hosts')
+        def c = connectorWith(knownHosts: file, policy: HostKeyPolicy.ACCEPT_NEW)
+
+        when:
+        SshFrameChannel ch = c.open('127.0.0.1', port)
+
+        then:
+        ch.hostKeyFingerprint() == server.hostKeyFingerprint()
+        Files.readAllLines(file) == [KnownHosts.line('127.0.0.1', port, server.hostKey())]
+        OpenSsh.run(['ssh-keygen', '-F', "[127.0.0.1]:${port}".toString(), '-f', file.toString()]).exit == 0
+
+        when: 'a strict connector now trusts the added key'
+        def strict = connectorWith(knownHosts: file)
+        def again = strict.open('127.0.0.1', port)
+
+        then:
+        again.isOpen()
+        Files.readAllLines(file).size() == 1
+
+        cleanup:
+        ch?.close()
+        c?.close()
+        strict?.close()
+    }
+
+    def "ACCEPT_NEW with many parallel first connections adds exactly one line"() {
+        given:
+        Path file = dir.resolve('parallel_known_hosts')
+        def c = connectorWith(knownHosts: file, policy: HostKeyPolicy.ACCEPT_NEW)
+
+        when:
+        def channels = (1..20).collect { c.connect('127.0.0.1', port) }*.get(120, TimeUnit.SECONDS)
+
+        then:
+        Files.readAllLines(file) == [KnownHosts.line('127.0.0.1', port, server.hostKey())]
+
+        cleanup:
+        channels*.close()
+        c?.close()
+    }
+
+    def "a hashed known_hosts entry (ssh-keygen -H) is honoured"() {
+        given:
+        Path file = dir.resolve('hashed_known_hosts')
+        Files.writeString(file, KnownHosts.line('127.0.0.1', port, server.hostKey()) + '\n')
+        assert OpenSsh.run(['ssh-keygen', '-H', '-f', file.toString()]).exit == 0
+        def c = connectorWith(knownHosts: file)
+
+        expect:
+        c.open('127.0.0.1', port).isOpen()
+
+        cleanup:
+        c?.close()
+    }
+
+    def "a key the node does not authorize is refused, naming our fingerprint"() {
+        given:
+        def c = connectorWith(identity: bobKey)
+
+        when:
+        c.open('127.0.0.1', port)
+
+        then:
+        IOException e = thrown()
+        e.message == "127.0.0.1 port ${port}: the node refused our key ${OpenSsh.fingerprint(bobKey)} (not in its authorized_keys, or an option there forbids this login)"
+        echo.opened.isEmpty()
+
+        cleanup:
+        c?.close()
+    }
+
+    def "nothing listening: the failure names host and port"() {
+        given:
+        int closedPort = SshNodeServerSpec.freePort()
+
+        when:
+        connector.open('127.0.0.1', closedPort)
+
+        then:
+        IOException e = thrown()
+        e.message.startsWith("127.0.0.1 port ${closedPort}: cannot connect")
+    }
+
+    def "a peer that accepts TCP but never speaks SSH fails within the deadline"() {
+        given:
+        def silent = new ServerSocket(0, 50, InetAddress.getByName('127.0.0.1'))
+        def accepted = []
+        Thread.start { try { while (true) { accepted << silent.accept() } } catch (IOException ignored) {} }
+        def c = connectorWith(connectTimeout: Duration.ofSeconds(2), authTimeout: Duration.ofSeconds(2))
+
+        when:
+        long t0 = System.nanoTime()
+        c.open('127.0.0.1', silent.localPort)
+
+        then:
+        IOException e = thrown()
+        e.message.startsWith("127.0.0.1 port ${silent.localPort}: ")
+        (System.nanoTime() - t0) < TimeUnit.SECONDS.toNanos(60)
+
+        cleanup:
+        c?.close()
+        silent.close()
+        accepted*.close()
+    }
+
+    def "a connector needs an identity and a known_hosts file"() {
+        when:
+        SshConnector.builder().build()
+
+        then:
+        IllegalStateException e = thrown()
+        e.message == 'SshConnector.builder(): missing identity(...), knownHosts(...)'
+    }
+
+    def "a passphrase-protected identity is refused when the connector is built"() {
+        given:
+        Path locked = OpenSsh.keygen(dir, 'locked', 'x', 'ed25519', 'pass phrase')
+
+        when:
+        SshConnector.builder().identity(locked).knownHosts(knownHosts).build()
+
+        then:
+        IOException e = thrown()
+        e.message.contains("private key ${locked}: is passphrase-protected")
+    }
+}
