@@ -52,7 +52,7 @@ public final class Inventory {
 
     private final String source;
     private final Map<String, NodeAddress> nodes;
-    private final NodeSet names;
+    private final Hostlist names;
     private final Map<String, String> groups;
     private final Path knownHosts;
     private final Path identity;
@@ -68,7 +68,7 @@ public final class Inventory {
             }
         }
         this.nodes = java.util.Collections.unmodifiableMap(byName);
-        this.names = NodeSet.fromList(byName.keySet());
+        this.names = Hostlist.fromList(byName.keySet());
         this.groups = java.util.Collections.unmodifiableMap(new TreeMap<>(groups));
         this.knownHosts = knownHosts;
         this.identity = identity;
@@ -106,9 +106,9 @@ public final class Inventory {
 
     /** Nodes of a Slurm hostlist ({@code SLURM_JOB_NODELIST}), each its own host on {@code port}. */
     public static Inventory fromSlurm(String nodelist, int port) {
-        NodeSet names;
+        Hostlist names;
         try {
-            names = NodeSet.parse(nodelist);
+            names = Hostlist.parse(nodelist);
         } catch (NodeSetException e) {
             throw new InventoryException(SLURM_ENV + ": " + e.getMessage().replaceFirst("^nodeset: ", ""));
         }
@@ -167,7 +167,7 @@ public final class Inventory {
     }
 
     /** Every node name. */
-    public NodeSet nodes() {
+    public Hostlist nodes() {
         return names;
     }
 
@@ -194,9 +194,9 @@ public final class Inventory {
      * The nodes an expression selects ({@code n[1-4]}, {@code @compute!n3}, {@code n*}); names outside the
      * inventory are an error naming them.
      */
-    public NodeSet select(String expression) {
-        NodeSet selected = NodeSet.parse(expression, resolver);
-        NodeSet unknown = selected.difference(names);
+    public Hostlist select(String expression) {
+        Hostlist selected = Hostlist.parse(expression, resolver);
+        Hostlist unknown = selected.difference(names);
         if (!unknown.isEmpty()) {
             throw new NodeSetException("nodeset: " + unknown.fold() + (unknown.size() == 1 ? " is" : " are")
                     + " not in the inventory (" + source + ")", unknown.fold());

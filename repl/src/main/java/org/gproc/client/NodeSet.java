@@ -1,185 +1,198 @@
 package org.gproc.client;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
-import org.gproc.client.internal.nodeset.NodeSetCore;
-import org.gproc.client.internal.nodeset.NodeSetParser;
 
 /**
- * An immutable set of node names in the hostlist syntax of ClusterShell, Slurm and pdsh, expanded and folded exactly
- * as ClusterShell 1.9's {@code nodeset} does.
- *
- * <ul>
- *   <li>Ranges: {@code n[01-64,80]} (zero padding kept), steps {@code n[1-10/2]}, several bracket groups
- *       {@code r[1-2]n[1-4]}, digits next to brackets {@code n1[0-5]}.</li>
- *   <li>Groups: {@code @compute} through a {@link GroupResolver} (usually the inventory's), {@code @*} for every
- *       node; wildcards {@code n*} and {@code r?n1} match every node the resolver knows.</li>
- *   <li>Set algebra evaluated left to right: {@code ,} union, {@code !} difference, {@code &} intersection,
- *       {@code ^} symmetric difference ({@code n[1-8]!n3&n[2-5]} is {@code n[2,4-5]}).</li>
- * </ul>
- *
- * <p>Iteration is in ClusterShell's order: by name pattern, then by index (n2 before n10; {@code n1}, {@code n01},
- * {@code n001} are three nodes). {@link #toString()} is the folded form. Parsing is linear in the number of nodes;
- * 10,000-node sets take milliseconds. Instances are immutable and safe to share between threads.
+ * A set of the cluster's nodes, named in the hostlist syntax of ClusterShell and Slurm ({@code n[1-4,8]}, see
+ * {@link Hostlist}). Iterable in node order; {@code nodes['n[1-4]']} selects, {@code nodes.n1} is one node;
+ * {@code push}/{@code run} broadcast and return a {@link Job}; {@code +}, {@code -}, {@code &}, {@code ^} are the
+ * set algebra. Results of a job ({@code job.failed}) are node sets too, so {@code job.failed.run(...)} works.
  */
-public final class NodeSet implements Iterable<String> {
-    private static final NodeSet EMPTY = new NodeSet(new NodeSetCore());
+public final class NodeSet implements Iterable<Node> {
+    private final Cluster cluster;
+    private final Map<String, Node> nodes;
+    private final Hostlist names;
 
-    /** Always folded ("clean"), so reading it never changes it. */
-    private final NodeSetCore core;
-    private final int size;
-    private volatile String folded;
-    private int hash;
-
-    private NodeSet(NodeSetCore core) {
-        this.core = core.foldAll();
-        long n = core.size();
-        if (n > Integer.MAX_VALUE) {
-            throw new NodeSetException("nodeset: too many nodes (" + n + ")", core.toString());
+    NodeSet(Cluster cluster, Collection<Node> members) {
+        this.cluster = cluster;
+        Map<String, Node> byName = new LinkedHashMap<>();
+        for (Node n : members) {
+            byName.put(n.getName(), n);
         }
-        this.size = (int) n;
-    }
-
-    public static NodeSet empty() {
-        return EMPTY;
-    }
-
-    /**
-     * Evaluates a node set expression without groups ({@code @x} is an unknown group, wildcards match nothing).
-     *
-     * @throws NodeSetException for bad syntax, naming the culprit
-     */
-    public static NodeSet parse(String expression) {
-        return parse(expression, GroupResolver.NONE);
-    }
-
-    /** Evaluates a node set expression, resolving {@code @groups} and wildcards through {@code groups}. */
-    public static NodeSet parse(String expression, GroupResolver groups) {
-        Objects.requireNonNull(expression, "expression");
-        NodeSetCore core = new NodeSetCore();
-        core.update(new NodeSetParser(groups).parse(expression));
-        return new NodeSet(core);
-    }
-
-    /** The union of several expressions (ClusterShell's {@code NodeSet.fromlist}). */
-    public static NodeSet fromList(Iterable<? extends CharSequence> expressions) {
-        return fromList(expressions, GroupResolver.NONE);
-    }
-
-    public static NodeSet fromList(Iterable<? extends CharSequence> expressions, GroupResolver groups) {
-        NodeSetParser parser = new NodeSetParser(groups);
-        List<NodeSetCore> parts = new ArrayList<>();
-        for (Object expression : expressions) { // Object: Groovy hands in GStrings whatever the generics say
-            parts.add(parser.parse(expression.toString()));
+        this.names = Hostlist.fromList(byName.keySet());
+        this.nodes = new LinkedHashMap<>();
+        for (String name : names) {
+            nodes.put(name, byName.get(name));
         }
-        NodeSetCore core = new NodeSetCore();
-        core.updateAll(parts);
-        return new NodeSet(core);
     }
 
-    /** The union of several expressions, as {@link #fromList(Iterable)}. */
-    public static NodeSet of(String... expressions) {
-        return fromList(List.of(expressions));
-    }
-
-    public int size() {
-        return size;
-    }
-
-    public boolean isEmpty() {
-        return size == 0;
-    }
-
-    /** Whether every node of {@code nodes} (a name or an expression without groups) is in this set. */
-    public boolean contains(String nodes) {
-        return containsAll(parse(nodes));
-    }
-
-    public boolean containsAll(NodeSet other) {
-        return core.containsAll(other.core);
-    }
-
-    public NodeSet union(NodeSet other) {
-        if (other.isEmpty()) {
-            return this;
-        }
-        NodeSetCore result = core.copy();
-        result.update(other.core);
-        return new NodeSet(result);
-    }
-
-    public NodeSet difference(NodeSet other) {
-        NodeSetCore result = core.copy();
-        result.differenceUpdate(other.core);
-        return new NodeSet(result);
-    }
-
-    public NodeSet intersection(NodeSet other) {
-        NodeSetCore result = core.copy();
-        result.intersectionUpdate(other.core);
-        return new NodeSet(result);
-    }
-
-    public NodeSet symmetricDifference(NodeSet other) {
-        NodeSetCore result = core.copy();
-        result.symmetricDifferenceUpdate(other.core);
-        return new NodeSet(result);
-    }
-
-    /** The folded form, as {@code nodeset -f}: {@code n[1-4,7]}. */
-    public String fold() {
-        String f = folded;
-        if (f == null) {
-            f = core.toString();
-            folded = f;
-        }
-        return f;
-    }
-
-    /** Every node name, as {@code nodeset -e}, in ClusterShell's order. */
-    public List<String> expand() {
-        List<String> names = new ArrayList<>(size);
-        core.forEach(names::add);
+    /** The names, e.g. for {@code fold()}/{@code expand()}. */
+    public Hostlist getNames() {
         return names;
     }
 
+    /** This set (so {@code job.failed.nodes.run(...)} reads as DESIGN.md writes it). */
+    public NodeSet getNodes() {
+        return this;
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    public boolean isEmpty() {
+        return nodes.isEmpty();
+    }
+
+    public boolean contains(String name) {
+        return nodes.containsKey(name);
+    }
+
     @Override
-    public Iterator<String> iterator() {
-        return core.iterator();
+    public Iterator<Node> iterator() {
+        return List.copyOf(nodes.values()).iterator();
     }
 
-    public Stream<String> stream() {
-        return StreamSupport.stream(
-                Spliterators.spliterator(iterator(), size, Spliterator.DISTINCT | Spliterator.NONNULL
-                        | Spliterator.ORDERED | Spliterator.IMMUTABLE), false);
+    public Stream<Node> stream() {
+        return nodes.values().stream();
     }
 
-    /** Same nodes, whatever the folding. */
+    /** One node by name; in Groovy also {@code nodes.n1}. */
+    public Node get(String name) {
+        Node node = nodes.get(name);
+        if (node == null) {
+            throw new NoSuchElementException("no node '" + name + "' in " + this);
+        }
+        return node;
+    }
+
+    /** The members named by a hostlist expression ({@code nodes['n[1-4]']}, {@code nodes['@rack1!n3']}). */
+    public NodeSet getAt(String expression) {
+        Hostlist wanted = cluster.parse(expression);
+        Hostlist missing = wanted.difference(names);
+        if (!missing.isEmpty()) {
+            throw new NoSuchElementException("'" + expression + "': " + missing.fold() + " not in " + this);
+        }
+        List<Node> selected = new ArrayList<>();
+        for (String name : wanted) {
+            selected.add(nodes.get(name));
+        }
+        return new NodeSet(cluster, selected);
+    }
+
+    public Node getAt(int index) {
+        List<Node> list = List.copyOf(nodes.values());
+        if (index < 0) {
+            index += list.size();
+        }
+        if (index < 0 || index >= list.size()) {
+            throw new IndexOutOfBoundsException("node index " + index + " out of " + list.size() + " in " + this);
+        }
+        return list.get(index);
+    }
+
+    public NodeSet findAll(Predicate<Node> condition) {
+        return new NodeSet(cluster, stream().filter(condition).toList());
+    }
+
+    public NodeSet union(Object other) {
+        Map<String, Node> all = new LinkedHashMap<>(nodes);
+        for (Node n : resolve(other)) {
+            all.put(n.getName(), n);
+        }
+        return new NodeSet(cluster, all.values());
+    }
+
+    public NodeSet difference(Object other) {
+        NodeSet o = resolve(other);
+        return findAll(n -> !o.contains(n.getName()));
+    }
+
+    public NodeSet intersection(Object other) {
+        NodeSet o = resolve(other);
+        return findAll(n -> o.contains(n.getName()));
+    }
+
+    public NodeSet symmetricDifference(Object other) {
+        NodeSet o = resolve(other);
+        return difference(o).union(o.difference(this));
+    }
+
+    // Groovy operators: a + b, a - b, a & b, a ^ b
+    public NodeSet plus(Object other) { return union(other); }
+    public NodeSet minus(Object other) { return difference(other); }
+    public NodeSet and(Object other) { return intersection(other); }
+    public NodeSet xor(Object other) { return symmetricDifference(other); }
+
+    private NodeSet resolve(Object other) {
+        if (other instanceof NodeSet set) {
+            return set;
+        }
+        if (other instanceof Node node) {
+            return new NodeSet(cluster, List.of(node));
+        }
+        return cluster.getAll().getAt(String.valueOf(other));
+    }
+
+    /** Pushes {@code paths} (the first is the program) to every node; configure the launch, then {@code run()}. */
+    public Launch<Job> push(Object... paths) {
+        if (paths.length == 0) {
+            throw new IllegalArgumentException("push: name at least the program to push");
+        }
+        List<java.nio.file.Path> files = java.util.Arrays.stream(paths)
+                .map(p -> java.nio.file.Path.of(String.valueOf(p))).toList();
+        return new Launch<>(null, files, this::startJob);
+    }
+
+    public Launch<Job> command(String path) {
+        return new Launch<>(path, List.of(), this::startJob);
+    }
+
+    /** Runs the nodes' own program at {@code path} everywhere in this set. */
+    public Job run(String path, Object... args) {
+        return command(path).args(args).run();
+    }
+
+    private Job startJob(Launch<Job> launch) {
+        return cluster.startJob(this, launch);
+    }
+
+    /** Every node's rows of the process table (nodes that cannot answer are skipped and reported on stderr). */
+    public List<ProcessInfo> ps() {
+        List<CompletableFuture<List<ProcessInfo>>> rows = stream().map(Node::psAsync).toList();
+        List<ProcessInfo> all = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            try {
+                all.addAll(getAt(i).await(rows.get(i), "ps"));
+            } catch (IllegalStateException e) {
+                System.err.println(e.getMessage());
+            }
+        }
+        return all;
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof NodeSet other && size == other.size && core.containsAll(other.core);
+        return o instanceof NodeSet other && other.names.equals(names);
     }
 
     @Override
     public int hashCode() {
-        int h = hash;
-        if (h == 0 && size > 0) {
-            for (String name : this) {
-                h += name.hashCode();
-            }
-            hash = h;
-        }
-        return h;
+        return names.hashCode();
     }
 
+    /** The folded form, e.g. {@code n[1-4,8]}. */
     @Override
     public String toString() {
-        return fold();
+        return names.isEmpty() ? "(no nodes)" : names.fold();
     }
 }

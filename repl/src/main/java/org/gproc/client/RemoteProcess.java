@@ -50,8 +50,20 @@ public interface RemoteProcess {
     /** All standard output as text, after waiting for the exit. */
     String getText() throws InterruptedException;
 
-    /** Sends a signal (name like {@code TERM}/{@code SIGINT} or number) to the process group. */
+    /**
+     * Sends a signal (name like {@code TERM}/{@code SIGINT} or number) to the process group and waits for the node
+     * to take it; a signal the node refuses throws {@link IllegalArgumentException} with the node's reason.
+     */
     void kill(String signal);
+
+    /** As {@link #kill} without waiting: completes when the node has taken the signal. */
+    CompletableFuture<Void> killAsync(String signal);
+
+    /** Why the process could not be started or followed (node down, push refused, exec failed, connection lost). */
+    Optional<String> failure();
+
+    /** True when the launch's timeout ended the process. */
+    boolean timedOut();
 
     /**
      * Delivers every output line, those already received first, then as they arrive, then {@code onEnd} once.

@@ -1,7 +1,7 @@
 /**
  * The gproc client API: what scripts and the REPL use to drive a cluster.
  *
- * <p>{@link org.gproc.client.NodeSet} is the hostlist syntax of ClusterShell and Slurm ({@code n[01-64,80]},
+ * <p>{@link org.gproc.client.Hostlist} is the hostlist syntax of ClusterShell and Slurm ({@code n[01-64,80]},
  * {@code @group}, {@code ,} {@code !} {@code &} {@code ^}), expanded and folded exactly as ClusterShell 1.9's
  * {@code nodeset}; the inventory names the nodes (host and port of each node daemon) and groups.
  *

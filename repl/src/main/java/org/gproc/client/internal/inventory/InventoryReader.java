@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import org.gproc.client.GroupResolver;
 import org.gproc.client.InventoryException;
 import org.gproc.client.NodeAddress;
-import org.gproc.client.NodeSet;
+import org.gproc.client.Hostlist;
 import org.gproc.client.NodeSetException;
 
 /**
@@ -123,9 +123,9 @@ public final class InventoryReader {
         for (Map.Entry<String, ConfigTree.Item> e : block.items().entrySet()) {
             String key = e.getKey();
             ConfigTree.Item item = e.getValue();
-            NodeSet names;
+            Hostlist names;
             try {
-                names = NodeSet.parse(key);
+                names = Hostlist.parse(key);
             } catch (NodeSetException ex) {
                 throw error(item, key, "node key '" + key + "': " + ex.getMessage().replaceFirst("^nodeset: ", ""));
             }
@@ -174,7 +174,7 @@ public final class InventoryReader {
             keys.add(key);
         }
         List<NodeAddress> ordered = new ArrayList<>(byName.size());
-        for (String name : NodeSet.fromList(keys)) {
+        for (String name : Hostlist.fromList(keys)) {
             ordered.add(byName.get(name));
         }
         return ordered;
@@ -194,18 +194,18 @@ public final class InventoryReader {
             }
             groups.put(name, expression);
         }
-        NodeSet all = NodeSet.fromList(nodes.stream().map(NodeAddress::name).toList());
+        Hostlist all = Hostlist.fromList(nodes.stream().map(NodeAddress::name).toList());
         GroupResolver resolver = GroupResolver.of(groups, List.of(all.fold()));
         for (Map.Entry<String, String> g : groups.entrySet()) {
             ConfigTree.Item item = block.items().get(g.getKey());
-            NodeSet members;
+            Hostlist members;
             try {
-                members = NodeSet.parse("@" + g.getKey(), resolver);
+                members = Hostlist.parse("@" + g.getKey(), resolver);
             } catch (NodeSetException ex) {
                 throw error(item, g.getKey(), "group '" + g.getKey() + "': "
                         + ex.getMessage().replaceFirst("^nodeset: ", "").replace(" (in group '@" + g.getKey() + "')", ""));
             }
-            NodeSet unknown = members.difference(all);
+            Hostlist unknown = members.difference(all);
             if (!unknown.isEmpty()) {
                 throw error(item, g.getKey(), "group '" + g.getKey() + "' names nodes that are not in the inventory: "
                         + unknown.fold());

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.gproc.client.NodeAddress;
-import org.gproc.client.NodeSet;
+import org.gproc.client.Hostlist;
 
 /**
  * Writes the compact inventory format: consecutive nodes on one host with consecutive ports share one node set key
@@ -80,7 +80,7 @@ public final class InventoryWriter {
     }
 
     private static void close(List<NodeAddress> run, List<List<NodeAddress>> runs) {
-        if (run.size() > 1 && !NodeSet.parse(fold(run)).expand().equals(run.stream().map(NodeAddress::name).toList())) {
+        if (run.size() > 1 && !Hostlist.parse(fold(run)).expand().equals(run.stream().map(NodeAddress::name).toList())) {
             run.forEach(n -> runs.add(List.of(n)));
         } else {
             runs.add(run);
@@ -88,7 +88,7 @@ public final class InventoryWriter {
     }
 
     private static String fold(List<NodeAddress> run) {
-        return NodeSet.fromList(run.stream().map(NodeAddress::name).toList()).fold();
+        return Hostlist.fromList(run.stream().map(NodeAddress::name).toList()).fold();
     }
 
     /** The name without its last digit run: names with the same stem differ in one index only. */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.gproc.client.InventoryException;
 import org.gproc.client.NodeAddress;
-import org.gproc.client.NodeSet;
+import org.gproc.client.Hostlist;
 import org.gproc.client.NodeSetException;
 
 /**
@@ -54,9 +54,9 @@ public final class NodesSpec {
                 setText = colon >= 0 ? entry.substring(0, colon) : entry;
                 port = colon >= 0 ? port(entry.substring(colon + 1), entry, source) : defaultPort;
             }
-            NodeSet names;
+            Hostlist names;
             try {
-                names = NodeSet.parse(setText);
+                names = Hostlist.parse(setText);
             } catch (NodeSetException e) {
                 throw new InventoryException(source + ": entry '" + entry + "': "
                         + e.getMessage().replaceFirst("^nodeset: ", ""));
@@ -83,7 +83,7 @@ public final class NodesSpec {
             throw new InventoryException(source + ": names no node");
         }
         List<NodeAddress> ordered = new ArrayList<>();
-        for (String name : NodeSet.fromList(keys)) {
+        for (String name : Hostlist.fromList(keys)) {
             ordered.add(nodes.get(name));
         }
         return ordered;

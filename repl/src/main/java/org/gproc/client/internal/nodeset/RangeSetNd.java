@@ -13,7 +13,7 @@ import java.util.Set;
  * univariate and multivariate algorithms, so node order and folded strings match ClusterShell's.
  *
  * <p>Mutable and not thread-safe, like the original: folding happens in place when the set is read while dirty.
- * {@link NodeSetCore} wraps it and {@code org.gproc.client.NodeSet} only ever exposes folded (clean) instances,
+ * {@link NodeSetCore} wraps it and {@code org.gproc.client.Hostlist} only ever exposes folded (clean) instances,
  * which reads no longer change.
  */
 final class RangeSetNd {

@@ -5,18 +5,18 @@ import spock.lang.Timeout
 import spock.lang.Unroll
 
 /**
- * NodeSet against ClusterShell's own `nodeset` tool. Every expected value below was printed by ClusterShell 1.9.1
+ * Hostlist against ClusterShell's own `nodeset` tool. Every expected value below was printed by ClusterShell 1.9.1
  * (Debian package clustershell 1.9.1-1) with `nodeset -e`, `nodeset -f` and `nodeset -c`; the suite does not need
  * ClusterShell installed. src/test/resources/nodeset-clustershell-1.9.1.tsv adds 1,500 random expressions (many of
  * them multi-dimensional set algebra) with the results of the same ClusterShell version.
  */
 @Timeout(60)
-class NodeSetSpec extends Specification {
+class HostlistSpec extends Specification {
 
     @Unroll
     def "'#expression' expands, folds and counts as ClusterShell's nodeset does"() {
         when:
-        def nodes = NodeSet.parse(expression)
+        def nodes = Hostlist.parse(expression)
 
         then:
         nodes.expand().join(' ') == expanded
@@ -95,7 +95,7 @@ class NodeSetSpec extends Specification {
         cases.each { String[] c ->
             def expression = c[0]
             try {
-                def nodes = NodeSet.fromList(expression.readLines())
+                def nodes = Hostlist.fromList(expression.readLines())
                 if (c[1] == 'ERROR') {
                     mismatches << "accepted '$expression' -> ${nodes.fold()}"
                 } else if (nodes.expand().join(' ') != c[1] || nodes.fold() != c[2] || nodes.size() != (c[3] as int)) {
@@ -116,7 +116,7 @@ class NodeSetSpec extends Specification {
     @Unroll
     def "bad input '#expression' is refused with: #message"() {
         when:
-        NodeSet.parse(expression)
+        Hostlist.parse(expression)
 
         then:
         def e = thrown(NodeSetException)
@@ -160,7 +160,7 @@ class NodeSetSpec extends Specification {
                 ['n[1-8]', 'g1', 'login'])
 
         expect:
-        NodeSet.parse(expression, groups).fold() == folded
+        Hostlist.parse(expression, groups).fold() == folded
 
         where:
         expression          | folded
@@ -185,7 +185,7 @@ class NodeSetSpec extends Specification {
         def groups = GroupResolver.of([compute: 'n[1-8]', gpu: 'n[7-8]'], ['n[1-8]'])
 
         when:
-        NodeSet.parse('n1,@cpmpute', groups)
+        Hostlist.parse('n1,@cpmpute', groups)
 
         then:
         def e = thrown(NodeSetException)
@@ -198,7 +198,7 @@ class NodeSetSpec extends Specification {
         def groups = GroupResolver.of([a: 'n1,@b', b: '@a', broken: 'n[3-1]'], [])
 
         when:
-        NodeSet.parse(expression, groups)
+        Hostlist.parse(expression, groups)
 
         then:
         def e = thrown(NodeSetException)
@@ -210,14 +210,14 @@ class NodeSetSpec extends Specification {
         '@broken'  | "nodeset: bad range 'n[3-1]': start > end (in group '@broken')"
     }
 
-    def "set operations on NodeSet objects match the operators of the syntax"() {
+    def "set operations on Hostlist objects match the operators of the syntax"() {
         given:
-        def a = NodeSet.parse('r[1-4]n[1-4]')
-        def b = NodeSet.parse('r[3-6]n[3-6]')
+        def a = Hostlist.parse('r[1-4]n[1-4]')
+        def b = Hostlist.parse('r[3-6]n[3-6]')
 
         expect:
-        a.union(b) == NodeSet.parse('r[1-4]n[1-4],r[3-6]n[3-6]')
-        a.difference(b).fold() == NodeSet.parse('r[1-4]n[1-4]!r[3-6]n[3-6]').fold()
+        a.union(b) == Hostlist.parse('r[1-4]n[1-4],r[3-6]n[3-6]')
+        a.difference(b).fold() == Hostlist.parse('r[1-4]n[1-4]!r[3-6]n[3-6]').fold()
         a.intersection(b).fold() == 'r[3-4]n[3-4]'
         a.symmetricDifference(b).fold() == 'r[1-2]n[1-4],r[3-4]n[1-2,5-6],r[5-6]n[3-6]'
         a.containsAll(a.intersection(b))
@@ -229,24 +229,24 @@ class NodeSetSpec extends Specification {
 
     def "equal sets are equal whatever their folding, and hash alike"() {
         expect:
-        NodeSet.parse('r1n[1-2],r2n[1-2]') == NodeSet.parse('r[1-2]n[1-2]')
-        NodeSet.parse('r1n[1-2],r2n[1-2]').hashCode() == NodeSet.parse('r[1-2]n[1-2]').hashCode()
-        NodeSet.parse('n[1-3]') != NodeSet.parse('n[1-4]')
-        NodeSet.parse('n1') != NodeSet.parse('n01')
-        NodeSet.parse('') == NodeSet.empty()
-        NodeSet.parse('  ').isEmpty()
+        Hostlist.parse('r1n[1-2],r2n[1-2]') == Hostlist.parse('r[1-2]n[1-2]')
+        Hostlist.parse('r1n[1-2],r2n[1-2]').hashCode() == Hostlist.parse('r[1-2]n[1-2]').hashCode()
+        Hostlist.parse('n[1-3]') != Hostlist.parse('n[1-4]')
+        Hostlist.parse('n1') != Hostlist.parse('n01')
+        Hostlist.parse('') == Hostlist.empty()
+        Hostlist.parse('  ').isEmpty()
     }
 
     def "Groovy users get each, collect, findAll and GString lists for free"() {
         given:
-        def nodes = NodeSet.fromList((1..4).collect { "n$it" })
+        def nodes = Hostlist.fromList((1..4).collect { "n$it" })
 
         expect:
         nodes.fold() == 'n[1-4]'
         nodes.collect { it.toUpperCase() } == ['N1', 'N2', 'N3', 'N4']
         nodes.findAll { it.endsWith('2') || it.endsWith('4') } == ['n2', 'n4']
         nodes.stream().count() == 4
-        NodeSet.of('n3', 'n1', 'n2').fold() == 'n[1-3]'
+        Hostlist.of('n3', 'n1', 'n2').fold() == 'n[1-3]'
     }
 
     def "ten thousand nodes parse, fold and combine (timing is measured by bench scripts, not asserted)"() {
@@ -254,10 +254,10 @@ class NodeSetSpec extends Specification {
         def names = (1..10000).collect { "n$it".toString() }.reverse()
 
         expect:
-        NodeSet.parse('n[1-10000]').size() == 10000
-        NodeSet.fromList(names).fold() == 'n[1-10000]'
-        NodeSet.parse(names.join(',')).fold() == 'n[1-10000]'
-        NodeSet.parse('n[1-10000]!n[2-10000/2]').size() == 5000
-        NodeSet.parse('r[1-100]n[1-100]!r50n50').fold() == 'r[1-49,51-100]n[1-100],r50n[1-49,51-100]'
+        Hostlist.parse('n[1-10000]').size() == 10000
+        Hostlist.fromList(names).fold() == 'n[1-10000]'
+        Hostlist.parse(names.join(',')).fold() == 'n[1-10000]'
+        Hostlist.parse('n[1-10000]!n[2-10000/2]').size() == 5000
+        Hostlist.parse('r[1-100]n[1-100]!r50n50').fold() == 'r[1-49,51-100]n[1-100],r50n[1-49,51-100]'
     }
 }

@@ -1,0 +1,198 @@
+package org.gproc.client;
+
+import org.gproc.client.internal.exec.ExecRequest;
+import org.gproc.client.internal.exec.Futures;
+import org.gproc.client.internal.exec.NodeChannel;
+import org.gproc.client.internal.exec.SessionProcess;
+import org.gproc.transport.ninep.NinePClient;
+import org.gproc.transport.ninep.Stat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The cluster as one process space: one 9P-over-SSH connection per node, opened in parallel and kept. Nodes that
+ * cannot be reached within the connect deadline are listed in {@link #getDown()} with the reason; they never stop
+ * the others.
+ */
+public final class Cluster implements AutoCloseable {
+    private final Inventory inventory;
+    private final ClusterOptions options;
+    private final NodeConnector connector;
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final AtomicInteger jobs = new AtomicInteger();
+
+    private Cluster(Inventory inventory, ClusterOptions options, NodeConnector connector) {
+        this.inventory = inventory;
+        this.options = options;
+        this.connector = connector;
+    }
+
+    /** Connects through {@code connector}; the cluster closes it when it is closed. */
+    public static Cluster connect(Inventory inventory, ClusterOptions options, NodeConnector connector) {
+        Cluster cluster = new Cluster(inventory, options, connector);
+        cluster.open();
+        return cluster;
+    }
+
+    private void open() {
+        List<NodeAddress> addresses = List.copyOf(inventory.addresses());
+        List<CompletableFuture<NinePClient>> attempts = new ArrayList<>(addresses.size());
+        AtomicInteger connected = new AtomicInteger();
+        for (NodeAddress address : addresses) {
+            attempts.add(connector.connect(address)
+                    .orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((c, e) -> options.progress().progress("connecting",
+                            connected.incrementAndGet(), addresses.size())));
+        }
+        for (int i = 0; i < addresses.size(); i++) {
+            NodeAddress address = addresses.get(i);
+            String name = address.name();
+            try {
+                NinePClient client = attempts.get(i).join();
+                nodes.put(name, new Node(this, name, new NodeChannel(name, client), null));
+            } catch (RuntimeException e) {
+                String reason = Futures.cause(e) instanceof java.util.concurrent.TimeoutException
+                        ? "no answer from " + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"
+                        : Futures.message(e);
+                nodes.put(name, new Node(this, name, null, reason));
+            }
+        }
+    }
+
+    public Inventory getInventory() {
+        return inventory;
+    }
+
+    public ClusterOptions getOptions() {
+        return options;
+    }
+
+    public ProcessTracker getTracker() {
+        return options.tracker();
+    }
+
+    /** The nodes that are up. */
+    public NodeSet getNodes() {
+        return new NodeSet(this, nodes.values().stream().filter(Node::isUp).toList());
+    }
+
+    /** The nodes that could not be reached (or whose connection closed). */
+    public NodeSet getDown() {
+        return new NodeSet(this, nodes.values().stream().filter(n -> !n.isUp()).toList());
+    }
+
+    /** Every node of the inventory, up or down. */
+    public NodeSet getAll() {
+        return new NodeSet(this, nodes.values());
+    }
+
+    /** Why each down node is down. */
+    public Map<String, String> getDownReasons() {
+        Map<String, String> reasons = new LinkedHashMap<>();
+        for (Node n : getDown()) {
+            reasons.put(n.getName(), n.getDownReason());
+        }
+        return reasons;
+    }
+
+    public Node node(String name) {
+        Node node = nodes.get(name);
+        if (node == null) {
+            throw new java.util.NoSuchElementException("no node '" + name + "' in the inventory ("
+                    + inventory.source() + ")");
+        }
+        return node;
+    }
+
+    Hostlist parse(String expression) {
+        return Hostlist.parse(expression, inventory.groupResolver());
+    }
+
+    Job startJob(NodeSet targets, Launch<Job> launch) {
+        String id = String.valueOf(jobs.incrementAndGet());
+        List<RemoteProcess> started = new ArrayList<>(targets.size());
+        int rank = 0;
+        for (Node node : targets) {
+            ExecRequest request = launch.request(id + "/" + rank++);
+            started.add(node.startQuietly(request));
+        }
+        AtomicInteger running = new AtomicInteger();
+        for (RemoteProcess p : started) {
+            getTracker().started(p, launch.background());
+            ((SessionProcess) p).started().whenComplete((pid, e) -> options.progress().progress("starting",
+                    running.incrementAndGet(), started.size()));
+        }
+        return new Job(this, id, started);
+    }
+
+    /** The process table of every node that is up. */
+    public List<ProcessInfo> ps() {
+        return getNodes().ps();
+    }
+
+    public List<ProcessInfo> ps(String expression) {
+        return getNodes().getAt(expression).ps();
+    }
+
+    /** Signals the process of session {@code node:session}, e.g. {@code kill('n3:12', 'TERM')}. */
+    public void kill(String nodeSession, String signal) {
+        int colon = nodeSession.lastIndexOf(':');
+        if (colon <= 0 || colon == nodeSession.length() - 1) {
+            throw new IllegalArgumentException("kill: '" + nodeSession + "' is not NODE:SESSION (e.g. n3:12)");
+        }
+        Node node = node(nodeSession.substring(0, colon));
+        String session = nodeSession.substring(colon + 1);
+        if (!session.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("kill: session '" + session + "' in '" + nodeSession
+                    + "' is not a number");
+        }
+        node.await(requireUp(node).writeText(session + "/ctl", "signal " + signal + "\n"),
+                "kill " + signal + " " + nodeSession);
+    }
+
+    /**
+     * Follows every session on every node that this principal owns, as an earlier control node left them:
+     * their output is read again from offset 0 and their exit status is kept.
+     */
+    public List<RemoteProcess> reattach() {
+        List<RemoteProcess> found = new ArrayList<>();
+        for (Node node : getNodes()) {
+            for (Stat entry : node.await(node.channel().list("/"), "list sessions")) {
+                if (entry.isDirectory() && entry.name().chars().allMatch(Character::isDigit)) {
+                    String argv = node.await(node.channel().readText(entry.name() + "/argv"), "read argv").trim();
+                    found.add(SessionProcess.reattach(node.channel(), entry.name(), argv.isEmpty() ? "?" : argv));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static NodeChannel requireUp(Node node) {
+        if (!node.isUp()) {
+            throw new IllegalStateException(node.getName() + " is down: " + node.getDownReason());
+        }
+        return node.channel();
+    }
+
+    @Override
+    public void close() {
+        for (Node n : nodes.values()) {
+            if (n.channel() != null) {
+                n.channel().client().close();
+            }
+        }
+        connector.close();
+    }
+
+    @Override
+    public String toString() {
+        return "cluster of " + nodes.size() + " nodes from " + inventory.source() + ": up " + getNodes()
+                + (getDown().isEmpty() ? "" : ", down " + getDown());
+    }
+}

@@ -1,0 +1,161 @@
+package org.gproc.client;
+
+import org.gproc.client.internal.exec.ExecRequest;
+import org.gproc.client.internal.exec.Futures;
+import org.gproc.client.internal.exec.NodeChannel;
+import org.gproc.client.internal.exec.SessionProcess;
+import org.gproc.transport.ninep.Stat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One node of the cluster: {@code node.push('/bin/date').run()} runs the control node's {@code /bin/date} there,
+ * {@code node.run('/bin/df', '-h')} the node's own. A node that could not be reached is still a Node: everything
+ * started on it fails at once with the reason, so fan-outs report it instead of stopping.
+ */
+public final class Node {
+    private final Cluster cluster;
+    private final String name;
+    private final NodeChannel channel;
+    private final String downReason;
+    private volatile String arch;
+    private volatile String uname;
+
+    Node(Cluster cluster, String name, NodeChannel channel, String downReason) {
+        this.cluster = cluster;
+        this.name = name;
+        this.channel = channel;
+        this.downReason = downReason;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public boolean isUp() {
+        return channel != null && channel.isOpen();
+    }
+
+    /** Why the node is down (connect refused, host key mismatch, …); null while it is up. */
+    public String getDownReason() {
+        if (channel == null) {
+            return downReason;
+        }
+        return channel.isOpen() ? null : "connection closed";
+    }
+
+    /** The node's machine architecture, e.g. {@code x86_64}. */
+    public String getArch() {
+        if (arch == null) {
+            arch = cat("arch").trim();
+        }
+        return arch;
+    }
+
+    /** The node's system, e.g. {@code Linux 6.1.0}. */
+    public String getUname() {
+        if (uname == null) {
+            uname = cat("uname").trim();
+        }
+        return uname;
+    }
+
+    /** The node's status: load, memory, sessions, cache bytes, uptime, daemon version. */
+    public String getState() {
+        return cat("state");
+    }
+
+    /** Pushes {@code paths} (the first is the program) and returns the launch to configure and run. */
+    public Launch<RemoteProcess> push(Object... paths) {
+        if (paths.length == 0) {
+            throw new IllegalArgumentException("push: name at least the program to push");
+        }
+        List<Path> files = Arrays.stream(paths).map(p -> Path.of(String.valueOf(p))).toList();
+        return new Launch<>(null, files, this::start);
+    }
+
+    /** A launch of the node's own program at the absolute {@code path}. */
+    public Launch<RemoteProcess> command(String path) {
+        return new Launch<>(path, List.of(), this::start);
+    }
+
+    /** Runs the node's own program at the absolute {@code path} with {@code args}. */
+    public RemoteProcess run(String path, Object... args) {
+        return command(path).args(args).run();
+    }
+
+    RemoteProcess start(Launch<RemoteProcess> launch) {
+        RemoteProcess p = startQuietly(launch.request(null));
+        cluster.getTracker().started(p, launch.background());
+        return p;
+    }
+
+    /** Starts without telling the tracker (a Job reports its processes itself). */
+    RemoteProcess startQuietly(ExecRequest request) {
+        if (!isUp()) {
+            return SessionProcess.failed(name, "node is down: " + getDownReason(), request);
+        }
+        return SessionProcess.start(channel, request);
+    }
+
+    /** Names in a directory of the node's tree, e.g. {@code ls('/')} or {@code ls('cache')}. */
+    public List<String> ls(String path) {
+        List<String> names = new ArrayList<>();
+        for (Stat s : await(up().list(path), "ls " + path)) {
+            names.add(s.name());
+        }
+        return names;
+    }
+
+    /** A file of the node's tree as text, e.g. {@code cat('state')}. */
+    public String cat(String path) {
+        return await(up().readText(path), "cat " + path);
+    }
+
+    /** This node's rows of the cluster process table. */
+    public List<ProcessInfo> ps() {
+        return await(psAsync(), "ps");
+    }
+
+    CompletableFuture<List<ProcessInfo>> psAsync() {
+        if (!isUp()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(name + " is down: " + getDownReason()));
+        }
+        return channel.readText("procs").thenApply(text -> text.lines()
+                .map(line -> ProcessInfo.parse(cluster, name, line))
+                .filter(java.util.Objects::nonNull)
+                .toList());
+    }
+
+    NodeChannel channel() {
+        return channel;
+    }
+
+    private NodeChannel up() {
+        if (!isUp()) {
+            throw new IllegalStateException(name + " is down: " + getDownReason());
+        }
+        return channel;
+    }
+
+    <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(cluster.getOptions().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": " + what + " interrupted");
+        } catch (Exception e) {
+            throw new IllegalStateException(name + ": " + what + ": " + Futures.message(e), Futures.cause(e));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
