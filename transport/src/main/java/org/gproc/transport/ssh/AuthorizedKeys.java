@@ -1,7 +1,6 @@
 package org.gproc.transport.ssh;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -364,24 +363,42 @@ public final class AuthorizedKeys {
         } catch (NumberFormatException e) {
             throw new IOException("from=: bad CIDR prefix in '" + cidr + "'");
         }
-        boolean v4 = addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        if (!v4 && !addr.matches("[0-9a-fA-F:]+")) {
-            throw new IOException("from=: '" + cidr + "' is not an IP address block");
-        }
-        byte[] bytes;
-        try {
-            InetAddress a = InetAddress.getByName(addr);
-            if (v4 != (a instanceof Inet4Address)) {
-                throw new IOException("from=: '" + cidr + "' is not an IP address block");
-            }
-            bytes = a.getAddress();
-        } catch (UnknownHostException e) {
+        byte[] bytes = ipLiteral(addr);
+        if (bytes == null) {
             throw new IOException("from=: '" + cidr + "' is not an IP address block");
         }
         if (bits < 0 || bits > bytes.length * 8) {
             throw new IOException("from=: prefix /" + bits + " is out of range in '" + cidr + "'");
         }
         return new byte[][] {bytes, {(byte) bits}};
+    }
+
+    /**
+     * The bytes of an IPv4 dotted quad or an IPv6 literal, or null. Never a DNS lookup: IPv4 is parsed here, and
+     * IPv6 goes to InetAddress in brackets, which makes it reject anything that is not a literal.
+     */
+    private static byte[] ipLiteral(String addr) {
+        if (addr.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            String[] parts = addr.split("\\.");
+            byte[] out = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int v = Integer.parseInt(parts[i]);
+                if (v > 255) {
+                    return null;
+                }
+                out[i] = (byte) v;
+            }
+            return out;
+        }
+        if (!addr.matches("[0-9a-fA-F:.]+") || !addr.contains(":")) {
+            return null;
+        }
+        try {
+            byte[] out = InetAddress.getByName("[" + addr + "]").getAddress();
+            return out;
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     @Override

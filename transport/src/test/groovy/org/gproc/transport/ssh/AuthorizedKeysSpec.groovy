@@ -118,6 +118,10 @@ class AuthorizedKeysSpec extends Specification {
         "from=10.0.0.1 ${line(a)} alice"                        | 'double-quoted value'
         "from=\"10.0.0.1 ${line(a)} alice"                      | 'unterminated'
         "from=\"10.0.0.0/99\" ${line(a)} alice"                 | 'out of range'
+        "from=\"999.1.1.1/8\" ${line(a)} alice"                 | 'not an IP address block'
+        "from=\"1:2/8\" ${line(a)} alice"                       | 'not an IP address block'
+        "from=\"node.lab/8\" ${line(a)} alice"                  | 'not an IP address block'
+        "from=\"10.0.0.0/x\" ${line(a)} alice"                  | 'bad CIDR prefix'
         "expiry-time=\"2030\" ${line(a)} alice"                 | 'YYYYMMDD'
         "${line(a)} alice laptop"                               | "comment 'alice laptop' is not a valid principal"
         "${line(a)} -alice"                                     | 'not a valid principal'
