@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +37,7 @@ import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ssh.SshFrameChannel.XcpuClientChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,6 +151,36 @@ public final class SshConnector implements Closeable {
         }
         Attempt attempt = new Attempt(host, port, result);
         attempt.begin();
+        return result;
+    }
+
+    /**
+     * {@link #connect}, then a 9P session on the channel: version negotiation (msize at most {@code msize}) and an
+     * attach as {@code uname} to {@code aname} (informational: the node serves the principal its authorized_keys
+     * names for our key). Failures name host and port; on failure the connection is closed.
+     */
+    public CompletableFuture<NinePClient> connectNineP(String host, int port, int msize, String uname, String aname) {
+        CompletableFuture<NinePClient> result = new CompletableFuture<>();
+        connect(host, port).whenComplete((channel, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+                return;
+            }
+            try {
+                NinePClient.connect(channel, msize, uname, aname).whenComplete((client, e2) -> {
+                    if (e2 == null) {
+                        result.complete(client);
+                        return;
+                    }
+                    Throwable cause = e2 instanceof CompletionException && e2.getCause() != null ? e2.getCause() : e2;
+                    result.completeExceptionally(new IOException(host + " port " + port + ": 9P session failed: "
+                            + cause.getMessage(), cause));
+                });
+            } catch (RuntimeException re) {
+                channel.close();
+                result.completeExceptionally(re);
+            }
+        });
         return result;
     }
 

@@ -118,6 +118,11 @@ public final class SshFrameChannel implements FrameChannel {
         return session;
     }
 
+    /** Bytes queued towards the node and not yet written (waiting for the SSH window). */
+    long pendingOutboundBytes() {
+        return outbox.pendingBytes();
+    }
+
     @Override
     public String toString() {
         return "SshFrameChannel[" + host + ":" + port + ", " + hostKeyFingerprint + "]";
