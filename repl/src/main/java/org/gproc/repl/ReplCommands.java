@@ -1,0 +1,211 @@
+package org.gproc.repl;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import groovy.lang.Closure;
+import org.codehaus.groovy.runtime.FormatHelper;
+import org.codehaus.groovy.runtime.InvokerHelper;
+import org.gproc.client.ProcessTracker;
+import org.gproc.client.RemoteProcess;
+
+/**
+ * The REPL's own commands, typed with a leading slash so they can never be mistaken for Groovy. They read the
+ * cluster through the binding ({@code nodes}, {@code cluster}, or a {@code ps} function), so they work with whatever
+ * the caller bound.
+ */
+final class ReplCommands {
+
+    enum Result { CONTINUE, EXIT }
+
+    private static final Map<String, String> HELP = new LinkedHashMap<>();
+
+    static {
+        HELP.put("/help", "this list");
+        HELP.put("/nodes", "the nodes in this session and their state");
+        HELP.put("/ps", "every process of yours on every node (cluster.ps())");
+        HELP.put("/jobs", "processes running in the background (started with start())");
+        HELP.put("/fg [node:session...]", "wait for background processes, streaming their output (default: all)");
+        HELP.put("/exit", "leave (Ctrl-D does too)");
+    }
+
+    static final List<String> NAMES = HELP.keySet().stream().map(k -> k.split(" ")[0]).toList();
+
+    private final Supplier<Map<?, ?>> variables;
+    private final ProcessTracker tracker;
+    private final TerminalOutput output;
+    private final Consumer<List<RemoteProcess>> foreground;
+
+    /** {@code foreground} waits for the given processes as a foreground job (for {@code /fg}). */
+    ReplCommands(Supplier<Map<?, ?>> variables, ProcessTracker tracker, TerminalOutput output,
+                 Consumer<List<RemoteProcess>> foreground) {
+        this.variables = variables;
+        this.tracker = tracker;
+        this.output = output;
+        this.foreground = foreground;
+    }
+
+    /** A slash and a letter: {@code /ps}; Groovy never starts a statement that way (a slashy string aside). */
+    static boolean isCommand(String line) {
+        return line.length() > 1 && line.charAt(0) == '/' && Character.isLetter(line.charAt(1));
+    }
+
+    Result run(String line) {
+        String[] words = line.trim().split("\\s+");
+        switch (words[0]) {
+            case "/help" -> help();
+            case "/nodes" -> nodes();
+            case "/ps" -> ps();
+            case "/jobs" -> jobs();
+            case "/fg" -> fg(List.of(words).subList(1, words.length));
+            case "/exit", "/quit" -> {
+                return Result.EXIT;
+            }
+            default -> output.error(unknown(words[0]));
+        }
+        return Result.CONTINUE;
+    }
+
+    private void help() {
+        StringBuilder text = new StringBuilder("Commands:\n");
+        HELP.forEach((command, what) -> text.append(String.format("  %-24s %s%n", command, what)));
+        text.append("""
+                Anything else is Groovy, e.g. nodes.each { it.push('/bin/date').run() }
+                Processes started by a line are its foreground job: their output streams as "node: line" and the
+                prompt returns when they have all ended. Ctrl-C sends them SIGINT, again SIGKILL, a third time stops
+                waiting. Tab completes node names and methods; Ctrl-D leaves.""");
+        output.plain(text.toString());
+    }
+
+    private void nodes() {
+        Object nodes = variables.get().get("nodes");
+        if (nodes == null) {
+            output.error("/nodes: this session has no nodes (nothing is bound as 'nodes')");
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Object node : Nodes.elements(nodes)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("node", Nodes.name(node));
+            if (!(node instanceof CharSequence)) {
+                row.put("state", Nodes.property(node, "state"));
+                row.put("arch", Nodes.property(node, "arch"));
+            }
+            rows.add(row);
+        }
+        StringBuilder text = new StringBuilder(rows.size() + (rows.size() == 1 ? " node: " : " nodes: ") + nodes);
+        if (!rows.isEmpty()) {
+            text.append('\n').append(Table.render(rows));
+        }
+        Object down = Nodes.property(variables.get().get("cluster"), "down");
+        if (down != null && !(down instanceof Iterable<?> i && !i.iterator().hasNext()) && !down.toString().isEmpty()) {
+            text.append("\ndown: ").append(FormatHelper.toString(down));
+        }
+        output.plain(text.toString());
+    }
+
+    private void ps() {
+        Object rows;
+        try {
+            Object ps = variables.get().get("ps");
+            Object cluster = variables.get().get("cluster");
+            if (ps instanceof Supplier<?> supplier) {
+                rows = supplier.get();
+            } else if (ps instanceof Closure<?> closure) {
+                rows = closure.call();
+            } else if (cluster != null) {
+                rows = InvokerHelper.invokeMethod(cluster, "ps", null);
+            } else {
+                output.error("/ps: this session has no cluster (nothing is bound as 'cluster' or 'ps')");
+                return;
+            }
+        } catch (RuntimeException e) {
+            output.error("/ps: " + new ErrorReport(null, false).describe(e));
+            return;
+        }
+        if (rows instanceof Iterable<?> iterable) {
+            String table = Table.render(iterable);
+            output.plain(table.isEmpty() ? "no processes" : table);
+        } else {
+            output.plain(String.valueOf(rows));
+        }
+    }
+
+    private void jobs() {
+        List<RemoteProcess> background = tracker.background();
+        if (background.isEmpty()) {
+            output.plain("no background processes");
+            return;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        background.sort(Comparator.comparing(RemoteProcess::node).thenComparing(RemoteProcess::session));
+        for (RemoteProcess p : background) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("process", p.node() + ":" + p.session());
+            row.put("pid", p.pid());
+            row.put("state", p.exitStatus().orElse("running"));
+            rows.add(row);
+        }
+        output.plain(Table.render(rows));
+    }
+
+    private void fg(List<String> names) {
+        List<RemoteProcess> background = tracker.background();
+        List<RemoteProcess> chosen = new ArrayList<>();
+        for (String name : names) {
+            RemoteProcess match = background.stream().filter(p -> (p.node() + ":" + p.session()).equals(name))
+                    .findFirst().orElse(null);
+            if (match == null) {
+                output.error("/fg: no background process '" + name + "' (/jobs lists them as node:session)");
+                return;
+            }
+            chosen.add(match);
+        }
+        if (names.isEmpty()) {
+            chosen.addAll(background);
+        }
+        if (chosen.isEmpty()) {
+            output.plain("no background processes");
+            return;
+        }
+        foreground.accept(chosen);
+    }
+
+    static String unknown(String command) {
+        String closest = null;
+        int best = Integer.MAX_VALUE;
+        for (String name : NAMES) {
+            int distance = distance(command, name);
+            if (distance < best) {
+                best = distance;
+                closest = name;
+            }
+        }
+        return "unknown command '" + command + "'"
+                + (best <= 2 ? " (did you mean '" + closest + "'?)" : "") + "; /help lists the commands";
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}
