@@ -2,6 +2,8 @@ package org.gproc.repl;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -14,8 +16,8 @@ import org.gproc.client.RemoteProcess;
  * <p>
  * Ctrl-C escalates, as a shell user expects: the first interrupts the evaluation and sends SIGINT to every process,
  * the second SIGKILL, the third stops waiting and leaves what still runs in the background ({@code /jobs}); processes
- * that start after an interrupt get the same signal at once. Signals are sent from a separate thread, never from the
- * terminal's signal thread, since a kill is a round trip to the node.
+ * that start after an interrupt get the same signal at once. Signals go out with {@code killAsync}, all nodes at
+ * once, never blocking the terminal's signal thread on a round trip.
  */
 final class ForegroundJob {
 
@@ -129,8 +131,14 @@ final class ForegroundJob {
         List<RemoteProcess> all = processes();
         List<String> failed = new ArrayList<>();
         for (RemoteProcess p : all) {
-            p.exitStatus().filter(status -> !status.equals("exit 0"))
-                    .ifPresent(status -> failed.add(p.node() + ":" + p.session() + " " + status));
+            if (p.failure().isPresent()) {
+                failed.add(p.node() + " " + p.failure().get());
+            } else if (p.timedOut()) {
+                failed.add(name(p) + " timed out");
+            } else {
+                p.exitStatus().filter(status -> !status.equals("exit 0"))
+                        .ifPresent(status -> failed.add(name(p) + " " + status));
+            }
         }
         if (failed.isEmpty()) {
             return null;
@@ -147,18 +155,26 @@ final class ForegroundJob {
         notifyAll();
     }
 
+    /** Sends without waiting: this may run on the terminal's signal thread. Failures are reported as they come. */
     private void signal(List<RemoteProcess> targets, String signal) {
-        Thread sender = new Thread(() -> {
-            for (RemoteProcess p : targets) {
-                try {
-                    p.kill(signal);
-                } catch (RuntimeException e) {
-                    output.error(p.node() + ":" + p.session() + ": SIG" + signal + " failed: " + e.getMessage());
-                }
+        for (RemoteProcess p : targets) {
+            CompletableFuture<Void> sent;
+            try {
+                sent = p.killAsync(signal);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
             }
-        }, "gproc-signal-" + signal);
-        sender.setDaemon(true);
-        sender.start();
+            sent.whenComplete((ignored, e) -> {
+                if (e != null) {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    output.error(name(p) + ": SIG" + signal + " failed: " + cause.getMessage());
+                }
+            });
+        }
+    }
+
+    private static String name(RemoteProcess p) {
+        return p.node() + ":" + p.session();
     }
 
     private static String count(List<RemoteProcess> processes) {
@@ -166,7 +182,7 @@ final class ForegroundJob {
     }
 
     private static String names(List<RemoteProcess> processes) {
-        List<String> names = processes.stream().limit(SUMMARY_ENTRIES).map(p -> p.node() + ":" + p.session()).toList();
+        List<String> names = processes.stream().limit(SUMMARY_ENTRIES).map(ForegroundJob::name).toList();
         return String.join(", ", names) + (processes.size() > SUMMARY_ENTRIES ? ", ..." : "");
     }
 }

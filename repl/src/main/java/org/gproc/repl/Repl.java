@@ -10,10 +10,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import groovy.lang.GroovyShell;
 import org.codehaus.groovy.runtime.FormatHelper;
+import org.gproc.client.Job;
 import org.gproc.client.ProcessTracker;
 import org.gproc.client.ProgressListener;
 import org.gproc.client.RemoteProcess;
@@ -50,6 +52,7 @@ public final class Repl {
     private final ReplCommands commands;
     private final LineReader reader;
     private final ProgressLine progress;
+    private final Map<String, Object> bindings = new ConcurrentHashMap<>();
     private boolean groovyStarted;
 
     /**
@@ -68,8 +71,9 @@ public final class Repl {
         this.tracker = tracker;
         this.output = new TerminalOutput(terminal, NodeColours.forTerminal(terminal, env));
         this.progress = new ProgressLine(output);
+        bindings.forEach(this::bind);
         Supplier<Map<?, ?>> variables = () -> evaluator.isDone() && !evaluator.isCompletedExceptionally()
-                ? evaluator.join().binding().getVariables() : bindings;
+                ? evaluator.join().binding().getVariables() : this.bindings;
         this.commands = new ReplCommands(variables, tracker, output, this::foreground);
         prepareHistory(historyFile);
         this.reader = LineReaderBuilder.builder()
@@ -86,7 +90,7 @@ public final class Repl {
         // Groovy loads once the reader is set up and about to draw the first prompt, so it does not compete with
         // that on a busy machine
         reader.getWidgets().put(LineReader.CALLBACK_INIT, () -> {
-            startGroovy(bindings);
+            startGroovy();
             return true;
         });
     }
@@ -96,9 +100,27 @@ public final class Repl {
         return Path.of(System.getProperty("user.home"), ".gproc", "history");
     }
 
-    /** Draws the progress line of a push or fan-out over many nodes; hand it to the cluster API. */
+    /**
+     * Draws the progress line of a push or fan-out over many nodes: hand it to the cluster API
+     * ({@code ClusterOptions.withProgress}). Usable at once, so the cluster can connect before {@link #bind}.
+     */
     public ProgressListener progress() {
         return progress;
+    }
+
+    /** Binds (or, with null, unbinds) a variable the user's code sees; callable before and during {@link #run}. */
+    public Repl bind(String name, Object value) {
+        synchronized (bindings) {
+            if (value == null) {
+                bindings.remove(name);
+            } else {
+                bindings.put(name, value);
+            }
+            if (evaluator.isDone() && !evaluator.isCompletedExceptionally()) {
+                evaluator.join().binding().setVariable(name, value);
+            }
+        }
+        return this;
     }
 
     /** Reads and evaluates lines until Ctrl-D or {@code /exit}; saves the history. */
@@ -173,27 +195,13 @@ public final class Repl {
 
     /** Results worth printing: not nothing, and not processes, whose output says more than their toString. */
     static boolean shown(Object value) {
-        if (value == null || value instanceof RemoteProcess || isJob(value)) {
+        if (value == null || value instanceof RemoteProcess || value instanceof Job) {
             return false;
         }
         if (value instanceof Collection<?> collection && !collection.isEmpty()) {
-            return !collection.stream().allMatch(e -> e instanceof RemoteProcess || isJob(e));
+            return !collection.stream().allMatch(e -> e instanceof RemoteProcess || e instanceof Job);
         }
         return true;
-    }
-
-    private static boolean isJob(Object value) {
-        for (Class<?> c = value == null ? null : value.getClass(); c != null; c = c.getSuperclass()) {
-            if (c.getName().equals("org.gproc.client.Job")) {
-                return true;
-            }
-            for (Class<?> i : c.getInterfaces()) {
-                if (i.getName().equals("org.gproc.client.Job")) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private static void prepareHistory(Path historyFile) {
@@ -229,16 +237,19 @@ public final class Repl {
      * prompt is already up and the user types; the first evaluation waits for them if it has to. A throwaway compile
      * then warms the compiler, so the first line does not pay for that either.
      */
-    private void startGroovy(Map<String, Object> bindings) {
+    private void startGroovy() {
         if (groovyStarted) {
             return;
         }
         groovyStarted = true;
         Thread loader = new Thread(() -> {
             try {
-                GroovyEvaluator groovy = new GroovyEvaluator(bindings, true);
+                GroovyEvaluator groovy = new GroovyEvaluator(Map.of(), true);
                 groovy.setOut(new PrintWriter(output.scriptWriter(), true));
-                evaluator.complete(groovy);
+                synchronized (bindings) {
+                    bindings.forEach((name, value) -> groovy.binding().setVariable(name, value));
+                    evaluator.complete(groovy);
+                }
                 new GroovyShell().parse("[1].collect { it + 1 }");
             } catch (Throwable t) {
                 evaluator.completeExceptionally(t);

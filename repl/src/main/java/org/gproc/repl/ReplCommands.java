@@ -9,8 +9,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import groovy.lang.Closure;
-import org.codehaus.groovy.runtime.FormatHelper;
 import org.codehaus.groovy.runtime.InvokerHelper;
+import org.gproc.client.Cluster;
+import org.gproc.client.Node;
+import org.gproc.client.ProcessInfo;
 import org.gproc.client.ProcessTracker;
 import org.gproc.client.RemoteProcess;
 
@@ -27,7 +29,7 @@ final class ReplCommands {
 
     static {
         HELP.put("/help", "this list");
-        HELP.put("/nodes", "the nodes in this session and their state");
+        HELP.put("/nodes", "the nodes in this session, their architecture, and which are down and why");
         HELP.put("/ps", "every process of yours on every node (cluster.ps())");
         HELP.put("/jobs", "processes running in the background (started with start())");
         HELP.put("/fg [node:session...]", "wait for background processes, streaming their output (default: all)");
@@ -92,9 +94,8 @@ final class ReplCommands {
         for (Object node : Nodes.elements(nodes)) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("node", Nodes.name(node));
-            if (!(node instanceof CharSequence)) {
-                row.put("state", Nodes.property(node, "state"));
-                row.put("arch", Nodes.property(node, "arch"));
+            if (node instanceof Node n) {
+                row.put("arch", n.isUp() ? archOf(n) : "down: " + n.getDownReason());
             }
             rows.add(row);
         }
@@ -102,11 +103,19 @@ final class ReplCommands {
         if (!rows.isEmpty()) {
             text.append('\n').append(Table.render(rows));
         }
-        Object down = Nodes.property(variables.get().get("cluster"), "down");
-        if (down != null && !(down instanceof Iterable<?> i && !i.iterator().hasNext()) && !down.toString().isEmpty()) {
-            text.append("\ndown: ").append(FormatHelper.toString(down));
+        if (variables.get().get("cluster") instanceof Cluster cluster) {
+            cluster.getDownReasons().forEach((name, why) -> text.append("\ndown: ").append(name).append(" (")
+                    .append(why).append(')'));
         }
         output.plain(text.toString());
+    }
+
+    private static String archOf(Node node) {
+        try {
+            return node.getArch();
+        } catch (RuntimeException e) {
+            return "? (" + e.getMessage() + ")";
+        }
     }
 
     private void ps() {
@@ -118,6 +127,8 @@ final class ReplCommands {
                 rows = supplier.get();
             } else if (ps instanceof Closure<?> closure) {
                 rows = closure.call();
+            } else if (cluster instanceof Cluster c) {
+                rows = c.ps();
             } else if (cluster != null) {
                 rows = InvokerHelper.invokeMethod(cluster, "ps", null);
             } else {
@@ -129,11 +140,28 @@ final class ReplCommands {
             return;
         }
         if (rows instanceof Iterable<?> iterable) {
-            String table = Table.render(iterable);
-            output.plain(table.isEmpty() ? "no processes" : table);
+            List<Object> table = new ArrayList<>();
+            iterable.forEach(row -> table.add(row instanceof ProcessInfo info ? psRow(info) : row));
+            String rendered = Table.render(table);
+            output.plain(rendered.isEmpty() ? "no processes" : rendered);
         } else {
             output.plain(String.valueOf(rows));
         }
+    }
+
+    /** The columns of {@code procs}, in its order, behind the node. */
+    private static Map<String, Object> psRow(ProcessInfo info) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("node", info.getNode());
+        row.put("session", info.getSession());
+        row.put("pid", info.getPid());
+        row.put("state", info.getState());
+        row.put("owner", info.getOwner());
+        row.put("cpu", info.getCpu());
+        row.put("rss", info.getRss());
+        row.put("start", info.getStart());
+        row.put("argv", info.getArgv());
+        return row;
     }
 
     private void jobs() {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,7 +49,7 @@ public final class ScriptRunner {
      */
     public ScriptRunner(Map<String, Object> bindings, ProcessTracker tracker, PrintStream out, PrintStream err,
                         boolean terminal) {
-        this.bindings = bindings;
+        this.bindings = new LinkedHashMap<>(bindings);
         this.tracker = tracker;
         this.out = out;
         this.output = new StreamOutput(out, err, terminal);
@@ -82,6 +83,12 @@ public final class ScriptRunner {
         return progress;
     }
 
+    /** Binds a variable the script sees, e.g. once the cluster is connected (with {@link #progress()}). */
+    public synchronized ScriptRunner bind(String name, Object value) {
+        bindings.put(name, value);
+        return this;
+    }
+
     /** What Ctrl-C does; callable from any thread. */
     public void interrupt() {
         ForegroundEvaluation evaluation = current;
@@ -96,7 +103,10 @@ public final class ScriptRunner {
             output.error("gproc run: " + script + ": no such readable file");
             return SCRIPT_FAILED;
         }
-        GroovyEvaluator evaluator = new GroovyEvaluator(bindings, false);
+        GroovyEvaluator evaluator;
+        synchronized (this) {
+            evaluator = new GroovyEvaluator(bindings, false);
+        }
         evaluator.binding().setVariable("args", args.toArray(new String[0]));
         evaluator.setOut(new PrintWriter(out, true));
         ErrorReport errors = new ErrorReport(script.getFileName().toString(), true);

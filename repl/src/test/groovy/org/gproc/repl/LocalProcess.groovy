@@ -96,10 +96,21 @@ class LocalProcess implements RemoteProcess {
 
     @Override
     void kill(String signal) {
+        killAsync(signal).join()
+    }
+
+    /** Records the signal at once (so tests see the order of requests), delivers it on another thread. */
+    @Override
+    CompletableFuture<Void> killAsync(String signal) {
         String name = signal.toUpperCase().replaceFirst(/^SIG/, '')
         signalsSent << name
-        new ProcessBuilder('kill', '-s', name, '--', "-${process.pid()}").start().waitFor()
+        CompletableFuture.runAsync {
+            new ProcessBuilder('kill', '-s', name, '--', "-${process.pid()}").start().waitFor()
+        }
     }
+
+    @Override Optional<String> failure() { Optional.empty() }
+    @Override boolean timedOut() { false }
 
     @Override String toString() { "${node}:${session}" }
 }

@@ -244,6 +244,23 @@ class ReplSpec extends Specification {
         repl.text().contains('n1: completed')
     }
 
+    def "a variable bound after the REPL was built (the cluster, once connected) is visible to the user's code"() {
+        given:
+        repl = new TerminalDriver('xterm-256color', [:], tracker, home.resolve('history'))
+        repl.repl.bind('answer', 42)
+        repl.start()
+        conditions.eventually { assert repl.prompts() == 1 }
+
+        when:
+        typeAndWait('answer')
+        repl.repl.bind('late', 'bound while running')
+        typeAndWait('late')
+
+        then:
+        repl.text().contains('===> 42')
+        repl.text().contains('===> bound while running')
+    }
+
     def "an unknown command suggests the closest one"() {
         given:
         open()
