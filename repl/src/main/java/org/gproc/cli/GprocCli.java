@@ -1,0 +1,121 @@
+package org.gproc.cli;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.gproc.client.Inventory;
+import org.gproc.client.InventoryException;
+import org.gproc.client.NodeSetException;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gproc}: the command line. Global options are accepted before or after the subcommand. Exit codes: 0 done,
+ * 1 the work failed, 2 bad usage or bad input (an unknown option, a bad node set, a broken inventory).
+ *
+ * <p>Bash completion: {@code source <(gproc generate-completion)}, or save its output under
+ * {@code /etc/bash_completion.d/gproc}.
+ */
+@Command(name = "gproc", usageHelpAutoWidth = true,
+        description = "A Groovy-scriptable cluster REPL: one process space over the nodes of an inventory.",
+        subcommands = {NodesetCommand.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
+        footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "
+                + "$SLURM_JOB_NODELIST, else ~/.gproc/inventory.groovy.",
+                "Bash completion: source <(gproc generate-completion)"})
+public final class GprocCli implements Runnable {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Inventory file (default: $GPROC_NODES, $SLURM_JOB_NODELIST, ~/.gproc/inventory.groovy).")
+    Path inventory;
+
+    @Option(names = "--identity", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Private key to log in with (default: the inventory's, else ~/.gproc/id_ed25519).")
+    Path identity;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Node host keys (default: the inventory's, else ~/.gproc/known_hosts).")
+    Path knownHosts;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print results as JSON.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Map<String, String> env;
+    private final Path home;
+    private final InputStream stdin;
+    private Inventory loaded;
+
+    public GprocCli() {
+        this(System.getenv(), Path.of(System.getProperty("user.home")), System.in);
+    }
+
+    /** For tests and embedding: the environment, home directory and standard input to use. */
+    public GprocCli(Map<String, String> env, Path home, InputStream stdin) {
+        this.env = env;
+        this.home = home;
+        this.stdin = stdin;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new GprocCli()).execute(args));
+    }
+
+    /** The configured command line: bad input and broken inventories exit 2 with the message on stderr. */
+    public static CommandLine commandLine(GprocCli cli) {
+        CommandLine cl = new CommandLine(cli);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (e instanceof NodeSetException || e instanceof InventoryException) {
+                err.println(e.getMessage());
+                err.flush();
+                return CommandLine.ExitCode.USAGE;
+            }
+            err.println("gproc: " + e);
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cl;
+    }
+
+    /** Without a subcommand: the usage (the REPL will live here). */
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * The inventory the options and environment select, with {@code --identity} and {@code --known-hosts} applied;
+     * loaded once, on first use, so commands that need no inventory never read one.
+     */
+    public Inventory inventory() {
+        if (loaded == null) {
+            Inventory inv = Inventory.locate(inventory, env, home);
+            if (identity != null) {
+                inv = inv.withIdentity(identity);
+            }
+            if (knownHosts != null) {
+                inv = inv.withKnownHosts(knownHosts);
+            }
+            loaded = inv;
+        }
+        return loaded;
+    }
+
+    public boolean json() {
+        return json;
+    }
+
+    InputStream stdin() {
+        return stdin;
+    }
+}

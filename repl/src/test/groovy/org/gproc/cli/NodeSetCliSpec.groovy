@@ -1,0 +1,115 @@
+package org.gproc.cli
+
+import java.nio.file.Files
+import java.nio.file.Path
+import picocli.CommandLine
+import spock.lang.Specification
+import spock.lang.TempDir
+import spock.lang.Timeout
+
+/**
+ * `gproc nodeset` in-process. Outputs marked (ClusterShell) were printed by ClusterShell 1.9.1's nodeset for the same
+ * arguments and standard input.
+ */
+@Timeout(60)
+class NodeSetCliSpec extends Specification {
+    @TempDir
+    Path home
+
+    record Run(int exit, String out, String err) {}
+
+    Run gproc(Map<String, String> env = [:], String stdin = '', String... args) {
+        def out = new StringWriter()
+        def err = new StringWriter()
+        def cli = GprocCli.commandLine(new GprocCli(env, home, new ByteArrayInputStream(stdin.getBytes('UTF-8'))))
+        cli.out = new PrintWriter(out)
+        cli.err = new PrintWriter(err)
+        int exit = cli.execute(args)
+        new Run(exit, out.toString(), err.toString())
+    }
+
+    def "nodeset #args prints what ClusterShell's nodeset prints"() {
+        when:
+        def run = gproc([:], stdin, (['nodeset'] + args) as String[])
+
+        then:
+        run.exit == 0
+        run.out == expected + '\n'
+        run.err == ''
+
+        where:
+        args                                   | stdin                            | expected
+        ['-f', 'n1', 'n2', 'n3', 'n5']         | ''                               | 'n[1-3,5]'
+        ['-e', 'n[1-8]!n[3-4]']                | ''                               | 'n1 n2 n5 n6 n7 n8'
+        ['-c', 'n[1-8]!n[3-4]']                | ''                               | '6'
+        ['-f', 'r1n1', 'r1n2', 'r2n1', 'r2n2'] | ''                               | 'r[1-2]n[1-2]'
+        ['-f', 'r1n1', 'r1n2', 'r2n1']         | ''                               | 'r1n[1-2],r2n1'
+        ['-e', 'r[1-2]n[1-2]!r1n1', 'r1n1']    | ''                               | 'r1n1 r1n2 r2n1 r2n2'
+        ['-e', '-S', ',', 'n[1-3]']            | ''                               | 'n1,n2,n3'
+        ['--expand', 'n[01-03]']               | ''                               | 'n01 n02 n03'
+        ['-f']                                 | 'n1 n2 # comment n9\nn3\n'       | 'n[1-3]'
+        ['-f', 'n1', '-']                      | 'n7\n'                           | 'n[1,7]'
+        ['-f', 'n1\nn2']                       | ''                               | 'n[1-2]'
+        ['-e', '']                             | ''                               | ''
+        ['-c', '']                             | ''                               | '0'
+        ['--json', '-e', 'n[1-2]']             | ''                               | '["n1","n2"]'
+        ['-f', '--json', 'n[1-2]']             | ''                               | '"n[1-2]"'
+        ['-c', 'n[1-2]', '--json']             | ''                               | '2'
+    }
+
+    def "groups and wildcards come from the inventory, read only when an expression needs them"() {
+        given:
+        def inv = home.resolve('inv.groovy')
+        inv.text = "nodes { 'n[1-8]' { host = '127.0.0.1'; port = 17001 } }\ngroups { compute = 'n[1-6]'; gpu = 'n[5-8]' }\n"
+
+        expect:
+        gproc([:], '', '-i', inv.toString(), 'nodeset', '-f', '@compute&@gpu').out == 'n[5-6]\n'
+        gproc([:], '', 'nodeset', '-i', inv.toString(), '-c', 'n*').out == '8\n'
+        gproc([GPROC_NODES: 'n[1-3]=127.0.0.1:17001'], '', 'nodeset', '-f', '@*').out == 'n[1-3]\n'
+        gproc([:], '', '-i', home.resolve('missing.groovy').toString(), 'nodeset', '-f', 'n[1-2]').out == 'n[1-2]\n'
+    }
+
+    def "bad input exits 2 with the culprit on stderr and nothing on stdout: #args"() {
+        when:
+        def run = gproc([:], '', args as String[])
+
+        then:
+        run.exit == 2
+        run.out == ''
+        run.err.startsWith(message)
+
+        where:
+        args                                          | message
+        ['nodeset', '-f', 'n[5-3]']                   | "nodeset: bad range 'n[5-3]': start > end\n"
+        ['nodeset', '-e', 'n[1-3']                    | "nodeset: unbalanced brackets in 'n[1-3': missing ']'\n"
+        ['nodeset', '-f', 'x[1-2]', '!x2']            | "nodeset: missing operand for '!' in '!x2'\n"
+        ['nodeset', '-c', '@compute']                 | "no inventory: pass -i FILE, set GPROC_NODES"
+        ['-i', '/nonexistent/inv.groovy', 'nodeset', '-c', '@compute'] | "inventory: /nonexistent/inv.groovy: no such file\n"
+        ['nodeset', 'n1']                             | "nodeset: say what to print: -e (expand), -f (fold) or -c (count)\n"
+        ['nodeset', '-e', '-f', 'n1']                 | "Error: --expand, --fold are mutually exclusive"
+        ['nodeset', '--frobnicate', 'n1']             | "Unknown option: '--frobnicate'"
+        ['nodset', '-f', 'n1']                        | "Unmatched arguments from index 0: 'nodset', '-f', 'n1'"
+    }
+
+    def "a broken inventory needed by an expression exits 2 naming file and line"() {
+        given:
+        def inv = home.resolve('inv.groovy')
+        inv.text = "nodes {\n  n1 { prot = 1 }\n}\n"
+
+        when:
+        def run = gproc([:], '', '-i', inv.toString(), 'nodeset', '-f', '@x')
+
+        then:
+        run.exit == 2
+        run.err == "$inv:2: node 'n1': unknown setting 'prot' (did you mean 'port'?)\n"
+    }
+
+    def "every command has help, and the completion script is generated by picocli"() {
+        expect:
+        gproc([:], '', '--help').out.contains('nodeset')
+        gproc([:], '', 'nodeset', '--help').out.contains('Expand, fold or count node sets')
+        gproc([:], '', 'help', 'nodeset').out.contains('-S, --separator=SEP')
+        gproc([:], '', 'generate-completion').out.contains('complete -F _complete_gproc')
+        gproc([:], '', '-h').exit == 0
+    }
+}
