@@ -33,6 +33,11 @@ public final class Cluster implements AutoCloseable {
         this.connector = connector;
     }
 
+    /** Connects over SSH with the identity and known_hosts the options (or the inventory) name. */
+    public static Cluster connect(Inventory inventory, ClusterOptions options) {
+        return connect(inventory, options, SshNodeConnector.create(inventory, options));
+    }
+
     /** Connects through {@code connector}; the cluster closes it when it is closed. */
     public static Cluster connect(Inventory inventory, ClusterOptions options, NodeConnector connector) {
         Cluster cluster = new Cluster(inventory, options, connector);

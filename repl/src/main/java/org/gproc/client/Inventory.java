@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,6 +175,19 @@ public final class Inventory {
     /** Every node's address, in node set order. */
     public Collection<NodeAddress> addresses() {
         return nodes.values();
+    }
+
+    /**
+     * The same inventory narrowed to the nodes {@code expression} selects (groups, known_hosts and identity kept), so
+     * a command on {@code -w n[1-4]} connects to four nodes, not to every node of a large inventory.
+     */
+    public Inventory subset(String expression) {
+        Hostlist selected = select(expression);
+        List<NodeAddress> chosen = new ArrayList<>(selected.size());
+        for (String name : selected) {
+            chosen.add(nodes.get(name));
+        }
+        return new Inventory(source, chosen, groups, knownHosts, identity);
     }
 
     public Optional<NodeAddress> address(String name) {

@@ -1,0 +1,68 @@
+package org.gproc.client;
+
+import org.gproc.transport.ninep.NinePClient;
+import org.gproc.transport.ssh.HostKeyPolicy;
+import org.gproc.transport.ssh.SshConnector;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Nodes over SSH: one shared {@link SshConnector} (one thread pool for every connection), the subsystem
+ * {@code xcpu@gproc}, 9P2000 inside. Identity and known_hosts come from the options, else the inventory, else
+ * {@code ~/.gproc/}.
+ */
+final class SshNodeConnector implements NodeConnector {
+    static final int MSIZE = 1 << 20;
+    private final SshConnector ssh;
+    private final String uname;
+
+    private SshNodeConnector(SshConnector ssh, String uname) {
+        this.ssh = ssh;
+        this.uname = uname;
+    }
+
+    static SshNodeConnector create(Inventory inventory, ClusterOptions options) {
+        Path home = Path.of(System.getProperty("user.home"), ".gproc");
+        Path identity = options.identity() != null ? options.identity()
+                : inventory.identity().orElse(home.resolve("id_ed25519"));
+        Path knownHosts = options.knownHosts() != null ? options.knownHosts()
+                : inventory.knownHosts().orElse(home.resolve("known_hosts"));
+        if (!Files.isReadable(identity)) {
+            throw new IllegalArgumentException("identity '" + identity + "' does not exist or cannot be read"
+                    + " (make one with 'gproc keys init' or pass --identity FILE)");
+        }
+        String user = System.getProperty("user.name", "gproc");
+        try {
+            SshConnector connector = SshConnector.builder()
+                    .identity(identity)
+                    .knownHosts(knownHosts)
+                    .hostKeyPolicy(options.acceptNewHostKeys() ? HostKeyPolicy.ACCEPT_NEW : HostKeyPolicy.STRICT)
+                    .connectTimeout(options.connectTimeout())
+                    .authTimeout(options.connectTimeout())
+                    .username(user)
+                    .build();
+            return new SshNodeConnector(connector, user);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<NinePClient> connect(NodeAddress node) {
+        return ssh.connect(node.host(), node.port())
+                .thenCompose(channel -> NinePClient.connect(channel, MSIZE, uname, ""))
+                .exceptionally(e -> {
+                    throw new java.util.concurrent.CompletionException(new IOException(node.name() + " ("
+                            + node.hostAndPort() + "): " + org.gproc.client.internal.exec.Futures.message(e), e));
+                });
+    }
+
+    @Override
+    public void close() {
+        ssh.close();
+    }
+}
