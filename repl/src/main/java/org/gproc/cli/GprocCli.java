@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
 import org.gproc.client.InventoryException;
 import org.gproc.client.NodeSetException;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gproc", usageHelpAutoWidth = true,
         description = "A Groovy-scriptable cluster REPL: one process space over the nodes of an inventory.",
-        subcommands = {NodesetCommand.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
+        subcommands = {ExecCommand.class, RunCommand.class, PsCommand.class, KillCommand.class, StatusCommand.class,
+                PushCommand.class, KeysCommand.class, NodesetCommand.class,
+                CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "
                 + "$SLURM_JOB_NODELIST, else ~/.gproc/inventory.groovy.",
                 "Bash completion: source <(gproc generate-completion)"})
@@ -80,17 +83,43 @@ public final class GprocCli implements Runnable {
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }
-            err.println("gproc: " + e);
+            if (e instanceof IllegalArgumentException) {
+                err.println("gproc: " + e.getMessage());
+                err.flush();
+                return CommandLine.ExitCode.USAGE;
+            }
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            err.println("gproc: " + message);
             err.flush();
-            return CommandLine.ExitCode.SOFTWARE;
+            return 1;
         });
         return cl;
     }
 
-    /** Without a subcommand: the usage (the REPL will live here). */
+    /** Without a subcommand: the REPL on the configured cluster; with none configured, how to get one. */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        Inventory inv;
+        try {
+            inv = inventory();
+        } catch (InventoryException e) {
+            if (inventory == null) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("gproc: no cluster configured; try 'gproc demo' for a local 4-node cluster.");
+                err.flush();
+            }
+            throw e;
+        }
+        try {
+            Sessions.repl(inv, clusterOptions());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the terminal: " + e.getMessage(), e);
+        }
+    }
+
+    /** How commands connect: the defaults; identity and known_hosts travel with the inventory. */
+    ClusterOptions clusterOptions() {
+        return ClusterOptions.defaults();
     }
 
     /**

@@ -1,7 +1,9 @@
 package org.gproc.client;
 
+import org.gproc.client.internal.exec.BlobPush;
 import org.gproc.client.internal.exec.ExecRequest;
 import org.gproc.client.internal.exec.Futures;
+import org.gproc.client.internal.exec.LocalBlob;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
 import org.gproc.transport.ninep.Stat;
@@ -101,6 +103,21 @@ public final class Node {
             return SessionProcess.failed(name, "node is down: " + getDownReason(), request);
         }
         return SessionProcess.start(channel, request);
+    }
+
+    /**
+     * Places files in the node's content-addressed cache without running anything (Slurm's sbcast): a later push
+     * of them sends nothing. Completes with the bytes sent (0 when the node had them all).
+     */
+    public CompletableFuture<Long> preload(List<LocalBlob> blobs) {
+        if (!isUp()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("node is down: " + getDownReason()));
+        }
+        CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
+        for (LocalBlob blob : blobs) {
+            total = total.thenCombine(BlobPush.ensure(channel, blob), Long::sum);
+        }
+        return total;
     }
 
     /** Names in a directory of the node's tree, e.g. {@code ls('/')} or {@code ls('cache')}. */

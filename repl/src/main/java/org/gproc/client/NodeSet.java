@@ -166,6 +166,29 @@ public final class NodeSet implements Iterable<Node> {
         return cluster.startJob(this, launch);
     }
 
+    /**
+     * Places {@code files} in every node's cache (Slurm's sbcast): node name to bytes sent (0: it had them), or to
+     * the error that stopped it.
+     */
+    public Map<String, Object> preload(Object... files) {
+        List<org.gproc.client.internal.exec.LocalBlob> blobs = java.util.Arrays.stream(files)
+                .map(f -> org.gproc.client.internal.exec.LocalBlob.of(java.nio.file.Path.of(String.valueOf(f))))
+                .toList();
+        Map<String, CompletableFuture<Long>> sent = new LinkedHashMap<>();
+        for (Node node : this) {
+            sent.put(node.getName(), node.preload(blobs));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        sent.forEach((name, f) -> {
+            try {
+                result.put(name, f.join());
+            } catch (RuntimeException e) {
+                result.put(name, org.gproc.client.internal.exec.Futures.cause(e));
+            }
+        });
+        return result;
+    }
+
     /** Every node's rows of the process table (nodes that cannot answer are skipped and reported on stderr). */
     public List<ProcessInfo> ps() {
         List<CompletableFuture<List<ProcessInfo>>> rows = stream().map(Node::psAsync).toList();

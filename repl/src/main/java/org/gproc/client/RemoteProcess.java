@@ -59,7 +59,10 @@ public interface RemoteProcess {
     /** As {@link #kill} without waiting: completes when the node has taken the signal. */
     CompletableFuture<Void> killAsync(String signal);
 
-    /** Why the process could not be started or followed (node down, push refused, exec failed, connection lost). */
+    /**
+     * Why the process could not be started or followed (node down, push refused, exec failed, connection lost),
+     * without the node's name, which {@link #node()} gives.
+     */
     Optional<String> failure();
 
     /** True when the launch's timeout ended the process. */

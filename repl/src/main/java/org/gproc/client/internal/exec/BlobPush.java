@@ -20,9 +20,10 @@ public final class BlobPush {
         return BYTES_SENT.get();
     }
 
-    public static CompletableFuture<Void> ensure(NodeChannel node, LocalBlob blob) {
+    /** Completes with the bytes sent: 0 when the node already had the blob. */
+    public static CompletableFuture<Long> ensure(NodeChannel node, LocalBlob blob) {
         if (node.cachedBlobs().contains(blob.hash())) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(0L);
         }
         return node.uploads().computeIfAbsent(blob.hash(), h -> check(node, blob)
                 .whenComplete((v, e) -> {
@@ -33,15 +34,15 @@ public final class BlobPush {
                 }));
     }
 
-    private static CompletableFuture<Void> check(NodeChannel node, LocalBlob blob) {
+    private static CompletableFuture<Long> check(NodeChannel node, LocalBlob blob) {
         var client = node.client();
         return client.walk("cache/" + blob.hash())
                 .thenCompose(fid -> client.clunk(fid))
-                .handle((v, e) -> e == null ? CompletableFuture.<Void>completedFuture(null) : upload(node, blob))
+                .handle((v, e) -> e == null ? CompletableFuture.completedFuture(0L) : upload(node, blob))
                 .thenCompose(f -> f);
     }
 
-    private static CompletableFuture<Void> upload(NodeChannel node, LocalBlob blob) {
+    private static CompletableFuture<Long> upload(NodeChannel node, LocalBlob blob) {
         var client = node.client();
         return client.walk("cache").thenCompose(dir -> client.create(dir, blob.hash(), 0444, Message.OWRITE)
                 .whenComplete((f, e) -> {
@@ -50,7 +51,10 @@ public final class BlobPush {
                     }
                 })
                 .thenCompose(fid -> node.writeAndClunk(fid, blob.data()))
-                .thenAccept(BYTES_SENT::addAndGet))
+                .thenApply(n -> {
+                    BYTES_SENT.addAndGet(n);
+                    return n;
+                }))
                 .exceptionally(e -> {
                     throw new java.util.concurrent.CompletionException(new java.io.IOException(node.node()
                             + ": push of " + blob.path() + " failed: cache/" + blob.hash().substring(0, 12) + "…: "

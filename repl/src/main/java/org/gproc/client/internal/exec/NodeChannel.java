@@ -18,7 +18,7 @@ public final class NodeChannel {
     private final NinePClient client;
     /** Blobs this client has seen in the node's cache/: a second push of them sends nothing. */
     private final Set<String> cachedBlobs = ConcurrentHashMap.newKeySet();
-    private final Map<String, CompletableFuture<Void>> uploads = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Long>> uploads = new ConcurrentHashMap<>();
 
     public NodeChannel(String node, NinePClient client) {
         this.node = node;
@@ -41,7 +41,7 @@ public final class NodeChannel {
         return cachedBlobs;
     }
 
-    Map<String, CompletableFuture<Void>> uploads() {
+    Map<String, CompletableFuture<Long>> uploads() {
         return uploads;
     }
 

@@ -63,7 +63,7 @@ public final class SessionProcess implements RemoteProcess {
     /** A process that never started: {@code reason} says why (e.g. the node is down). */
     public static SessionProcess failed(String node, String reason, ExecRequest request) {
         SessionProcess p = new SessionProcess(new NodeChannel(node, null), request);
-        p.failure = node + ": " + reason;
+        p.failure = reason;
         p.pid.complete(-1L);
         p.stdout.end(null);
         p.stderr.end(null);
@@ -120,7 +120,7 @@ public final class SessionProcess implements RemoteProcess {
             steps.add(node.writeText(session + "/env", Plan9Quote.join(tokens)));
         }
         for (LocalBlob blob : request.blobs()) {
-            steps.add(BlobPush.ensure(node, blob));
+            steps.add(BlobPush.ensure(node, blob).thenApply(n -> null));
         }
         return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
     }
@@ -236,7 +236,7 @@ public final class SessionProcess implements RemoteProcess {
     }
 
     private void fail(String what, Throwable e) {
-        failure = node.node() + ": " + what + " failed: " + Futures.message(e);
+        failure = what + " failed: " + Futures.message(e);
         pid.complete(-1L);
         stdout.end(null);
         stderr.end(null);

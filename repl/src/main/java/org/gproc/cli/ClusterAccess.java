@@ -1,0 +1,24 @@
+package org.gproc.cli;
+
+import org.gproc.client.Cluster;
+import org.gproc.client.ClusterOptions;
+import org.gproc.client.Inventory;
+
+import java.time.Duration;
+
+/**
+ * Opens the cluster a command works on: the inventory's nodes, narrowed by {@code -w}. Down nodes are not printed
+ * here: each command reports them with its own results.
+ */
+final class ClusterAccess {
+    private ClusterAccess() {
+    }
+
+    static Cluster open(GprocCli cli, String nodes, Duration connectTimeout) {
+        Inventory inventory = cli.inventory();
+        if (nodes != null) {
+            inventory = inventory.subset(nodes);
+        }
+        return Cluster.connect(inventory, cli.clusterOptions().withConnectTimeout(connectTimeout));
+    }
+}

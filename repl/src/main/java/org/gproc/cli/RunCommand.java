@@ -1,0 +1,29 @@
+package org.gproc.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code gproc run script.groovy [args]}: a batch job with the REPL's bindings and foreground semantics. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run a Groovy job script against the cluster (bindings: cluster, nodes, args).",
+                "Exit status: 0 done, 1 the script failed, 2 a foreground process failed, 130 interrupted."})
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    GprocCli cli;
+
+    @Parameters(index = "0", paramLabel = "SCRIPT", description = "The job script.")
+    Path script;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments, bound as 'args'.")
+    List<String> args = List.of();
+
+    @Override
+    public Integer call() {
+        return Sessions.script(cli.inventory(), cli.clusterOptions(), script, args);
+    }
+}

@@ -1,0 +1,50 @@
+package org.gproc.cli;
+
+import org.gproc.client.Cluster;
+import org.gproc.client.ClusterOptions;
+import org.gproc.client.Inventory;
+import org.gproc.client.ProcessTracker;
+import org.gproc.repl.Repl;
+import org.gproc.repl.ScriptRunner;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Connects a cluster and hands it to the REPL or the batch runner as the bindings {@code cluster} and {@code nodes}. */
+final class Sessions {
+    private Sessions() {
+    }
+
+    static int repl(Inventory inventory, ClusterOptions options) throws IOException {
+        ProcessTracker tracker = new ProcessTracker();
+        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            Repl repl = new Repl(terminal, Map.of(), tracker, Repl.defaultHistoryFile());
+            try (Cluster cluster = Cluster.connect(inventory,
+                    options.withTracker(tracker).withProgress(repl.progress()))) {
+                PrintStream err = new PrintStream(terminal.output(), true);
+                reportDown(cluster, err);
+                repl.bind("cluster", cluster).bind("nodes", cluster.getNodes());
+                repl.run();
+            }
+        }
+        return 0;
+    }
+
+    static int script(Inventory inventory, ClusterOptions options, Path script, List<String> args) {
+        ProcessTracker tracker = new ProcessTracker();
+        try (Cluster cluster = Cluster.connect(inventory, options.withTracker(tracker))) {
+            reportDown(cluster, System.err);
+            return ScriptRunner.run(script, args, Map.of("cluster", cluster, "nodes", cluster.getNodes()), tracker);
+        }
+    }
+
+    private static void reportDown(Cluster cluster, PrintStream err) {
+        cluster.getDownReasons().forEach((node, reason) -> err.println("gproc: " + node + " is down: " + reason));
+        err.flush();
+    }
+}

@@ -1,0 +1,47 @@
+package org.gproc.cli;
+
+import org.gproc.client.Cluster;
+import org.gproc.client.Node;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code gproc status [-w NODES]}: XCPU's xstat — is each node up, what is it, how loaded. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show each node: up or down (and why), architecture, system, and its state line.")
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    GprocCli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "-w", paramLabel = "NODES", description = "Only these nodes (default: all).")
+    String nodes;
+
+    @Override
+    public Integer call() {
+        try (Cluster cluster = ClusterAccess.open(cli, nodes, Duration.ofSeconds(10))) {
+            Table table = new Table("NODE", "STATUS", "ARCH", "UNAME", "STATE");
+            for (Node node : cluster.getAll()) {
+                if (!node.isUp()) {
+                    table.row(node.getName(), "down: " + node.getDownReason(), "-", "-", "-");
+                    continue;
+                }
+                try {
+                    table.row(node.getName(), "up", node.getArch(), node.getUname(),
+                            node.getState().strip().replace('\n', ' '));
+                } catch (RuntimeException e) {
+                    table.row(node.getName(), "error: " + e.getMessage(), "-", "-", "-");
+                }
+            }
+            table.print(spec.commandLine().getOut(), cli.json());
+            return cluster.getDown().isEmpty() ? 0 : 1;
+        }
+    }
+}
