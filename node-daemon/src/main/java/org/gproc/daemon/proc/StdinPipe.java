@@ -39,8 +39,8 @@ final class StdinPipe {
         Chunk chunk = new Chunk(data.clone(), new CompletableFuture<>());
         synchronized (this) {
             if (closeRequested || closedReason != null) {
-                return CompletableFuture.failedFuture(new NinePException("stdin: " + (closedReason != null
-                        ? closedReason : "closed (close stdin was written)")));
+                return CompletableFuture.failedFuture(new NinePException("stdin: " + (closeRequested
+                        ? "closed (close stdin was written)" : closedReason)));
             }
             if (pending + data.length > RunningProcess.STDIN_PENDING_LIMIT) {
                 return CompletableFuture.failedFuture(new NinePException("stdin: process " + pid + " is not reading"
