@@ -67,12 +67,37 @@ final class FrameInbox {
         }
         synchronized (this) {
             if (listener != null) {
-                throw new IllegalStateException(name + ": start() called twice");
+                throw new IllegalStateException(name + (listener == SILENT ? ": start() after close()"
+                        : ": start() called twice"));
             }
             listener = l;
         }
         schedule();
     }
+
+    /**
+     * Ends the stream on a local close. If nobody ever started a listener, a silent one is installed so the end is
+     * still processed and the channel released.
+     */
+    void close() {
+        end(null);
+        synchronized (this) {
+            if (listener == null) {
+                listener = SILENT;
+            }
+        }
+        schedule();
+    }
+
+    private static final FrameChannel.Listener SILENT = new FrameChannel.Listener() {
+        @Override
+        public void onFrame(java.nio.ByteBuffer frame) {
+        }
+
+        @Override
+        public void onClose(Throwable cause) {
+        }
+    };
 
     /** Queues a whole frame from the I/O thread; dropped if the stream has already ended. */
     void offer(ByteBuffer frame) {

@@ -71,6 +71,7 @@ public final class SshConnector implements Closeable {
     private final ScheduledExecutorService timer;
     private final ExecutorService ownedExecutor;
     private final Executor frames;
+    private volatile boolean closed;
 
     private SshConnector(Builder config, KeyPair identity) {
         this.config = config;
@@ -206,6 +207,7 @@ public final class SshConnector implements Closeable {
     /** Closes every connection this connector opened and stops its threads. */
     @Override
     public void close() {
+        closed = true;
         try {
             client.stop();
         } finally {
@@ -300,7 +302,7 @@ public final class SshConnector implements Closeable {
                 }
                 try {
                     SshFrameChannel channel = new SshFrameChannel(host, port, session.get(), ch, frames, timer,
-                            config.maxFrameSize);
+                            () -> closed, config.maxFrameSize);
                     if (!result.complete(channel)) {
                         channel.close();
                     }

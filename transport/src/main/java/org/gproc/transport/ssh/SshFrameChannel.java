@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import org.apache.sshd.client.channel.ChannelSubsystem;
 import org.apache.sshd.client.session.ClientSession;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * SSH window bounds what a node can make us buffer. {@link #send} queues and never blocks. {@link #close} delivers
  * the frames already received, then {@code onClose(null)}, sends what is queued and closes the connection. If the
  * node ends the channel, the listener gets {@code onClose} - null when the node exited with status 0, otherwise an
- * {@link IOException} naming the node and what happened.
+ * {@link IOException} naming the node and what happened. Closing the connector counts as an orderly local close.
  */
 public final class SshFrameChannel implements FrameChannel {
 
@@ -50,6 +51,7 @@ public final class SshFrameChannel implements FrameChannel {
     private final FrameOutbox outbox;
     private final IoInputStream in;
     private final ScheduledExecutorService timer;
+    private final BooleanSupplier connectorClosed;
     private final ByteArrayBuffer readBuffer = new ByteArrayBuffer(READ_CHUNK, false);
     private final AtomicLong unprocessed = new AtomicLong();
     private final AtomicBoolean readPaused = new AtomicBoolean();
@@ -58,12 +60,13 @@ public final class SshFrameChannel implements FrameChannel {
     private final AtomicInteger endEvents = new AtomicInteger();
 
     SshFrameChannel(String host, int port, ClientSession session, XcpuClientChannel channel, Executor executor,
-            ScheduledExecutorService timer, int maxFrameSize) {
+            ScheduledExecutorService timer, BooleanSupplier connectorClosed, int maxFrameSize) {
         this.host = host;
         this.port = port;
         this.session = session;
         this.channel = channel;
         this.timer = timer;
+        this.connectorClosed = connectorClosed;
         this.maxFrameSize = maxFrameSize;
         this.hostKeyFingerprint = Keys.fingerprint(session.getServerKey());
         this.reader = new FrameReader(maxFrameSize);
@@ -110,7 +113,7 @@ public final class SshFrameChannel implements FrameChannel {
     @Override
     public void close() {
         if (localClose.compareAndSet(false, true)) {
-            inbox.end(null);
+            inbox.close();
         }
     }
 
@@ -189,7 +192,7 @@ public final class SshFrameChannel implements FrameChannel {
     /** Both the read side and the channel must be done before the end is queued, so no received frame is lost. */
     private void endEvent() {
         if (endEvents.incrementAndGet() == 2) {
-            inbox.end(localClose.get() ? null : remoteEndCause());
+            inbox.end(localClose.get() || connectorClosed.getAsBoolean() ? null : remoteEndCause());
         }
     }
 

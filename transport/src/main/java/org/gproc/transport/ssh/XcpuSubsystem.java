@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * through the channel's async output stream via a queue; {@link #start} returns at once; the exit callback runs
  * exactly once, in every path. A close from either side propagates to the other.
  */
-final class XcpuSubsystem implements AsyncCommand, ChannelDataReceiver, FrameChannel {
+final class XcpuSubsystem implements AsyncCommand, FrameChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(XcpuSubsystem.class);
 
@@ -59,7 +59,7 @@ final class XcpuSubsystem implements AsyncCommand, ChannelDataReceiver, FrameCha
         long highWater = 4L * maxFrameSize;
         this.inbox = new FrameInbox(name, executor, this::outboundPending, highWater, this::releaseWindow,
                 this::ended);
-        channel.setDataReceiver(this);
+        channel.setDataReceiver(new Receiver());
         channel.setExtendedDataWriter(new ChannelDataReceiver() {
             @Override
             public int data(ChannelSession ch, byte[] buf, int start, int len) {
@@ -133,24 +133,6 @@ final class XcpuSubsystem implements AsyncCommand, ChannelDataReceiver, FrameCha
         exited.set(true);
     }
 
-    // --- ChannelDataReceiver: called on the session's I/O thread, one call at a time ---
-
-    @Override
-    public int data(ChannelSession ch, byte[] buf, int start, int len) throws IOException {
-        if (inbox.endQueued()) {
-            return len; // nobody will process it; give the window back so the peer is not stuck
-        }
-        try {
-            reader.feed(buf, start, len, inbox::offer);
-        } catch (NinePException e) {
-            LOG.warn("{}: closing: {}", name, e.getMessage());
-            inbox.end(e);
-            abortOutbox();
-            exit(1, e.getMessage());
-        }
-        return 0; // the window is released per frame, after the listener has processed it
-    }
-
     // --- FrameChannel: what the 9P server sees ---
 
     @Override
@@ -172,13 +154,40 @@ final class XcpuSubsystem implements AsyncCommand, ChannelDataReceiver, FrameCha
     }
 
     /**
-     * Both {@link FrameChannel#close()} (we are done) and {@link ChannelDataReceiver#close()} (the peer sent EOF: no
-     * more requests will come) end the stream the same orderly way: frames already received are still delivered,
-     * then the listener's onClose(null), then queued replies go out and the channel closes.
+     * Orderly close from our side: frames already received are still delivered, then the listener's
+     * onClose(null), then queued replies go out and the channel closes.
      */
     @Override
     public void close() {
-        inbox.end(null);
+        inbox.close();
+    }
+
+    /**
+     * The channel's data receiver, called on the session's I/O thread one call at a time: re-frames, queues, and
+     * consumes no window (that happens per frame, after processing). Its close() is the peer's EOF.
+     */
+    private final class Receiver implements ChannelDataReceiver {
+        @Override
+        public int data(ChannelSession ch, byte[] buf, int start, int len) {
+            if (inbox.endQueued()) {
+                return len; // nobody will process it; give the window back so the peer is not stuck
+            }
+            try {
+                reader.feed(buf, start, len, inbox::offer);
+            } catch (NinePException e) {
+                LOG.warn("{}: closing: {}", name, e.getMessage());
+                inbox.end(e);
+                abortOutbox();
+                exit(1, e.getMessage());
+            }
+            return 0;
+        }
+
+        /** The peer sent EOF: no more requests will come; frames already received are still processed. */
+        @Override
+        public void close() {
+            inbox.end(null);
+        }
     }
 
     // --- internals ---

@@ -18,6 +18,7 @@ import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.TempDir
 import spock.lang.Timeout
+import spock.util.concurrent.PollingConditions
 
 import java.nio.file.Files
 import java.nio.file.Path
@@ -121,7 +122,7 @@ class ServerRefusalSpec extends Specification {
         ch.request('subsystem', { Buffer b -> b.putString('xcpu@gproc') }) == true
         ch.request('subsystem', { Buffer b -> b.putString('xcpu@gproc') }) == false
         ch.request('exec', { Buffer b -> b.putString('id') }) == false
-        echo.opened*.principal() == ['alice@lab']
+        new PollingConditions(timeout: 60).eventually { assert echo.opened*.principal() == ['alice@lab'] }
 
         cleanup:
         s?.close(true)
