@@ -180,6 +180,7 @@ class ReplSpec extends Specification {
 
         when:
         repl.type('thisWouldFail')
+        conditions.eventually { assert repl.text().contains(Repl.PROMPT + 'thisWouldFail') } // the reader has it
         repl.type(TerminalDriver.CTRL_C)
         conditions.eventually { assert repl.prompts() == 2 }
         typeAndWait('6 * 7')
