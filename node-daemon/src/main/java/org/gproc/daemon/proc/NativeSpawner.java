@@ -6,10 +6,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,11 +32,16 @@ final class NativeSpawner implements AutoCloseable {
     static final String STATUS_FILE = "exit-status";
     static final String FIFO_FILE = "stdin.fifo";
 
+    /** Well under the helper's 64 MiB request limit; the kernel refuses argv+env above ARG_MAX long before. */
+    static final long MAX_REQUEST_CHARS = 8 << 20;
+
+    private static final byte[] ACK = frame(List.of("A"));
+
     private final Path binary;
     private final SpoolWatcher watcher;
     private final Executor stdinExecutor;
     private Process helper;
-    private DataOutputStream requests;
+    private OutputStream requests;
     private BufferedReader replies;
     private boolean closed;
 
@@ -58,6 +63,11 @@ final class NativeSpawner implements AutoCloseable {
         for (Map.Entry<String, String> e : spec.env().entrySet()) {
             fields.add(e.getKey() + "=" + e.getValue());
         }
+        long bytes = fields.stream().mapToLong(String::length).sum();
+        if (bytes > MAX_REQUEST_CHARS) {
+            throw new NinePException("exec: argv and env take " + bytes + " characters (limit " + MAX_REQUEST_CHARS
+                    + ")");
+        }
         NativeProcess process = new NativeProcess(this, status);
         SpoolWatcher.Watch watch;
         try {
@@ -67,7 +77,7 @@ final class NativeSpawner implements AutoCloseable {
         }
         try {
             synchronized (this) {
-                String reply = request(fields);
+                String reply = request(frame(fields));
                 if (!reply.startsWith("P ")) {
                     throw new NinePException(reply.startsWith("E ") ? reply.substring(2) : "exec: spawn helper said '"
                             + reply + "'");
@@ -77,10 +87,12 @@ final class NativeSpawner implements AutoCloseable {
                 try {
                     stdin = FileChannel.open(fifo, StandardOpenOption.WRITE);
                 } catch (IOException e) {
-                    throw new NinePException("exec: cannot open stdin of process " + pid + ": " + e.getMessage(), e);
-                } finally {
-                    send(List.of("A"));
+                    send(ACK);
+                    request(frame(List.of("K", Integer.toString(Signals.KILL), Long.toString(pid))));
+                    throw new NinePException("exec: cannot open stdin of process " + pid + " (killed it): "
+                            + e.getMessage(), e);
                 }
+                send(ACK);
                 process.started(pid, new StdinPipe(pid, stdin, stdinExecutor), watch);
             }
         } catch (NinePException | RuntimeException e) {
@@ -93,7 +105,7 @@ final class NativeSpawner implements AutoCloseable {
 
     /** {@code kill(-pgid, sig)}; false if no process is left in the group. */
     synchronized boolean killGroup(int sig, long pgid) throws NinePException {
-        String reply = request(List.of("K", Integer.toString(sig), Long.toString(pgid)));
+        String reply = request(frame(List.of("K", Integer.toString(sig), Long.toString(pgid))));
         if (reply.equals("OK")) {
             return true;
         }
@@ -104,37 +116,52 @@ final class NativeSpawner implements AutoCloseable {
                 + (reply.startsWith("E ") ? reply.substring(2) : reply));
     }
 
-    private String request(List<String> fields) throws NinePException {
+    /**
+     * Sends one request and reads its reply line. A helper found dead when writing never saw the request, so it is
+     * restarted and the request sent again once; a helper that dies after taking a request is an error (a spawn may
+     * or may not have happened, and must not happen twice).
+     */
+    private String request(byte[] frame) throws NinePException {
         try {
-            send(fields);
+            send(frame);
+        } catch (NinePException deadBeforeRequest) {
+            send(frame);
+        }
+        try {
             String reply = replies.readLine();
             if (reply == null) {
                 throw new IOException("it exited");
             }
             return reply;
         } catch (IOException e) {
-            String why = e.getMessage();
             stopHelper();
-            throw new NinePException("exec: the spawn helper failed (" + why + "); it is restarted on the next"
-                    + " request", e);
+            throw new NinePException("exec: the spawn helper failed (" + e.getMessage() + "); it is restarted on the"
+                    + " next request", e);
         }
     }
 
-    private void send(List<String> fields) throws NinePException {
+    private void send(byte[] frame) throws NinePException {
         ensureHelper();
-        ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        for (String field : fields) {
-            frame.writeBytes(field.getBytes(StandardCharsets.UTF_8));
-            frame.write(0);
-        }
         try {
-            requests.writeInt(frame.size());
-            frame.writeTo(requests);
+            requests.write(frame);
             requests.flush();
         } catch (IOException e) {
             stopHelper();
             throw new NinePException("exec: the spawn helper failed (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** A request as the helper reads it: a 4-byte big-endian length, then NUL-terminated UTF-8 fields. */
+    private static byte[] frame(List<String> fields) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.writeBytes(new byte[4]);
+        for (String field : fields) {
+            frame.writeBytes(field.getBytes(StandardCharsets.UTF_8));
+            frame.write(0);
+        }
+        byte[] bytes = frame.toByteArray();
+        ByteBuffer.wrap(bytes).putInt(bytes.length - 4);
+        return bytes;
     }
 
     private void ensureHelper() throws NinePException {
@@ -149,7 +176,7 @@ final class NativeSpawner implements AutoCloseable {
         } catch (IOException e) {
             throw new NinePException("exec: cannot start the spawn helper " + binary + ": " + e.getMessage(), e);
         }
-        requests = new DataOutputStream(helper.getOutputStream());
+        requests = helper.getOutputStream();
         replies = new BufferedReader(new InputStreamReader(helper.getInputStream(), StandardCharsets.UTF_8));
         log.debug("spawn helper {} started as pid {}", binary, helper.pid());
     }

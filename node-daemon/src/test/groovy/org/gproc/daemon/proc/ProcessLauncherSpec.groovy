@@ -381,6 +381,36 @@ class ProcessLauncherSpec extends Specification {
         e.message == "stdout ${session.resolve('stdout')}: Is a directory"
     }
 
+    def "a running process survives the helper's death, and a new helper takes the next request"() {
+        given:
+        def process = launcher.start(spec(sessionDir(root, 'a'), ['sleep', '100']))
+        def helper = ProcessHandle.of(launcher.helperPid()).orElseThrow()
+
+        when:
+        helper.destroyForcibly()
+        helper.onExit().get(30, TimeUnit.SECONDS)
+        def next = launcher.start(spec(sessionDir(root, 'b'), ['/bin/true']))
+
+        then:
+        await(next).toString() == 'exit 0'
+        launcher.helperPid() != helper.pid()
+
+        when:
+        process.signal(Signals.KILL)
+
+        then:
+        await(process).toString() == 'signal 9'
+    }
+
+    def "argv and env too large for any exec are refused before they reach the helper"() {
+        when:
+        launcher.start(spec(sessionDir(root), ['/bin/echo', 'x' * (9 << 20)]))
+
+        then:
+        def e = thrown(NinePException)
+        e.message ==~ /exec: argv and env take \d+ characters \(limit 8388608\)/
+    }
+
     def "thousands of short processes leave no zombies and no leaked fds"() {
         given:
         def session = sessionDir(root)
