@@ -1,0 +1,137 @@
+package org.gproc.daemon.session;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The text of {@code /procs} and {@code /state}, read from Linux {@code /proc}. Formats (one record per line,
+ * fields separated by single spaces, argv in tokenize quoting so it can be split again):
+ * <pre>
+ * procs: session pid state owner cpu rss start argv...
+ *        cpu = percent of one CPU over the process's life (like ps %CPU), rss = KiB, start = Unix seconds
+ * state: load 0.12 0.10 0.05 | memtotal BYTES | memavail BYTES | sessions N | running N | cache BYTES
+ *        | uptime SECONDS | version gprocd VERSION      (one "key values" per line)
+ * </pre>
+ */
+public final class NodeReports {
+    private static final Path PROC = Path.of("/proc");
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux ABI the JDK runs on
+    private static final long PAGE_KIB = 4;
+    private static final long BOOT_SECONDS = bootTime();
+
+    private NodeReports() {
+    }
+
+    /** A running process's counters, or null if it is gone. */
+    record ProcStat(double cpuPercent, long rssKiB, long startSeconds) {
+    }
+
+    public static String procs(List<Session> sessions) {
+        StringBuilder text = new StringBuilder();
+        for (Session s : sessions) {
+            long pid = s.pid();
+            if (pid == 0) {
+                continue;
+            }
+            Session.State state = s.state();
+            ProcStat stat = state == Session.State.RUNNING ? procStat(pid) : null;
+            text.append(s.id()).append(' ').append(pid).append(' ').append(state.name().toLowerCase(Locale.ROOT))
+                    .append(' ').append(Tokenizer.quote(s.owner()))
+                    .append(' ').append(stat == null ? "0.0" : String.format(Locale.ROOT, "%.1f", stat.cpuPercent()))
+                    .append(' ').append(stat == null ? 0 : stat.rssKiB())
+                    .append(' ').append(stat == null ? s.created().getEpochSecond() : stat.startSeconds())
+                    .append(' ').append(Tokenizer.join(s.launchedArgv()))
+                    .append('\n');
+        }
+        return text.toString();
+    }
+
+    public static String state(VirtualNode node, String version) {
+        List<Session> all = node.sessions().all();
+        long running = all.stream().filter(s -> s.state() == Session.State.RUNNING).count();
+        String[] load = firstLine(PROC.resolve("loadavg")).split(" ");
+        String loadText = load.length >= 3 ? load[0] + " " + load[1] + " " + load[2] : "0 0 0";
+        return "load " + loadText + "\n"
+                + "memtotal " + meminfoBytes("MemTotal:") + "\n"
+                + "memavail " + meminfoBytes("MemAvailable:") + "\n"
+                + "sessions " + all.size() + "\n"
+                + "running " + running + "\n"
+                + "cache " + node.cacheBytes() + "\n"
+                + "uptime " + Duration.between(node.started(), Instant.now()).toSeconds() + "\n"
+                + "version gprocd " + version + "\n";
+    }
+
+    static ProcStat procStat(long pid) {
+        String line = firstLine(PROC.resolve(Long.toString(pid)).resolve("stat"));
+        int close = line.lastIndexOf(')');
+        if (close < 0) {
+            return null;
+        }
+        // fields after "pid (comm)": state(3) ... utime(14) stime(15) ... starttime(22) vsize(23) rss(24)
+        String[] f = line.substring(close + 2).split(" ");
+        if (f.length < 22) {
+            return null;
+        }
+        try {
+            long cpuTicks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            long startTicks = Long.parseLong(f[19]);
+            long rssPages = Long.parseLong(f[21]);
+            long startSeconds = BOOT_SECONDS + startTicks / TICKS_PER_SECOND;
+            double lifeSeconds = Math.max(0.01, uptimeSeconds() - (double) startTicks / TICKS_PER_SECOND);
+            double cpu = 100.0 * cpuTicks / TICKS_PER_SECOND / lifeSeconds;
+            return new ProcStat(cpu, rssPages * PAGE_KIB, startSeconds);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static double uptimeSeconds() {
+        String[] f = firstLine(PROC.resolve("uptime")).split(" ");
+        try {
+            return Double.parseDouble(f[0]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static long bootTime() {
+        try {
+            for (String line : Files.readAllLines(PROC.resolve("stat"))) {
+                if (line.startsWith("btime ")) {
+                    return Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException | SecurityException e) {
+            // not Linux: fall through
+        }
+        return Instant.now().getEpochSecond() - (long) uptimeSeconds();
+    }
+
+    private static long meminfoBytes(String key) {
+        try {
+            for (String line : Files.readAllLines(PROC.resolve("meminfo"))) {
+                if (line.startsWith(key)) {
+                    String[] f = line.substring(key.length()).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // reported as 0
+        }
+        return 0;
+    }
+
+    private static String firstLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? "" : lines.get(0);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.gproc.daemon.session;
+
+import org.gproc.transport.ninep.NinePException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The sessions of one virtual node, by number. Numbers start at 1 and are never reused while the node runs.
+ * Allocation enforces the per-principal session limit; visibility is owner-or-admin.
+ */
+public final class SessionTable {
+    private static final FileAttribute<?> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private final VirtualNode node;
+    private final Map<Integer, Session> sessions = new ConcurrentSkipListMap<>();
+    private int lastId;
+
+    SessionTable(VirtualNode node) {
+        this.node = node;
+    }
+
+    /** A new session owned by {@code principal}, with its directory and empty {@code fs/}. */
+    public Session create(String principal) throws NinePException {
+        Session session;
+        synchronized (this) {
+            int limit = node.limits().maxSessionsPerPrincipal();
+            long owned = sessions.values().stream().filter(s -> s.owner().equals(principal)).count();
+            if (owned >= limit) {
+                throw new NinePException("clone: " + principal + " already has " + owned + " sessions on "
+                        + node.name() + ", the limit per principal (--max-sessions); wipe some first");
+            }
+            int id = ++lastId;
+            session = new Session(node, id, principal, node.sessionsDir().resolve(Integer.toString(id)));
+            sessions.put(id, session);
+        }
+        try {
+            Files.createDirectory(session.fsRoot().getParent(), PRIVATE);
+            Files.createDirectory(session.fsRoot(), PRIVATE);
+        } catch (IOException e) {
+            session.wipe();
+            throw new NinePException("clone: cannot create the session directory on " + node.name() + ": "
+                    + e.getMessage(), e);
+        }
+        return session;
+    }
+
+    /** The live session {@code id} if {@code principal} may see it, else null (no hint that it exists). */
+    public Session visible(int id, String principal) {
+        Session s = sessions.get(id);
+        return s != null && mayAccess(s, principal) ? s : null;
+    }
+
+    public boolean mayAccess(Session s, String principal) {
+        return s.owner().equals(principal) || node.isAdmin(principal);
+    }
+
+    /** The sessions {@code principal} may see, by number. */
+    public List<Session> visibleTo(String principal) {
+        boolean admin = node.isAdmin(principal);
+        List<Session> visible = new ArrayList<>();
+        for (Session s : sessions.values()) {
+            if (admin || s.owner().equals(principal)) {
+                visible.add(s);
+            }
+        }
+        return visible;
+    }
+
+    public List<Session> all() {
+        return new ArrayList<>(sessions.values());
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    void remove(Session session) {
+        sessions.remove(session.id(), session);
+    }
+
+    /** A session number as written by a client: a decimal without sign or leading zeros. */
+    public static int parseId(String text) {
+        if (text.isEmpty() || text.length() > 9 || (text.length() > 1 && text.charAt(0) == '0')) {
+            return -1;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Integer.parseInt(text);
+    }
+}
