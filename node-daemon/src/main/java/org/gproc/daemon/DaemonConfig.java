@@ -1,0 +1,208 @@
+package org.gproc.daemon;
+
+import org.gproc.daemon.session.Limits;
+import org.gproc.transport.ninep.server.NinePServer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything a {@link GprocDaemon} is started with. Built with {@link GprocDaemon#builder()}; {@code gprocd}'s flags
+ * map one to one onto the builder's methods.
+ */
+public record DaemonConfig(String host, int port, Path hostKey, Path authorizedKeys, Path stateDir,
+                           Set<String> admins, Limits limits, int msize, int maxFids, int instances,
+                           Duration stopTimeout, Map<String, String> nodeEnv) {
+
+    public static final int DEFAULT_PORT = 5640;
+
+    public DaemonConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(hostKey, "hostKey");
+        Objects.requireNonNull(authorizedKeys, "authorizedKeys");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(stopTimeout, "stopTimeout");
+        admins = Set.copyOf(admins);
+        nodeEnv = Map.copyOf(nodeEnv);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside 0..65535");
+        }
+        if (instances < 1) {
+            throw new IllegalArgumentException("instances must be at least 1, got " + instances);
+        }
+        if (port != 0 && port + instances - 1 > 65535) {
+            throw new IllegalArgumentException(instances + " instances from port " + port + " run past 65535");
+        }
+        if (msize < 4096) {
+            throw new IllegalArgumentException("msize " + msize + " is below 4096 bytes");
+        }
+        if (maxFids < 16) {
+            throw new IllegalArgumentException("max fids " + maxFids + " is below 16");
+        }
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Fluent construction; {@code listen}, {@code hostKey}, {@code authorizedKeys} and {@code stateDir} are required. */
+    public static final class Builder {
+        private String host;
+        private int port = -1;
+        private Path hostKey;
+        private Path authorizedKeys;
+        private Path stateDir;
+        private final Set<String> admins = new LinkedHashSet<>();
+        private Limits limits = Limits.DEFAULTS;
+        private int msize = NinePServer.DEFAULT_MSIZE_CAP;
+        private int maxFids = NinePServer.DEFAULT_MAX_FIDS;
+        private int instances = 1;
+        private Duration stopTimeout = Duration.ofSeconds(5);
+        private Map<String, String> nodeEnv = System.getenv();
+
+        private Builder() {
+        }
+
+        /** Where to listen; port 0 picks free ports (consecutive ones for several instances). */
+        public Builder listen(String host, int port) {
+            this.host = Objects.requireNonNull(host, "host");
+            this.port = port;
+            return this;
+        }
+
+        /** The host key file (OpenSSH format); an Ed25519 key is generated there if it is absent. */
+        public Builder hostKey(Path file) {
+            this.hostKey = file;
+            return this;
+        }
+
+        /** OpenSSH authorized_keys; each entry's comment is the principal that owns its sessions. */
+        public Builder authorizedKeys(Path file) {
+            this.authorizedKeys = file;
+            return this;
+        }
+
+        /** Sessions (spools, fs/) and blob caches live here, one subdirectory per node. */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        /** A principal that may see, signal and wipe every session and write the node env. */
+        public Builder admin(String principal) {
+            admins.add(Objects.requireNonNull(principal, "principal"));
+            return this;
+        }
+
+        public Builder admins(Iterable<String> principals) {
+            principals.forEach(this::admin);
+            return this;
+        }
+
+        /** All limits at once (see {@link Limits#DEFAULTS}); the setters below change one each. */
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** How long an idle normal session (no process running, no fid open) is kept before it is reaped. */
+        public Builder grace(Duration grace) {
+            limits = limits.withGrace(grace);
+            return this;
+        }
+
+        public Builder maxSessionsPerPrincipal(int n) {
+            limits = limits.withMaxSessionsPerPrincipal(n);
+            return this;
+        }
+
+        public Builder spoolCap(long bytes) {
+            limits = limits.withSpoolCapBytes(bytes);
+            return this;
+        }
+
+        public Builder cacheQuota(long bytes) {
+            limits = limits.withCacheQuotaBytes(bytes);
+            return this;
+        }
+
+        public Builder maxPushBytes(long bytes) {
+            limits = limits.withMaxPushBytes(bytes);
+            return this;
+        }
+
+        public Builder maxArgvBytes(int bytes) {
+            limits = limits.withMaxArgvBytes(bytes);
+            return this;
+        }
+
+        public Builder maxEnvBytes(int bytes) {
+            limits = limits.withMaxEnvBytes(bytes);
+            return this;
+        }
+
+        /** The largest 9P message the daemon agrees to (default 1 MiB). */
+        public Builder msize(int bytes) {
+            this.msize = bytes;
+            return this;
+        }
+
+        /** Fids one connection may hold at once. */
+        public Builder maxFids(int n) {
+            this.maxFids = n;
+            return this;
+        }
+
+        /** Independent virtual nodes n1..nN on consecutive ports from the listen port. */
+        public Builder instances(int n) {
+            this.instances = n;
+            return this;
+        }
+
+        /** At shutdown, how long running processes get between SIGTERM and SIGKILL. */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** The nodes' default environment (default: the daemon's own). */
+        public Builder nodeEnv(Map<String, String> env) {
+            this.nodeEnv = Objects.requireNonNull(env, "env");
+            return this;
+        }
+
+        public DaemonConfig build() {
+            List<String> missing = new ArrayList<>();
+            if (host == null) {
+                missing.add("listen");
+            }
+            if (hostKey == null) {
+                missing.add("hostKey");
+            }
+            if (authorizedKeys == null) {
+                missing.add("authorizedKeys");
+            }
+            if (stateDir == null) {
+                missing.add("stateDir");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("gprocd: missing " + String.join(", ", missing));
+            }
+            return new DaemonConfig(host, port, hostKey, authorizedKeys, stateDir, admins, limits, msize, maxFids,
+                    instances, stopTimeout, nodeEnv);
+        }
+
+        /** Builds the config and starts the daemon. */
+        public GprocDaemon start() throws IOException {
+            return GprocDaemon.start(build());
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package org.gproc.daemon;
+
+import org.gproc.daemon.proc.ProcessLauncher;
+import org.gproc.daemon.proc.SpoolWatcher;
+import org.gproc.daemon.session.Limits;
+import org.gproc.daemon.session.NodeEnv;
+import org.gproc.daemon.session.NodeServices;
+import org.gproc.daemon.session.VirtualNode;
+import org.gproc.daemon.tree.XcpuTree;
+import org.gproc.transport.ninep.FrameChannel;
+import org.gproc.transport.ninep.server.NinePServer;
+import org.gproc.transport.ssh.ConnectionInfo;
+import org.gproc.transport.ssh.Keys;
+import org.gproc.transport.ssh.SshNodeServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running gprocd: one or many virtual nodes ({@code --instances}) behind one SSH server, each on its own port
+ * with its own sessions and blob cache, all sharing one process launcher, one spool watcher, one timer and the SSH
+ * server's threads. Embed it in-process like this:
+ * <pre>{@code
+ * try (GprocDaemon d = GprocDaemon.builder()
+ *         .listen("127.0.0.1", 0)                       // 0: any free port (a free consecutive range for instances > 1)
+ *         .hostKey(dir.resolve("host_key"))             // generated if absent
+ *         .authorizedKeys(dir.resolve("authorized_keys"))
+ *         .stateDir(dir.resolve("state"))
+ *         .instances(4)
+ *         .start()) {
+ *     d.writeInventory(dir.resolve("cluster.groovy"));  // n1..n4, plus cluster.groovy.known_hosts
+ *     int port = d.port(1);                             // n1's port
+ * }
+ * }</pre>
+ *
+ * <p>Shutdown ({@link #close()}, also what SIGTERM does to {@code gprocd}): the SSH server stops listening and drops
+ * every connection; every running process group gets SIGTERM; after {@code stopTimeout} (default 5 s) the ones still
+ * running get SIGKILL; then every session's spools and {@code fs/} are deleted. Sessions do not survive the daemon
+ * (they could not be re-attached: the daemon holds their stdin pipes and exit watches). The blob caches stay.
+ */
+public final class GprocDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GprocDaemon.class);
+
+    private final DaemonConfig config;
+    private final List<VirtualNode> nodes;
+    private final List<NinePServer> servers;
+    private final SshNodeServer ssh;
+    private final SpoolWatcher watcher;
+    private final ProcessLauncher launcher;
+    private final ScheduledExecutorService timer;
+    private final int firstPort;
+    private boolean closed;
+
+    private GprocDaemon(DaemonConfig config, List<VirtualNode> nodes, List<NinePServer> servers, SshNodeServer ssh,
+                        SpoolWatcher watcher, ProcessLauncher launcher, ScheduledExecutorService timer, int firstPort) {
+        this.config = config;
+        this.nodes = nodes;
+        this.servers = servers;
+        this.ssh = ssh;
+        this.watcher = watcher;
+        this.launcher = launcher;
+        this.timer = timer;
+        this.firstPort = firstPort;
+    }
+
+    public static DaemonConfig.Builder builder() {
+        return DaemonConfig.builder();
+    }
+
+    /** Starts the daemon {@code config} describes. */
+    static GprocDaemon start(DaemonConfig config) throws IOException {
+        Files.createDirectories(config.stateDir());
+        SpoolWatcher watcher = new SpoolWatcher();
+        ProcessLauncher launcher = null;
+        ScheduledThreadPoolExecutor timer = null;
+        try {
+            launcher = new ProcessLauncher(config.stateDir(), watcher);
+            timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+                Thread t = new Thread(runnable, "gprocd-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.setRemoveOnCancelPolicy(true);
+            NodeServices services = new NodeServices(launcher, watcher, timer);
+            NodeEnv env = new NodeEnv(config.nodeEnv());
+            List<VirtualNode> nodes = new ArrayList<>(config.instances());
+            List<NinePServer> servers = new ArrayList<>(config.instances());
+            for (int i = 1; i <= config.instances(); i++) {
+                VirtualNode node = new VirtualNode("n" + i, config.stateDir().resolve("n" + i), config.limits(),
+                        config.admins(), services, env.copy());
+                nodes.add(node);
+                servers.add(new NinePServer(new XcpuTree(node, Version.VERSION), config.msize(), config.maxFids()));
+            }
+            int[] base = new int[1];
+            SshNodeServer ssh = Ports.bindConsecutive(config.host(), config.port(), config.instances(), first -> {
+                SshNodeServer.Builder b = SshNodeServer.builder()
+                        .hostKey(config.hostKey())
+                        .authorizedKeys(config.authorizedKeys())
+                        .maxFrameSize(config.msize())
+                        .handler((info, channel) -> serve(servers, base[0], info, channel));
+                if (first == 0) {
+                    b.listen(config.host(), 0);
+                } else {
+                    b.listenPorts(config.host(), first, config.instances());
+                }
+                SshNodeServer started = b.build().start();
+                base[0] = first == 0 ? started.port() : first;
+                return started;
+            });
+            GprocDaemon daemon = new GprocDaemon(config, nodes, servers, ssh, watcher, launcher, timer, base[0]);
+            LOG.info("gprocd {}: {} node(s) on {}:{}{}, state in {}", Version.VERSION, config.instances(),
+                    config.host(), base[0], config.instances() > 1 ? ".." + (base[0] + config.instances() - 1) : "",
+                    config.stateDir());
+            return daemon;
+        } catch (IOException | RuntimeException e) {
+            if (launcher != null) {
+                launcher.close();
+            }
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+            watcher.close();
+            throw e;
+        }
+    }
+
+    private static void serve(List<NinePServer> servers, int firstPort, ConnectionInfo info, FrameChannel channel) {
+        int index = info.localPort() - firstPort;
+        if (index < 0 || index >= servers.size()) {
+            throw new IllegalStateException("connection on port " + info.localPort() + ", which serves no node");
+        }
+        servers.get(index).serve(info.principal(), channel);
+    }
+
+    /** The first node's port (the only one unless instances > 1). */
+    public int port() {
+        return firstPort;
+    }
+
+    /** Node {@code n}'s port, n counting from 1 as the inventory names nodes n1..nN. */
+    public int port(int n) {
+        checkNode(n);
+        return firstPort + n - 1;
+    }
+
+    public String host() {
+        return config.host();
+    }
+
+    public int instances() {
+        return nodes.size();
+    }
+
+    /** Node {@code n} (1-based), for in-process inspection. */
+    public VirtualNode node(int n) {
+        checkNode(n);
+        return nodes.get(n - 1);
+    }
+
+    public PublicKey hostKey() {
+        return ssh.hostKey();
+    }
+
+    /** {@code SHA256:...} of the host key, as {@code ssh-keygen -l} prints it. */
+    public String hostKeyFingerprint() {
+        return Keys.fingerprint(ssh.hostKey());
+    }
+
+    public DaemonConfig config() {
+        return config;
+    }
+
+    /**
+     * Writes the client inventory naming this daemon's nodes n1..nN (ConfigSlurper format), and next to it
+     * {@code FILE.known_hosts} with one {@code [host]:port ssh-ed25519 ...} line per node.
+     */
+    public Path writeInventory(Path file) throws IOException {
+        return Inventory.write(file, Inventory.clientHost(config.host()), firstPort, nodes.size(), ssh.hostKey());
+    }
+
+    /** Stops serving and ends every session as the class comment says; idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        ssh.close();
+        servers.forEach(NinePServer::close);
+        List<CompletableFuture<?>> exits = new ArrayList<>();
+        nodes.forEach(n -> exits.addAll(n.terminate()));
+        if (!exits.isEmpty()) {
+            LOG.info("gprocd: SIGTERM sent to {} running process group(s); SIGKILL in {} s for those still running",
+                    exits.size(), config.stopTimeout().toSeconds());
+            awaitAll(exits, config.stopTimeout());
+        }
+        List<CompletableFuture<?>> cleaned = new ArrayList<>();
+        nodes.forEach(n -> cleaned.addAll(n.wipeAll()));
+        awaitAll(cleaned, Duration.ofSeconds(10));
+        launcher.close();
+        watcher.close();
+        timer.shutdownNow();
+    }
+
+    private static void awaitAll(List<? extends CompletableFuture<?>> futures, Duration timeout) {
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("gprocd: {} of {} still pending after {} s", futures.stream().filter(f -> !f.isDone()).count(),
+                    futures.size(), timeout.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("gprocd: shutdown step failed: {}", e.getCause().toString());
+        }
+    }
+
+    private void checkNode(int n) {
+        if (n < 1 || n > nodes.size()) {
+            throw new IllegalArgumentException("node " + n + " is outside n1..n" + nodes.size());
+        }
+    }
+}

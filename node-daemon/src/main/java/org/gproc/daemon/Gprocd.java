@@ -1,0 +1,195 @@
+package org.gproc.daemon;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code gprocd}: flags in, a {@link GprocDaemon} out; everything else lives in the daemon. */
+@Command(name = "gprocd", mixinStandardHelpOptions = true, versionProvider = Gprocd.VersionProvider.class,
+        description = {"The gproc node daemon: serves the XCPU process tree over 9P2000 in the SSH subsystem xcpu@gproc.",
+            "",
+            "On SIGTERM (or SIGINT) it stops listening, sends SIGTERM to every running process group, SIGKILL to "
+                + "those still running --stop-timeout seconds later, and deletes every session's spools and fs/. "
+                + "Sessions do not survive the daemon; blob caches do.",
+            ""},
+        sortOptions = false)
+public final class Gprocd implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
+            description = "Address to serve on; port 0 picks free ports. With --instances N: ports PORT..PORT+N-1.")
+    String listen;
+
+    @Option(names = "--host-key", required = true, paramLabel = "FILE",
+            description = "OpenSSH Ed25519 host key; generated (with FILE.pub) if absent.")
+    Path hostKey;
+
+    @Option(names = "--authorized-keys", required = true, paramLabel = "FILE",
+            description = "OpenSSH authorized_keys; each entry's comment is the principal owning its sessions.")
+    Path authorizedKeys;
+
+    @Option(names = "--state-dir", required = true, paramLabel = "DIR",
+            description = "Spools, session fs/ and blob caches (one subdirectory per node).")
+    Path stateDir;
+
+    @Option(names = "--admin", paramLabel = "PRINCIPAL",
+            description = "A principal that sees and controls every session (repeatable).")
+    List<String> admins = new ArrayList<>();
+
+    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Keep an idle finished session this long before reaping it (default ${DEFAULT-VALUE}).")
+    long graceSeconds;
+
+    @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "1000",
+            description = "Sessions one principal may hold per node (default ${DEFAULT-VALUE}).")
+    int maxSessions;
+
+    @Option(names = "--spool-cap", paramLabel = "BYTES", defaultValue = "1G", converter = SizeConverter.class,
+            description = "Cap on each of a session's stdout and stderr (K/M/G suffixes; default ${DEFAULT-VALUE}).")
+    long spoolCap;
+
+    @Option(names = "--cache-quota", paramLabel = "BYTES", defaultValue = "4G", converter = SizeConverter.class,
+            description = "Blob cache size per node; unreferenced blobs are evicted (default ${DEFAULT-VALUE}).")
+    long cacheQuota;
+
+    @Option(names = "--max-push", paramLabel = "BYTES", defaultValue = "1G", converter = SizeConverter.class,
+            description = "Largest blob or fs/ file one push may write (default ${DEFAULT-VALUE}).")
+    long maxPush;
+
+    @Option(names = "--max-argv", paramLabel = "BYTES", defaultValue = "256K", converter = SizeConverter.class,
+            description = "Largest argv of a session (default ${DEFAULT-VALUE}).")
+    long maxArgv;
+
+    @Option(names = "--max-env", paramLabel = "BYTES", defaultValue = "256K", converter = SizeConverter.class,
+            description = "Largest env of a session (default ${DEFAULT-VALUE}).")
+    long maxEnv;
+
+    @Option(names = "--msize", paramLabel = "BYTES", defaultValue = "1M", converter = SizeConverter.class,
+            description = "Largest 9P message the daemon agrees to (default ${DEFAULT-VALUE}).")
+    long msize;
+
+    @Option(names = "--max-fids", paramLabel = "N", defaultValue = "4096",
+            description = "Fids one connection may hold (default ${DEFAULT-VALUE}).")
+    int maxFids;
+
+    @Option(names = "--instances", paramLabel = "N", defaultValue = "1",
+            description = "Run N independent virtual nodes n1..nN in this process (default ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "5",
+            description = "At shutdown, seconds between SIGTERM and SIGKILL for running processes (default ${DEFAULT-VALUE}).")
+    long stopTimeoutSeconds;
+
+    @Option(names = "--write-inventory", paramLabel = "FILE",
+            description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
+    Path inventory;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Gprocd())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("gprocd: " + e.getMessage());
+                    return 1;
+                })
+                .execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0 || colon == listen.length() - 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--listen '" + listen + "' is not HOST:PORT");
+        }
+        String host = listen.substring(0, colon).replaceAll("^\\[(.*)]$", "$1");
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--listen '" + listen + "': port is not a number");
+        }
+        GprocDaemon daemon = GprocDaemon.builder()
+                .listen(host, port)
+                .hostKey(hostKey)
+                .authorizedKeys(authorizedKeys)
+                .stateDir(stateDir)
+                .admins(admins)
+                .grace(Duration.ofSeconds(graceSeconds))
+                .maxSessionsPerPrincipal(maxSessions)
+                .spoolCap(spoolCap)
+                .cacheQuota(cacheQuota)
+                .maxPushBytes(maxPush)
+                .maxArgvBytes(Math.toIntExact(maxArgv))
+                .maxEnvBytes(Math.toIntExact(maxEnv))
+                .msize(Math.toIntExact(msize))
+                .maxFids(maxFids)
+                .instances(instances)
+                .stopTimeout(Duration.ofSeconds(stopTimeoutSeconds))
+                .start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "gprocd-shutdown"));
+        if (inventory != null) {
+            daemon.writeInventory(inventory);
+        }
+        System.out.println("gprocd " + Version.VERSION + ": serving " + (instances == 1 ? "n1 on " + host + ":"
+                + daemon.port() : "n1..n" + instances + " on " + host + ":" + daemon.port() + ".."
+                + daemon.port(instances)) + ", host key " + daemon.hostKeyFingerprint());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** Sizes like 1048576, 512K, 64M, 1G (binary multiples). */
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toUpperCase(Locale.ROOT);
+            long multiplier = 1;
+            if (!v.isEmpty()) {
+                switch (v.charAt(v.length() - 1)) {
+                    case 'K' -> multiplier = 1L << 10;
+                    case 'M' -> multiplier = 1L << 20;
+                    case 'G' -> multiplier = 1L << 30;
+                    case 'T' -> multiplier = 1L << 40;
+                    default -> multiplier = 1;
+                }
+                if (multiplier != 1) {
+                    v = v.substring(0, v.length() - 1);
+                }
+            }
+            try {
+                long n = Long.parseLong(v);
+                if (n <= 0) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' must be positive");
+                }
+                return Math.multiplyExact(n, multiplier);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a size (a number with an optional K, M, G or T suffix)");
+            }
+        }
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"gprocd " + Version.VERSION};
+        }
+    }
+}
