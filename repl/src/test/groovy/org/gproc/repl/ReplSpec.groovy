@@ -332,6 +332,23 @@ class ReplSpec extends Specification {
         repl.text() =~ /(?m)^n1\s+3\s+sleep 300$/
     }
 
+    def "a fan-out over many nodes draws its progress in place and clears it before the prompt"() {
+        given:
+        repl = new TerminalDriver('xterm-256color', [nodes: nodes], tracker, home.resolve('history'))
+        repl.repl.bind('progress', repl.repl.progress())
+        repl.start()
+        conditions.eventually { assert repl.prompts() == 1 }
+
+        when: 'a line reports progress over 100 nodes while a node prints'
+        typeAndWait("progress.progress('pushing', 0, 100); nodes[0].run('echo', 'mid-push'); " +
+                "nodes[0].started[0].waitFor(); progress.progress('pushing', 100, 100)")
+
+        then: 'the progress line was drawn, the node line printed in its place, and the line removed before the prompt'
+        repl.raw().contains('pushing: 0/100 nodes')
+        repl.text() =~ /(?m)^n1: mid-push$/
+        !repl.text().readLines().any { it.startsWith('pushing:') }
+    }
+
     def "a dumb terminal gets no colour"() {
         given:
         open('dumb')

@@ -3,6 +3,8 @@ package org.gproc.repl
 import java.nio.charset.StandardCharsets
 import java.nio.file.Path
 import java.util.concurrent.LinkedBlockingQueue
+import java.util.regex.Matcher
+import java.util.regex.Pattern
 
 import org.gproc.client.ProcessTracker
 import org.jline.terminal.Size
@@ -54,10 +56,54 @@ class TerminalDriver implements Closeable {
         synchronized (screen) { new String(screen.toByteArray(), StandardCharsets.UTF_8) }
     }
 
-    /** What a user would read: escape sequences and carriage returns removed. */
+    private static final Pattern CSI = Pattern.compile(/\u001B\[([0-9;?]*)[ -\/]*([@-~])/)
+    private static final Pattern OTHER_ESCAPE = Pattern.compile(/\u001B[()][A-Z0-9]|\u001B[=>]/)
+
+    /**
+     * What a user would read on the screen: a small emulation of carriage return, backspace, cursor left/right and
+     * clear-to-end-of-line (what line redraws and the progress line use); other escape sequences are dropped.
+     */
     String text() {
-        raw().replaceAll(/\u001B\[[0-9;?]*[ -\/]*[@-~]/, '').replaceAll(/\u001B[()][A-Z0-9]|\u001B[=>]/, '')
-                .replace('\r', '')
+        String s = raw()
+        List<String> lines = []
+        StringBuilder line = new StringBuilder()
+        int col = 0
+        int i = 0
+        while (i < s.length()) {
+            char c = s.charAt(i)
+            if (c == (char) 0x1B) {
+                Matcher csi = CSI.matcher(s).region(i, s.length())
+                if (csi.lookingAt()) {
+                    int n = csi.group(1).isInteger() ? csi.group(1).toInteger() : 1
+                    switch (csi.group(2)) {
+                        case 'K': line.setLength(Math.min(col, line.length())); break
+                        case 'C': col += n; break
+                        case 'D': col = Math.max(0, col - n); break
+                    }
+                    i = csi.end()
+                    continue
+                }
+                Matcher other = OTHER_ESCAPE.matcher(s).region(i, s.length())
+                i = other.lookingAt() ? other.end() : i + 1
+                continue
+            }
+            if (c == (char) '\r') {
+                col = 0
+            } else if (c == (char) '\n') {
+                lines << line.toString()
+                line = new StringBuilder()
+                col = 0
+            } else if (c == (char) '\b') {
+                col = Math.max(0, col - 1)
+            } else if (c >= (char) ' ') {
+                while (line.length() < col) line.append(' ')
+                if (col < line.length()) line.setCharAt(col, c) else line.append(c)
+                col++
+            }
+            i++
+        }
+        lines << line.toString()
+        lines.join('\n')
     }
 
     int prompts() {
