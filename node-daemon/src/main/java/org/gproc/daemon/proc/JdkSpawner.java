@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -52,24 +51,45 @@ final class JdkSpawner {
         } catch (IOException e) {
             throw new NinePException("exec " + spec.argv().get(0) + ": " + e.getMessage(), e);
         }
+        if (setsid != null) {
+            awaitOwnSession(process);
+        }
         return new JdkProcess(process, new StdinPipe(process.pid(), Channels.newChannel(process.getOutputStream()),
                 stdinExecutor));
     }
 
-    private final class JdkProcess implements RunningProcess {
+    /**
+     * start() returns before the child has run setsid; a group signal sent in between would find no group. So wait
+     * (microseconds, normally) until /proc says the process leads its own group, or is gone.
+     */
+    private static void awaitOwnSession(Process process) {
+        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            try {
+                String text = Files.readString(stat);
+                String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+                if (fields[2].equals(Long.toString(process.pid())) || fields[0].equals("Z")) {
+                    return;
+                }
+            } catch (IOException | RuntimeException gone) {
+                return;
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private final class JdkProcess extends LaunchedProcess {
         private final Process process;
-        private final StdinPipe stdin;
-        private final CompletableFuture<ExitStatus> exit;
 
         JdkProcess(Process process, StdinPipe stdin) {
             this.process = process;
-            this.stdin = stdin;
-            this.exit = process.onExit().thenApply(p -> {
+            attachStdin(stdin);
+            process.onExit().thenAccept(p -> {
                 int code = p.exitValue();
-                ExitStatus status = code > 128 && code - 128 <= Signals.MAX ? ExitStatus.killed(code - 128, false)
-                        : ExitStatus.exited(code & 0xff);
-                stdin.abort("process " + p.pid() + " has exited (" + status + ")");
-                return status;
+                exited(code > 128 && code - 128 <= Signals.MAX ? ExitStatus.killed(code - 128, false)
+                        : ExitStatus.exited(code & 0xff));
             });
         }
 
@@ -79,19 +99,7 @@ final class JdkSpawner {
         }
 
         @Override
-        public CompletableFuture<ExitStatus> onExit() {
-            return exit.copy();
-        }
-
-        @Override
-        public void signal(int sig) throws NinePException {
-            if (sig < 1 || sig > Signals.MAX) {
-                throw new NinePException("signal: no signal number " + sig + " (Linux signals are 1-" + Signals.MAX
-                        + ")");
-            }
-            if (exit.isDone()) {
-                throw new NinePException("signal: process " + pid() + " has already exited (" + exit.join() + ")");
-            }
+        void deliver(int sig) throws NinePException {
             String target = setsid != null ? "-" + pid() : Long.toString(pid());
             try {
                 Process killer = new ProcessBuilder(kill != null ? kill : "kill", "-s", Integer.toString(sig), "--",
@@ -109,24 +117,6 @@ final class JdkSpawner {
                 Thread.currentThread().interrupt();
                 throw new NinePException("signal " + Signals.name(sig) + ": interrupted", e);
             }
-        }
-
-        @Override
-        public void writeStdin(byte[] data) throws NinePException {
-            CompletableFuture<Integer> written = stdin.write(data);
-            if (written.isCompletedExceptionally()) {
-                ProcessLauncher.rethrow(written);
-            }
-        }
-
-        @Override
-        public CompletableFuture<Integer> stdinWrite(byte[] data) {
-            return stdin.write(data);
-        }
-
-        @Override
-        public void closeStdin() {
-            stdin.close();
         }
     }
 
@@ -150,7 +140,7 @@ final class JdkSpawner {
                 return;
             }
         }
-        throw new NinePException("exec " + program + ": No such file or directory (searched PATH " + searchPath + ")");
+        throw new NinePException("exec " + program + ": No such file or directory");
     }
 
     private static String onDaemonPath(String name) {

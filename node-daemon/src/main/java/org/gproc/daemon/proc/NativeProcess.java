@@ -9,18 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 
 /** A process started through the native helper: its monitor writes the exit status file the watcher reports. */
-final class NativeProcess implements RunningProcess {
+final class NativeProcess extends LaunchedProcess {
 
     private static final Logger log = LoggerFactory.getLogger(NativeProcess.class);
 
     private final NativeSpawner spawner;
     private final Path statusFile;
-    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private volatile long pid = -1;
-    private volatile StdinPipe stdin;
     private volatile SpoolWatcher.Watch watch;
 
     NativeProcess(NativeSpawner spawner, Path statusFile) {
@@ -29,14 +26,14 @@ final class NativeProcess implements RunningProcess {
     }
 
     void started(long pid, StdinPipe stdin, SpoolWatcher.Watch watch) {
-        this.pid = pid;
-        this.stdin = stdin;
+        attachStdin(stdin);
         this.watch = watch;
+        this.pid = pid;
     }
 
     /** The watcher's call (and one right after the start): the status file may exist now. */
     void statusChanged() {
-        if (exit.isDone() || pid < 0) {
+        if (hasExited() || pid < 0) {
             return;
         }
         ExitStatus status;
@@ -49,8 +46,7 @@ final class NativeProcess implements RunningProcess {
             return;
         }
         watch.close();
-        stdin.abort("process " + pid + " has exited (" + status + ")");
-        exit.complete(status);
+        exited(status);
     }
 
     @Override
@@ -59,51 +55,12 @@ final class NativeProcess implements RunningProcess {
     }
 
     @Override
-    public CompletableFuture<ExitStatus> onExit() {
-        return exit.copy();
-    }
-
-    @Override
-    public void signal(int sig) throws NinePException {
-        if (sig < 1 || sig > Signals.MAX) {
-            throw new NinePException("signal: no signal number " + sig + " (Linux signals are 1-" + Signals.MAX + ")");
-        }
-        checkRunning();
+    void deliver(int sig) throws NinePException {
         if (!spawner.killGroup(sig, pid)) {
             statusChanged();
             checkRunning();
             throw new NinePException("signal: process " + pid + " is gone but left no exit status (its monitor was"
                     + " killed)");
         }
-    }
-
-    private void checkRunning() throws NinePException {
-        ExitStatus status = exit.getNow(null);
-        if (status != null) {
-            throw new NinePException("signal: process " + pid + " has already exited (" + status + ")");
-        }
-    }
-
-    @Override
-    public void writeStdin(byte[] data) throws NinePException {
-        CompletableFuture<Integer> written = stdin.write(data);
-        if (written.isCompletedExceptionally()) {
-            ProcessLauncher.rethrow(written);
-        }
-    }
-
-    @Override
-    public CompletableFuture<Integer> stdinWrite(byte[] data) {
-        return stdin.write(data);
-    }
-
-    @Override
-    public void closeStdin() {
-        stdin.close();
-    }
-
-    @Override
-    public String toString() {
-        return "process " + pid + (exit.isDone() ? " (" + exit.join() + ")" : " (running)");
     }
 }

@@ -32,9 +32,6 @@ final class NativeSpawner implements AutoCloseable {
     static final String STATUS_FILE = "exit-status";
     static final String FIFO_FILE = "stdin.fifo";
 
-    /** Well under the helper's 64 MiB request limit; the kernel refuses argv+env above ARG_MAX long before. */
-    static final long MAX_REQUEST_CHARS = 8 << 20;
-
     private static final byte[] ACK = frame(List.of("A"));
 
     private final Path binary;
@@ -62,11 +59,6 @@ final class NativeSpawner implements AutoCloseable {
         fields.add(Integer.toString(spec.env().size()));
         for (Map.Entry<String, String> e : spec.env().entrySet()) {
             fields.add(e.getKey() + "=" + e.getValue());
-        }
-        long bytes = fields.stream().mapToLong(String::length).sum();
-        if (bytes > MAX_REQUEST_CHARS) {
-            throw new NinePException("exec: argv and env take " + bytes + " characters (limit " + MAX_REQUEST_CHARS
-                    + ")");
         }
         NativeProcess process = new NativeProcess(this, status);
         SpoolWatcher.Watch watch;

@@ -30,6 +30,9 @@ public final class ProcessLauncher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessLauncher.class);
 
+    /** Well under the native helper's 64 MiB request limit; the kernel refuses more than ARG_MAX long before. */
+    static final long MAX_ARGV_ENV_CHARS = 8 << 20;
+
     /** Stdin drain threads exist only while a process's pipe is full; this many such processes at most. */
     private static final int STDIN_THREADS = 256;
 
@@ -107,13 +110,16 @@ public final class ProcessLauncher implements AutoCloseable {
         if (spec.argv().isEmpty() || spec.argv().get(0).isEmpty()) {
             throw new NinePException("exec: empty argv (the first argument names the program)");
         }
+        long chars = 0;
         for (String arg : spec.argv()) {
+            chars += arg.length() + 1;
             if (arg.indexOf('\0') >= 0) {
                 throw new NinePException("argv: argument " + Signals.quote(arg) + " contains a NUL byte");
             }
         }
         for (Map.Entry<String, String> e : spec.env().entrySet()) {
             String key = e.getKey();
+            chars += key.length() + e.getValue().length() + 2;
             if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
                 throw new NinePException("env: bad variable name " + Signals.quote(key)
                         + " (non-empty, without '=' or NUL)");
@@ -121,6 +127,10 @@ public final class ProcessLauncher implements AutoCloseable {
             if (e.getValue().indexOf('\0') >= 0) {
                 throw new NinePException("env: value of " + key + " contains a NUL byte");
             }
+        }
+        if (chars > MAX_ARGV_ENV_CHARS) {
+            throw new NinePException("exec: argv and env take " + chars + " characters (limit " + MAX_ARGV_ENV_CHARS
+                    + ")");
         }
         if (!Files.isDirectory(spec.dir())) {
             throw new NinePException("dir " + spec.dir() + ": no such directory");

@@ -1,0 +1,76 @@
+package org.gproc.daemon.proc;
+
+import org.gproc.transport.ninep.NinePException;
+
+import java.util.concurrent.CompletableFuture;
+
+/** What both launch back ends share: the exit future, the stdin pipe, and the checks before a signal. */
+abstract class LaunchedProcess implements RunningProcess {
+
+    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    private volatile StdinPipe stdin;
+
+    /** Sets the stdin pipe once the process exists. */
+    final void attachStdin(StdinPipe pipe) {
+        this.stdin = pipe;
+    }
+
+    /** Records the exit once: pending stdin fails, later signals are refused. */
+    final void exited(ExitStatus status) {
+        if (!exit.isDone()) {
+            stdin.abort("process " + pid() + " has exited (" + status + ")");
+            exit.complete(status);
+        }
+    }
+
+    final boolean hasExited() {
+        return exit.isDone();
+    }
+
+    /** Delivers a checked signal number to the running process group. */
+    abstract void deliver(int sig) throws NinePException;
+
+    @Override
+    public final CompletableFuture<ExitStatus> onExit() {
+        return exit.copy();
+    }
+
+    @Override
+    public final void signal(int sig) throws NinePException {
+        if (sig < 1 || sig > Signals.MAX) {
+            throw new NinePException("signal: no signal number " + sig + " (Linux signals are 1-" + Signals.MAX + ")");
+        }
+        checkRunning();
+        deliver(sig);
+    }
+
+    final void checkRunning() throws NinePException {
+        ExitStatus status = exit.getNow(null);
+        if (status != null) {
+            throw new NinePException("signal: process " + pid() + " has already exited (" + status + ")");
+        }
+    }
+
+    @Override
+    public final void writeStdin(byte[] data) throws NinePException {
+        CompletableFuture<Integer> written = stdin.write(data);
+        if (written.isCompletedExceptionally()) {
+            ProcessLauncher.rethrow(written);
+        }
+    }
+
+    @Override
+    public final CompletableFuture<Integer> stdinWrite(byte[] data) {
+        return stdin.write(data);
+    }
+
+    @Override
+    public final void closeStdin() {
+        stdin.close();
+    }
+
+    @Override
+    public String toString() {
+        return "process " + pid() + " (" + (exit.isDone() ? exit.join() : "running") + ")";
+    }
+}
