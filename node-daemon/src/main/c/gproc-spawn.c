@@ -115,11 +115,17 @@ static int parse_count(const char *s, int limit) {
 /* Command side: the report pipe (close-on-exec, so a successful exec closes it silently). */
 static int report_fd = -1;
 
+/* Set by the command before it gives up. It runs vfork'd, in the monitor's memory, so the monitor sees this once
+ * vfork returns: a command that never ran has no exit status to record (a later exec in the same session would
+ * otherwise find this one's "exit 127"). */
+static volatile int command_failed = 0;
+
 static void fail(const char *what, const char *culprit) {
     char line[4096];
     int n = snprintf(line, sizeof line, "X %s %s: %s\n", what, culprit, strerror(errno));
     if (n > (int) sizeof line - 1) n = sizeof line - 1;
     write_all(report_fd, line, n);
+    command_failed = 1;
     _exit(127);
 }
 
@@ -246,7 +252,7 @@ static void monitor(char **f, int fifo_read, int report) {
     while (waitpid(child, &st, 0) < 0) {
         if (errno != EINTR) _exit(1);
     }
-    write_status(f[5], st);
+    if (!command_failed) write_status(f[5], st);
     _exit(0);
 }
 

@@ -44,6 +44,21 @@ class ProcessLauncherSpec extends LauncherContractSpec {
         !(pattern == 'core' && hardLimit.contains('unlimited')) || status.core()
     }
 
+    def "a failed exec records no exit status, so the next exec in the same session reports its own"() {
+        given:
+        def session = sessionDir(root)
+
+        expect:
+        (1..50).every {
+            try {
+                launcher.start(spec(session, ['/no/such/program']))
+                return false
+            } catch (NinePException expected) {
+                return await(launcher.start(spec(session, ['/bin/sh', '-c', 'exit 3']))).toString() == 'exit 3'
+            }
+        }
+    }
+
     def "an unwritable spool is reported as the stdout error"() {
         given:
         def session = sessionDir(root)
