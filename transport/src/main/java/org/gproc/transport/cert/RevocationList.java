@@ -144,6 +144,15 @@ public final class RevocationList {
         }
     }
 
+    /** Parses {@code lines} as the content of {@code file}, which is not read (for specs and fuzzing). */
+    static RevocationList parse(Path file, List<String> lines) throws IOException {
+        Snapshot s = parse(null, file, lines);
+        if (s.broken != null) {
+            throw new IOException(s.broken);
+        }
+        return new RevocationList(null, s);
+    }
+
     private static Snapshot read(Path file) {
         Stamp stamp = stamp(file);
         List<String> lines;
@@ -152,6 +161,10 @@ public final class RevocationList {
         } catch (IOException e) {
             return brokenSnapshot(stamp, "revocation list " + file + ": cannot be read (" + e + ")");
         }
+        return parse(stamp, file, lines);
+    }
+
+    private static Snapshot parse(Stamp stamp, Path file, List<String> lines) {
         Set<String> blobs = new HashSet<>();
         Set<String> fingerprints = new HashSet<>();
         List<long[]> serials = new ArrayList<>();
