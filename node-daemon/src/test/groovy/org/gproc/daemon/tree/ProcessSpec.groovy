@@ -69,6 +69,30 @@ class ProcessSpec extends Specification {
         waitFor(b) == 'signal 9'
     }
 
+    def "kill is signal KILL, and the node ctl's kill <signal> <session> signals a session the caller owns"() {
+        when:
+        int a = run('sleep 100', '/bin/sleep')
+        int b = run('sleep 100', '/bin/sleep')
+        t.write("$a/ctl", 'kill')
+        t.write('ctl', "kill INT $b")
+
+        then:
+        waitFor(a) == 'signal 9'
+        waitFor(b) == 'signal 2'
+    }
+
+    def "the node ctl's kill refuses a signal that is not one"() {
+        given:
+        int n = run('sleep 100', '/bin/sleep')
+
+        when:
+        t.write('ctl', "kill FOO $n")
+
+        then:
+        thrown(NinePException)
+        t.read("$n/ctl").contains(' running ')
+    }
+
     def "signal reaches the whole process group"() {
         given: 'a shell whose child sleeps'
         int n = run("sh -c 'sleep 100 & wait'", '/bin/sh')

@@ -1,0 +1,73 @@
+package org.gproc.daemon
+
+import org.gproc.transport.ninep.Fid
+import org.gproc.transport.ninep.Message
+import org.gproc.transport.ninep.NinePException
+import spock.lang.AutoCleanup
+import spock.lang.Specification
+import spock.lang.Timeout
+
+/** The daemon's limits, as a client meets them over SSH: clear errors, and the daemon keeps serving. */
+@Timeout(120)
+class LimitsSpec extends Specification {
+    @AutoCleanup
+    DaemonFixture f = new DaemonFixture({
+        it.maxFids(16).maxSessionsPerPrincipal(2).maxArgvBytes(4096).msize(8192)
+    })
+
+    def "fids per connection are limited by --max-fids, and the connection stays usable"() {
+        given:
+        def c = f.connect()
+        List<Fid> fids = []
+
+        when:
+        30.times { fids << c.walk('arch') }
+
+        then:
+        thrown(NinePException)
+        fids.size() < 16
+
+        when:
+        fids.each { c.clunk(it) }
+
+        then:
+        EndToEndSpec.text(EndToEndSpec.readFile(c, 'arch')) ==~ /[a-z0-9_]+/
+    }
+
+    def "sessions per principal are limited by --max-sessions; another principal is unaffected"() {
+        given:
+        def alice = f.connect('alice@lab')
+        2.times { alice.open(alice.walk('clone'), Message.ORDWR) }
+
+        when:
+        alice.open(alice.walk('clone'), Message.ORDWR)
+
+        then:
+        def e = thrown(NinePException)
+        e.message == 'clone: alice@lab already has 2 sessions on n1, the limit per principal (--max-sessions); wipe some first'
+
+        when:
+        def bob = f.connect('bob@lab')
+
+        then:
+        EndToEndSpec.text(bob.read(bob.open(bob.walk('clone'), Message.ORDWR), 0, 10)) == '3'
+    }
+
+    def "a huge argv is refused over the wire with the limit named"() {
+        given:
+        def c = f.connect()
+        def (Fid ctl, int n) = EndToEndSpec.clone(c)
+
+        when:
+        EndToEndSpec.writeFile(c, "$n/argv", 'x' * 5000)
+
+        then:
+        def e = thrown(NinePException)
+        e.message == 'argv: 5000 bytes is over the limit of 4096 bytes (--max-argv)'
+    }
+
+    def "msize is capped by --msize"() {
+        expect:
+        f.connect().async().msize() <= 8192
+    }
+}
