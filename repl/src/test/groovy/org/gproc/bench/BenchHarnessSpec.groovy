@@ -1,0 +1,141 @@
+package org.gproc.bench
+
+import groovy.json.JsonSlurper
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.TempDir
+import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/**
+ * Keeps the benchmark harness working: runs the scripts in --quick mode on the test classpath (nothing is built)
+ * and checks that they print a well-formed Markdown table and JSON lines. Timings are never asserted here.
+ */
+@Timeout(900)
+class BenchHarnessSpec extends Specification {
+
+    @Shared Path root = Path.of(System.getProperty('user.dir')).toAbsolutePath().parent
+    @Shared String classpath = System.getProperty('surefire.test.class.path') ?: System.getProperty('java.class.path')
+    @TempDir Path dir
+
+    static final List<String> KEYS = ['bench', 'case', 'n', 'tool', 'value', 'unit']
+
+    Map run(List<String> command, long timeoutSeconds = 600) {
+        def pb = new ProcessBuilder(command).directory(root.toFile())
+        pb.environment().put('GPROC_BENCH_CLASSPATH', classpath)
+        Path out = dir.resolve("out-${System.nanoTime()}.txt")
+        Path err = dir.resolve("err-${System.nanoTime()}.txt")
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+        Process p = pb.start()
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach { it.destroyForcibly() }
+            p.destroyForcibly()
+            throw new AssertionError("${command} did not finish in ${timeoutSeconds} s; stderr:\n${err.text}")
+        }
+        [exit: p.exitValue(), out: out.text, err: err.text]
+    }
+
+    static List<Map> jsonLines(String text) {
+        text.readLines().findAll { it.startsWith('{') }.collect { new JsonSlurper().parseText(it) as Map }
+    }
+
+    static List<List<String>> tableRows(String text) {
+        text.readLines().findAll { it.startsWith('| ') }.collect { line ->
+            line.substring(1, line.length() - 1).split(/(?<!\\)\|/, -1)*.trim()
+        }
+    }
+
+    static void wellFormed(Map figure) {
+        assert figure.keySet().containsAll(KEYS)
+        assert figure.bench instanceof String && figure.case instanceof String && figure.tool instanceof String
+        assert figure.n instanceof Integer
+        assert figure.value == null ? figure.note : figure.value instanceof Number
+    }
+
+    def "the transport benchmark in quick mode prints a table and one JSON line per figure"() {
+        when:
+        def r = run(["${root}/scripts/bench/transport".toString(), '--quick'])
+
+        then:
+        r.exit == 0
+        def rows = tableRows(r.out)
+        rows[0] == ['bench', 'case', 'n', 'tool', 'value', 'unit', 'target', 'note']
+        r.out.readLines().contains('|---|---|---:|---|---:|---|---|---|')
+        rows.drop(1)*.getAt(1) == ['tstat_p50', 'tstat_p99', 'write_8MiB']
+
+        and: 'each figure is a JSON line with a measured number'
+        def figures = jsonLines(r.out)
+        figures*.case == ['tstat_p50', 'tstat_p99', 'write_8MiB']
+        figures.each { wellFormed(it); assert it.value > 0 }
+        figures*.unit == ['us', 'us', 'MB/s']
+    }
+
+    def "the transport benchmark refuses a misspelt option and names the one meant"() {
+        when:
+        def r = run(["${root}/scripts/bench/transport".toString(), '--itrations', '5'])
+
+        then:
+        r.exit == 2
+        r.err.contains("unknown option '--itrations' (did you mean '--iterations'?)")
+        jsonLines(r.out).isEmpty()
+    }
+
+    def "the table shows an unmeasured figure as n/a with its reason, and marks targets"() {
+        given:
+        Path figures = dir.resolve('figures.jsonl')
+        figures.text = Figure.unavailable('B1', 'warm', 10, 'gproc', 's', 'n/a (not built yet: gprocd --instances)')
+                .toJson() + '\n' + Figure.measured('B3', 'p50', 1, 'gproc', 0.9, 'ms').toJson() + '\n'
+
+        when:
+        def r = run(['python3', "${root}/scripts/bench/table.py".toString(), figures.toString()])
+
+        then:
+        r.exit == 0
+        def rows = tableRows(r.out)
+        rows.find { it[0] == 'B1' } == ['B1', 'warm', '10', 'gproc', 'n/a', 's', '', 'n/a (not built yet: gprocd --instances)']
+        rows.find { it[0] == 'B3' }[4..6] == ['0.9', 'ms', '≤ 1.50 ✓']
+    }
+
+    def "the table refuses lines that are not figures, saying which line"() {
+        given:
+        Path figures = dir.resolve('figures.jsonl')
+        figures.text = '{"bench":"B1","case":"warm","n":10,"tool":"gproc","value":0.5,"unit":"s"}\nnot json\n{"bench":"B2"}\n'
+
+        when:
+        def r = run(['python3', "${root}/scripts/bench/table.py".toString(), figures.toString()])
+
+        then:
+        r.exit == 1
+        r.err.contains("${figures}:2: skipped, not a figure")
+        r.err.contains("${figures}:3: skipped, not a figure (missing \"case\")")
+        tableRows(r.out).size() == 2
+    }
+
+    def "a figure prints as one JSON line, its note escaped"() {
+        expect:
+        Figure.measured('B1', 'warm', 1000, 'gproc', 0.83, 's').toJson() ==
+                '{"bench":"B1","case":"warm","n":1000,"tool":"gproc","value":0.83,"unit":"s"}'
+        Figure.unavailable('B5', 'repl_prompt', 1, 'gproc', 's', 'n/a ("gproc" not built)\n').toJson() ==
+                '{"bench":"B5","case":"repl_prompt","n":1,"tool":"gproc","value":null,"unit":"s","note":"n/a (\\"gproc\\" not built)\\n"}'
+        Figure.measured('B3', 'p50', 1, 'gproc', 0.000123, 'ms').toJson().contains('"value":0.000123')
+    }
+
+    def "a figure refuses a value that is not a number, and an unmeasured one without a reason"() {
+        when:
+        Figure.measured('B1', 'warm', 10, 'gproc', Double.NaN, 's')
+
+        then:
+        def e = thrown(IllegalArgumentException)
+        e.message == 'B1/warm: value NaN is not a number'
+
+        when:
+        Figure.unavailable('B1', 'warm', 10, 'gproc', 's', ' ')
+
+        then:
+        e = thrown(IllegalArgumentException)
+        e.message == 'B1/warm: a figure without a value needs a note'
+    }
+}
