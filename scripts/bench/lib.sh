@@ -1,6 +1,8 @@
 # Shared by the scripts in scripts/bench (sourced, not run). Sets $root and offers:
 #   bench_classpath   prints the classpath of the built repl module (building it first when needed)
 #   bench_java MAIN ARGS...   runs a Java main of org.gproc.bench on that classpath (JVM options: BENCH_JAVA_OPTS)
+#   figure BENCH CASE N TOOL VALUE UNIT [NOTE]   prints one figure as a JSON line; an empty VALUE is "not measured"
+#   now / elapsed T0 T1   wall-clock seconds (microseconds kept) and the difference of two of them
 # GPROC_BENCH_CLASSPATH, when set, is used as the classpath as is and nothing is built (the test suite sets it).
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -36,12 +38,29 @@ bench_classpath() {
   printf '%s\n' "$root/repl/target/classes:$(cat "$root/repl/target/classpath.txt")"
 }
 
+# bench_java MAIN ARGS...; with BENCH_TIMEOUT=SECONDS set, the JVM is stopped after that long
 bench_java() {
   local main="$1" cp
   shift
   cp="$(bench_classpath)" || return 1
-  # SSHD logs at info per connection: warnings only, or a thousand connections bury the figures.
-  # shellcheck disable=SC2086
-  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    ${BENCH_JAVA_OPTS:-} -cp "$cp" "org.gproc.bench.$main" "$@"
+  local cmd=("${JAVA_HOME:+$JAVA_HOME/bin/}java"
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)   # SSHD logs every connection at info: a thousand bury the figures
+  # shellcheck disable=SC2206
+  cmd+=(${BENCH_JAVA_OPTS:-} -cp "$cp" "org.gproc.bench.$main" "$@")
+  if [ -n "${BENCH_TIMEOUT:-}" ]; then cmd=(timeout "$BENCH_TIMEOUT" "${cmd[@]}"); fi
+  "${cmd[@]}"
 }
+
+figure() {
+  python3 -c 'import json, sys
+b, c, n, t, v, u = sys.argv[1:7]
+f = {"bench": b, "case": c, "n": int(n), "tool": t, "value": None if v == "" else float(v), "unit": u}
+if len(sys.argv) > 7 and sys.argv[7]:
+    f["note"] = sys.argv[7]
+if f["value"] is None and "note" not in f:
+    f["note"] = "n/a"
+print(json.dumps(f, ensure_ascii=False, separators=(",", ":")))' "$@"
+}
+
+now() { echo "${EPOCHREALTIME/,/.}"; }
+elapsed() { python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.6f}")' "$1" "$2"; }

@@ -32,8 +32,8 @@ TOOLS = {"gproc": 0, "local": 1, "pdsh": 2, "clush": 3, "pssh": 4, "ssh": 5}
 def fmt(v):
     if v is None:
         return "n/a"
-    if v == 0:
-        return "0"
+    if v == int(v) and abs(v) < 1e9:
+        return str(int(v))
     a = abs(v)
     if a >= 100:
         return f"{v:.0f}"
@@ -59,9 +59,9 @@ def target_cell(f):
     op, limit = t
     sign = "≤" if op == "<=" else "≥"
     if f["value"] is None:
-        return f"{sign} {fmt(limit)}"
+        return f"{sign} {limit:g}"
     ok = f["value"] <= limit if op == "<=" else f["value"] >= limit
-    return f"{sign} {fmt(limit)} {'✓' if ok else '✗'}"
+    return f"{sign} {limit:g} {'✓' if ok else '✗'}"
 
 
 def cell(text):

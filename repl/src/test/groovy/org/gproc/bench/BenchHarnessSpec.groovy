@@ -83,6 +83,48 @@ class BenchHarnessSpec extends Specification {
         jsonLines(r.out).isEmpty()
     }
 
+    def "the harness in quick mode prints a table and JSON lines for B1 to B5, n/a with a reason where it measured nothing"() {
+        given:
+        Path json = dir.resolve('figures.jsonl')
+
+        when:
+        def r = run(["${root}/scripts/bench/run".toString(), '--quick', '--json', json.toString()])
+
+        then:
+        r.exit == 0
+        r.out.readLines().contains('|---|---|---:|---|---:|---|---|---|')
+        def rows = tableRows(r.out)
+        rows[0] == ['bench', 'case', 'n', 'tool', 'value', 'unit', 'target', 'note']
+        rows.drop(1).every { it.size() == 8 && it[0] ==~ /B[1-5]/ }
+
+        and: 'the JSON file holds one well-formed figure per table row'
+        def figures = jsonLines(json.text)
+        json.text.readLines().every { it.startsWith('{') }
+        figures.size() == rows.size() - 1
+        figures.each { wellFormed(it) }
+        figures*.bench.toSet() == ['B1', 'B2', 'B3', 'B4', 'B5'] as Set
+        figures.findAll { it.bench == 'B1' }*.case.toSet() == ['warm', 'cold'] as Set
+        figures.findAll { it.value == null }.every { it.note.startsWith('n/a (') }
+    }
+
+    def "the harness refuses an unknown benchmark name, and the peers' script a node count that is not a number"() {
+        when:
+        def r = run(["${root}/scripts/bench/run".toString(), '--quick', '--only', 'B1,B7'])
+
+        then:
+        r.exit == 2
+        r.err.contains("run: --only: unknown benchmark 'B7' (known: B1 B2 B3 B4 B5)")
+        r.out.isEmpty()
+
+        when:
+        r = run(["${root}/scripts/bench/peers".toString(), '--n', '10,ten'])
+
+        then:
+        r.exit == 2
+        r.err.contains("peers: 'ten' is not a positive whole number")
+        r.out.isEmpty()
+    }
+
     def "the table shows an unmeasured figure as n/a with its reason, and marks targets"() {
         given:
         Path figures = dir.resolve('figures.jsonl')
@@ -96,7 +138,7 @@ class BenchHarnessSpec extends Specification {
         r.exit == 0
         def rows = tableRows(r.out)
         rows.find { it[0] == 'B1' } == ['B1', 'warm', '10', 'gproc', 'n/a', 's', '', 'n/a (not built yet: gprocd --instances)']
-        rows.find { it[0] == 'B3' }[4..6] == ['0.9', 'ms', '≤ 1.50 ✓']
+        rows.find { it[0] == 'B3' }[4..6] == ['0.9', 'ms', '≤ 1.5 ✓']
     }
 
     def "the table refuses lines that are not figures, saying which line"() {

@@ -1,0 +1,120 @@
+package org.gproc.bench;
+
+import org.gproc.client.Cluster;
+import org.gproc.client.Inventory;
+import org.gproc.client.Job;
+import org.gproc.client.RemoteProcess;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * B1 and B2: one launch on N nodes, timed until every process has exited and its output is in. B1 runs the nodes'
+ * own {@code /bin/date} (as pdsh does); B2 pushes a 16 MB executable and runs it.
+ */
+final class FanOut {
+    static final Duration JOB_TIMEOUT = Duration.ofMinutes(10);
+
+    private FanOut() {
+    }
+
+    /**
+     * B1. {@code cold}: connect and authenticate to N nodes, run, collect (the first thing this JVM does, as a batch
+     * job would); {@code warm}: the same run again on the open connections, median of {@code reps}.
+     */
+    static List<Figure> b1(BenchCluster bench, int n, int reps, PrintStream log) throws Exception {
+        Inventory nodes = bench.subset(n);
+        log.printf("B1: /bin/date on %d nodes: cold, then %d warm%n", n, reps);
+        long t0 = System.nanoTime();
+        Cluster cluster = bench.connect(nodes);
+        double connected = (System.nanoTime() - t0) / 1e9;
+        try {
+            check(cluster.getNodes().run("/bin/date"), n, true);
+            double cold = (System.nanoTime() - t0) / 1e9;
+            log.printf("B1: n=%d cold %.3f s (connect %.3f s)%n", n, cold, connected);
+            double[] warm = new double[reps];
+            for (int r = 0; r < reps; r++) {
+                long w0 = System.nanoTime();
+                check(cluster.getNodes().run("/bin/date"), n, true);
+                warm[r] = (System.nanoTime() - w0) / 1e9;
+                log.printf("B1: n=%d warm %.3f s%n", n, warm[r]);
+            }
+            return List.of(
+                    Figure.measured("B1", "warm", n, "gproc", median(warm), "s")
+                            .withNote("run('/bin/date'), median of " + reps + " " + list(warm)),
+                    Figure.measured("B1", "cold", n, "gproc", cold, "s")
+                            .withNote(String.format(Locale.ROOT, "connect %.2f s + run; JVM start not included",
+                                    connected)));
+        } finally {
+            cluster.close();
+        }
+    }
+
+    /** B2. {@code cold}: the daemon's caches are empty (the harness starts a fresh one); {@code warm}: cached. */
+    static List<Figure> b2(BenchCluster bench, int n, Path exe, int reps, PrintStream log) throws Exception {
+        Cluster cluster = bench.connect(bench.subset(n));
+        try {
+            long size = java.nio.file.Files.size(exe);
+            log.printf("B2: push and run %s (%d bytes) on %d nodes: cold, then %d warm%n", exe, size, n, reps);
+            long t0 = System.nanoTime();
+            check(cluster.getNodes().push(exe.toString()).run(), n, false);
+            double cold = (System.nanoTime() - t0) / 1e9;
+            log.printf("B2: n=%d cold %.3f s%n", n, cold);
+            double[] warm = new double[reps];
+            for (int r = 0; r < reps; r++) {
+                long w0 = System.nanoTime();
+                check(cluster.getNodes().push(exe.toString()).run(), n, false);
+                warm[r] = (System.nanoTime() - w0) / 1e9;
+                log.printf("B2: n=%d warm %.3f s%n", n, warm[r]);
+            }
+            String what = String.format(Locale.ROOT, "push('%s', %.1f MB).run()", exe.getFileName(), size / 1e6);
+            return List.of(
+                    Figure.measured("B2", "cold", n, "gproc", cold, "s").withNote(what + ", empty caches"),
+                    Figure.measured("B2", "warm", n, "gproc", median(warm), "s")
+                            .withNote(what + ", cached; median of " + reps + " " + list(warm)));
+        } finally {
+            cluster.close();
+        }
+    }
+
+    /** Waits for every process; each must exit 0 and, if {@code output}, print something. */
+    static void check(Job job, int n, boolean output) throws InterruptedException {
+        if (!job.waitFor(JOB_TIMEOUT)) {
+            throw new IllegalStateException("job " + job.getId() + ": " + job.getTimedOut().size()
+                    + " nodes still running after " + JOB_TIMEOUT.toMinutes() + " min");
+        }
+        List<RemoteProcess> processes = job.getProcesses();
+        if (processes.size() != n) {
+            throw new IllegalStateException("job " + job.getId() + " started " + processes.size() + " of " + n);
+        }
+        List<String> bad = new ArrayList<>();
+        for (RemoteProcess p : processes) {
+            if (p.failure().isPresent()) {
+                bad.add(p.node() + ": " + p.failure().get());
+            } else if (p.exitValue() != 0) {
+                bad.add(p.node() + ": " + p.exitStatus().orElse("exit " + p.exitValue()));
+            } else if (output && p.getText().isBlank()) {
+                bad.add(p.node() + ": printed nothing");
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new IllegalStateException(bad.size() + " of " + n + " processes failed, e.g. " + bad.get(0));
+        }
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int m = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+    }
+
+    static String list(double[] values) {
+        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).toList().toString();
+    }
+}
