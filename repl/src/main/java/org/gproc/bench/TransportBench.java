@@ -4,7 +4,9 @@ import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePClient;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +17,18 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+
 /**
  * Issue 2's transport figures over one SSH connection on loopback: p50 and p99 of a Tstat round trip, and MB/s of a
  * large write through pipelined Twrites ({@link NinePClient#writeAll}) into a file that only counts bytes.
  *
  * <pre>
- * TransportBench [--quick] [--warmup 2000] [--iterations 20000] [--mib 64] [--warmup-writes 3] [--runs 3]
+ * TransportBench [--quick] [--warmup 2000] [--iterations 20000] [--mib 64] [--warmup-writes 10] [--runs 3]
+ *                [--jfr BASE]
  * </pre>
+ * {@code --jfr BASE} records the measured phases only, into BASE-tstat.jfr and BASE-write.jfr.
  * Prints one JSON line per figure on stdout (see {@link Figure}); progress goes to stderr.
  */
 public final class TransportBench {
@@ -42,37 +49,75 @@ public final class TransportBench {
     }
 
     static List<Figure> run(String[] args, PrintStream log) throws Exception {
-        Flags flags = Flags.parse("transport", args, Set.of("--warmup", "--iterations", "--mib", "--runs", "--warmup-writes"),
+        Flags flags = Flags.parse("transport", args, Set.of("--warmup", "--iterations", "--mib", "--runs", "--warmup-writes", "--jfr"),
                 Set.of("--quick"));
         boolean quick = flags.has("--quick");
         int warmup = flags.integer("--warmup", quick ? 200 : 2_000, 0);
         int iterations = flags.integer("--iterations", quick ? 2_000 : 20_000, 1);
         int mib = flags.integer("--mib", quick ? 8 : 64, 1);
         int runs = flags.integer("--runs", quick ? 1 : 3, 1);
-        int warmupWrites = flags.integer("--warmup-writes", quick ? 1 : 3, 0);
+        // Under load the JIT needs long to reach the AES-GCM and GHASH intrinsics: warm up by the gigabyte.
+        int warmupWrites = flags.integer("--warmup-writes", quick ? 1 : 10, 0);
+        String jfr = flags.text("--jfr", null);
 
         List<Figure> figures = new ArrayList<>();
         BenchTree tree = new BenchTree();
         try (LoopbackNode node = LoopbackNode.start(tree); NinePClient client = node.connect(TIMEOUT)) {
-            figures.addAll(tstat(client, warmup, iterations, log));
-            figures.add(write(client, tree, mib, warmupWrites, runs, log));
+            figures.addAll(tstat(client, warmup, iterations, profile(jfr, "tstat"), log));
+            figures.add(write(client, tree, mib, warmupWrites, runs, profile(jfr, "write"), log));
         }
         return figures;
     }
 
-    private static List<Figure> tstat(NinePClient client, int warmup, int iterations, PrintStream log)
-            throws Exception {
+    /** A JFR recording of the measured phase only (1 ms method sampling), or a no-op without --jfr. */
+    private static Profile profile(String base, String phase) {
+        return base == null ? new Profile(null, null) : new Profile(Path.of(base + "-" + phase + ".jfr"), phase);
+    }
+
+    private record Profile(Path file, String phase) {
+        Recording start() {
+            if (file == null) {
+                return null;
+            }
+            try {
+                Recording r = new Recording(Configuration.getConfiguration("profile"));
+                r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
+                r.setDestination(file);
+                r.start();
+                return r;
+            } catch (IOException | java.text.ParseException e) {
+                throw new IllegalStateException("transport: cannot record " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        void stop(Recording r, PrintStream log) {
+            if (r != null) {
+                r.stop();
+                r.close();
+                log.printf("transport: profile of the measured %s phase in %s (scripts/bench/jfr_top.py %s)%n", phase,
+                        file, file);
+            }
+        }
+    }
+
+    private static List<Figure> tstat(NinePClient client, int warmup, int iterations, Profile profile,
+            PrintStream log) throws Exception {
         Fid hello = client.walk("hello").get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         log.printf("transport: Tstat x %d warm-up, then x %d measured%n", warmup, iterations);
         for (int i = 0; i < warmup; i++) {
             client.stat(hello).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
         Samples samples = new Samples(iterations);
+        ThreadCpu threads = ThreadCpu.snapshot();
+        Recording recording = profile.start();
         for (int i = 0; i < iterations; i++) {
             long t0 = System.nanoTime();
             client.stat(hello).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             samples.add(System.nanoTime() - t0);
         }
+        profile.stop(recording, log);
+        log.printf("transport: CPU seconds by thread over the %d measured Tstats: %s%n", iterations,
+                ThreadCpu.snapshot().since(threads));
         client.clunk(hello).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         String note = iterations + " round trips after " + warmup + " warm-up";
         return List.of(
@@ -82,8 +127,8 @@ public final class TransportBench {
                         .withNote(note));
     }
 
-    private static Figure write(NinePClient client, BenchTree tree, int mib, int warmups, int runs, PrintStream log)
-            throws Exception {
+    private static Figure write(NinePClient client, BenchTree tree, int mib, int warmups, int runs, Profile profile,
+            PrintStream log) throws Exception {
         byte[] data = new byte[mib << 20];
         byte[] pattern = new byte[1 << 20];
         new Random(2).nextBytes(pattern); // incompressible, though SSH compression is off anyway
@@ -99,6 +144,8 @@ public final class TransportBench {
         }
         double[] mbps = new double[runs];
         double[] cpu = new double[runs];
+        ThreadCpu threads = ThreadCpu.snapshot();
+        Recording recording = profile.start();
         for (int r = 0; r < runs; r++) {
             long before = tree.bytesWritten();
             long cpu0 = processCpuNanos();
@@ -114,6 +161,9 @@ public final class TransportBench {
             log.printf("transport: run %d: %.1f MB/s, %.2f s wall, %.2f s CPU (client and server)%n", r + 1, mbps[r],
                     elapsed / 1e9, cpu[r]);
         }
+        profile.stop(recording, log);
+        log.printf("transport: CPU seconds by thread over the %d measured writes: %s%n", runs,
+                ThreadCpu.snapshot().since(threads));
         client.clunk(sink).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         double[] sorted = mbps.clone();
         Arrays.sort(sorted);
