@@ -128,6 +128,10 @@ public class SpawnBench {
                 }
             }
             System.out.printf("killed all %d and saw every exit in %.0f ms%n", sleepers, (System.nanoTime() - t0) / 1e6);
+        } finally {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         }
     }
 

@@ -80,7 +80,7 @@ final class NativeSpawner implements AutoCloseable {
                     stdin = FileChannel.open(fifo, StandardOpenOption.WRITE);
                 } catch (IOException e) {
                     send(ACK);
-                    request(frame(List.of("K", Integer.toString(Signals.KILL), Long.toString(pid))));
+                    killGroup(Signals.KILL, pid);
                     throw new NinePException("exec: cannot open stdin of process " + pid + " (killed it): "
                             + e.getMessage(), e);
                 }
@@ -188,8 +188,7 @@ final class NativeSpawner implements AutoCloseable {
         closed = true;
         if (helper != null) {
             try {
-                OutputStream in = helper.getOutputStream();
-                in.close();
+                requests.close();
             } catch (IOException ignored) {
                 // it is exiting either way
             }

@@ -23,8 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link JdkSpawner} lists. Running processes cost no thread in either case except, in the fallback, the JDK's
  * reaper thread per process.
  *
- * <p>Closing the launcher stops the helper and releases stdin pipes; it does not kill running processes (their
- * monitors still record their exit).
+ * <p>Lifecycle: closing the launcher (or the daemon dying) ends the helper, which exits when its stdin closes; it does
+ * not kill running processes. Each process's monitor is independent of the daemon (its own session, reparented to
+ * init if need be) and still writes {@code exit-status} in the session directory, so a restarted daemon that kept the
+ * directory can read how the process ended. What a restart loses: the stdin pipe (the process sees EOF when the old
+ * daemon's write end closes) and the ability to signal the group safely (the pid is not persisted here).
  */
 public final class ProcessLauncher implements AutoCloseable {
 

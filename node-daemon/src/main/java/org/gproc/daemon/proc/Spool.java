@@ -106,21 +106,28 @@ public final class Spool {
     }
 
     /** Bytes a reader can get now: the file's size, at most the cap. */
-    public synchronized long size() {
-        return Math.min(observe(), cap);
+    public long size() {
+        return Math.min(refresh(), cap);
     }
 
     /** Whether the process wrote more than the cap (checked now, not only when the watcher last looked). */
     public boolean capReached() {
-        List<Runnable> actions;
-        boolean reached;
+        refresh();
         synchronized (this) {
-            observe();
+            return capReached;
+        }
+    }
+
+    /** Looks at the file now; runs the cap actions if this look is the one that finds the cap passed. */
+    private long refresh() {
+        List<Runnable> actions;
+        long size;
+        synchronized (this) {
+            size = observe();
             actions = takeCapActions();
-            reached = capReached;
         }
         actions.forEach(Runnable::run);
-        return reached;
+        return size;
     }
 
     /** Runs {@code action} once when the cap is first exceeded (at once if it already was), on the noticing thread. */
