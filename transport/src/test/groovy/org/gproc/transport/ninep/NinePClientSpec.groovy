@@ -224,7 +224,8 @@ class NinePClientSpec extends Specification {
         given: 'a scripted server'
         def pipe = FramePipe.pair()
         def script = new RawPeer(pipe.server())
-        def connecting = NinePClient.connect(pipe.client(), 8192, 'u', '')
+        def clientSide = new TapChannel(pipe.client())
+        def connecting = NinePClient.connect(clientSide, 8192, 'u', '')
         script.acceptConnect()
         def c = get(connecting)
 
@@ -247,6 +248,8 @@ class NinePClientSpec extends Specification {
 
         when: 'after the Rflush the tag comes back into use'
         script.reply(new Rflush(flush.tag()))
+        // replies are handled on the channel's receiving thread: ask for new tags only once the Rflush has been
+        conditions.eventually { assert clientSide.handled.any { it instanceof Rflush } }
         def later = (1..2).collect { c.stat(c.root()) }
         def laterTags = (1..2).collect { script.receive().tag() }
 

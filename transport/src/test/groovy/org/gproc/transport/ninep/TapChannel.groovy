@@ -14,6 +14,7 @@ class TapChannel implements FrameChannel {
     final FrameChannel inner
     private final List<Message> sentLog = new ArrayList<>()
     private final List<Message> receivedLog = new ArrayList<>()
+    private final List<Message> handledLog = new ArrayList<>()
     private int writesOut, readsOut
     int maxWritesOut, maxReadsOut
 
@@ -29,6 +30,7 @@ class TapChannel implements FrameChannel {
                 Message m = Codec.decode(frame, 1 << 24)
                 record(receivedLog, m)
                 listener.onFrame(frame)
+                handled(m)
             }
 
             @Override
@@ -52,6 +54,15 @@ class TapChannel implements FrameChannel {
     /** What was received so far (a copy). */
     synchronized List<Message> getReceived() {
         new ArrayList<>(receivedLog)
+    }
+
+    /** What the wrapped listener has finished handling so far (a copy): a reply here has had all its effects. */
+    synchronized List<Message> getHandled() {
+        new ArrayList<>(handledLog)
+    }
+
+    private synchronized void handled(Message m) {
+        handledLog << m
     }
 
     private synchronized void record(List<Message> log, Message m) {
