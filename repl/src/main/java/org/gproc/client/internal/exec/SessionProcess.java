@@ -145,14 +145,17 @@ public final class SessionProcess implements RemoteProcess {
         return script.toString();
     }
 
-    /** Reads the pid from ctl, then pumps stdout and stderr and parks a read on wait. */
+    /**
+     * Reads the pid from {@code N/ctl} (a fresh open: the fid that opened {@code clone} reads the session number),
+     * then pumps stdout and stderr and parks a read on wait.
+     */
     private void follow(Fid ctlFid) {
-        node.client().read(ctlFid, 0, 256).whenComplete((line, e) -> {
+        node.readText(session + "/ctl").whenComplete((line, e) -> {
             if (e != null) {
                 fail("reading session " + session + " status", e);
                 return;
             }
-            String[] fields = new String(line, StandardCharsets.UTF_8).trim().split("\\s+");
+            String[] fields = line.trim().split("\\s+");
             try {
                 pid.complete(Long.parseLong(fields[1]));
             } catch (RuntimeException bad) {
