@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gproc", usageHelpAutoWidth = true,
         description = "A Groovy-scriptable cluster REPL: one process space over the nodes of an inventory.",
         subcommands = {ExecCommand.class, RunCommand.class, PsCommand.class, KillCommand.class, StatusCommand.class,
-                PushCommand.class, KeysCommand.class, NodesetCommand.class,
+                PushCommand.class, KeysCommand.class, DemoCommand.class, NodesetCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "
                 + "$SLURM_JOB_NODELIST, else ~/.gproc/inventory.groovy.",
@@ -70,7 +70,21 @@ public final class GprocCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        quietLogging();
         System.exit(commandLine(new GprocCli()).execute(args));
+    }
+
+    /**
+     * The client prints its own results; library chatter (SSHD's per-connection INFO lines, the demo daemons'
+     * connection log, "connection reset" as the demo shuts down) stays off the user's terminal unless a -D asks.
+     */
+    static void quietLogging() {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.sshd") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "error");
+        }
     }
 
     /** The configured command line: bad input and broken inventories exit 2 with the message on stderr. */
