@@ -20,18 +20,33 @@ public final class BlobPush {
         return BYTES_SENT.get();
     }
 
-    /** Completes with the bytes sent: 0 when the node already had the blob. */
+    /**
+     * Completes with the bytes this call sent: 0 when the node already had the blob, or when another push of it to
+     * the same node was already under way (this call then waits for that one).
+     */
     public static CompletableFuture<Long> ensure(NodeChannel node, LocalBlob blob) {
-        if (node.cachedBlobs().contains(blob.hash())) {
+        String hash = blob.hash();
+        if (node.cachedBlobs().contains(hash)) {
             return CompletableFuture.completedFuture(0L);
         }
-        return node.uploads().computeIfAbsent(blob.hash(), h -> check(node, blob)
-                .whenComplete((v, e) -> {
-                    node.uploads().remove(h);
-                    if (e == null) {
-                        node.cachedBlobs().add(h);
-                    }
-                }));
+        CompletableFuture<Long> mine = new CompletableFuture<>();
+        CompletableFuture<Long> running = node.uploads().putIfAbsent(hash, mine);
+        if (running != null) {
+            return running.thenApply(n -> 0L);
+        }
+        // Completed outside the map's locks: a check that finishes synchronously must not update the map re-entrantly.
+        check(node, blob).whenComplete((n, e) -> {
+            if (e == null) {
+                node.cachedBlobs().add(hash);
+            }
+            node.uploads().remove(hash, mine);
+            if (e == null) {
+                mine.complete(n);
+            } else {
+                mine.completeExceptionally(e);
+            }
+        });
+        return mine;
     }
 
     private static CompletableFuture<Long> check(NodeChannel node, LocalBlob blob) {
