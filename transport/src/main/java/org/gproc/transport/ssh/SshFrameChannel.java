@@ -134,7 +134,9 @@ public final class SshFrameChannel implements FrameChannel {
     // --- reading ---
 
     private void readMore() {
-        readBuffer.clear();
+        // clear() would also zero the whole 64 KiB buffer on every read (SSHD's wipe for secret-holding buffers);
+        // this one only ever holds 9P replies, which FrameReader has already copied out into frames.
+        readBuffer.clear(false);
         IoReadFuture f;
         try {
             f = in.read(readBuffer);
