@@ -112,6 +112,7 @@ public final class SshConnector implements Closeable {
         CoreModuleProperties.PREFERRED_AUTHS.set(c, UserAuthPublicKeyFactory.NAME);
         CoreModuleProperties.TCP_NODELAY.set(c, true);
         CoreModuleProperties.WINDOW_SIZE.set(c, config.windowSize);
+        CoreModuleProperties.MAX_PACKET_SIZE.set(c, SshNodeServer.MAX_CHANNEL_PACKET);
         CoreModuleProperties.IO_CONNECT_TIMEOUT.set(c, config.connectTimeout);
         CoreModuleProperties.AUTH_TIMEOUT.set(c, config.authTimeout);
         CoreModuleProperties.IDLE_TIMEOUT.set(c, Duration.ZERO);

@@ -82,6 +82,14 @@ public final class SshNodeServer implements Closeable {
     private final Builder config;
     private MultiBindServer sshd;
     private ExecutorService ownedExecutor;
+
+    /**
+     * The largest channel data packet either end of ours accepts (SSHD's default is 32 KiB): a 1 MiB Twrite then
+     * crosses in 8 packets instead of 32, each with its own header, MAC/tag, buffer and write. 128 KiB plus
+     * the packet overhead stays under the 256 KiB total packet length that OpenSSH and SSHD accept; an OpenSSH
+     * peer advertises its own (smaller) maximum, which is what we then send it.
+     */
+    static final long MAX_CHANNEL_PACKET = 128L * 1024;
     private KeyPair hostKey;
     private boolean closed;
 
@@ -164,6 +172,7 @@ public final class SshNodeServer implements Closeable {
         CoreModuleProperties.TCP_NODELAY.set(s, true);
         CoreModuleProperties.SOCKET_BACKLOG.set(s, 512);
         CoreModuleProperties.WINDOW_SIZE.set(s, config.windowSize);
+        CoreModuleProperties.MAX_PACKET_SIZE.set(s, SshNodeServer.MAX_CHANNEL_PACKET);
         CoreModuleProperties.AUTH_TIMEOUT.set(s, config.authTimeout);
         CoreModuleProperties.IDLE_TIMEOUT.set(s, config.idleTimeout);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(s, Duration.ZERO);
