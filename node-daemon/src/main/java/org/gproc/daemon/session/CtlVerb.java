@@ -6,10 +6,22 @@ package org.gproc.daemon.session;
  */
 public interface CtlVerb {
 
-    String word();
+    /** The table row itself; the enums of verbs each hold one. */
+    record Row(String word, int argc, String usage) {
+    }
+
+    Row row();
+
+    default String word() {
+        return row().word();
+    }
 
     /** Tokens including the verb. */
-    int argc();
+    default int argc() {
+        return row().argc();
+    }
 
-    String usage();
+    default String usage() {
+        return row().usage();
+    }
 }

@@ -5,28 +5,14 @@ public enum NodeVerb implements CtlVerb {
     KILL("kill", 3, "kill <signal> <session>"),
     WIPE("wipe", 2, "wipe <session>");
 
-    private final String word;
-    private final int argc;
-    private final String usage;
+    private final Row row;
 
     NodeVerb(String word, int argc, String usage) {
-        this.word = word;
-        this.argc = argc;
-        this.usage = usage;
+        this.row = new Row(word, argc, usage);
     }
 
     @Override
-    public String word() {
-        return word;
-    }
-
-    @Override
-    public int argc() {
-        return argc;
-    }
-
-    @Override
-    public String usage() {
-        return usage;
+    public Row row() {
+        return row;
     }
 }

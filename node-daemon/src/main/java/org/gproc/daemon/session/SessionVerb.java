@@ -12,28 +12,14 @@ public enum SessionVerb implements CtlVerb {
     ID("id", 2, "id <job>/<rank>"),
     TYPE("type", 2, "type normal|persistent");
 
-    private final String word;
-    private final int argc;
-    private final String usage;
+    private final Row row;
 
     SessionVerb(String word, int argc, String usage) {
-        this.word = word;
-        this.argc = argc;
-        this.usage = usage;
+        this.row = new Row(word, argc, usage);
     }
 
     @Override
-    public String word() {
-        return word;
-    }
-
-    @Override
-    public int argc() {
-        return argc;
-    }
-
-    @Override
-    public String usage() {
-        return usage;
+    public Row row() {
+        return row;
     }
 }
