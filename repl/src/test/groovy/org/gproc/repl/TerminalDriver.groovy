@@ -129,7 +129,7 @@ class TerminalDriver implements Closeable {
 
         @Override int read() {
             int key = keys.take()
-            if (key < 0) keys.put(key) // end of input stays the end
+            if (key < 0) keys.offer(key) // end of input stays the end
             key
         }
 
