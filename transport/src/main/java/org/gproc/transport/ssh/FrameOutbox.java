@@ -14,16 +14,23 @@ import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 /**
  * The outgoing side of a frame channel over an SSHD async stream. SSHD's {@link IoOutputStream} accepts one pending
  * write at a time (a second one throws), so frames queue here and go out in order, several small frames coalesced
- * into one write. {@link #send} never blocks. The queue is bounded only by the 9P protocol above (responses to
+ * into one write and a large frame cut into several. {@link #send} never blocks.
+ *
+ * <p>No write is larger than the peer's SSH packet size: handed a larger buffer, SSHD 2.20's channel stream copies
+ * the whole unsent remainder before each packet after the first (a "defensive copy"), so a 1 MiB frame in 32 KiB
+ * packets cost about 16 MiB of copying and as much garbage. Cut here, each piece is one packet and is copied once,
+ * into the packet SSHD encrypts. The queue is bounded only by the 9P protocol above (responses to
  * requests), but {@link #pendingBytes()} and the writable callback let the inbound side stop taking new requests
  * while the peer is not reading its responses.
  */
 final class FrameOutbox {
 
-    /** Frames are coalesced into writes of at most this many bytes (one large frame still goes out alone). */
-    private static final int BATCH_BYTES = 256 * 1024;
+    /** Writes are at most this large whatever packet size the peer allows. */
+    static final int MAX_WRITE = 256 * 1024;
+    private static final int MIN_WRITE = 1024;
 
     private final IoOutputStream out;
+    private final int maxWrite;
     private final Consumer<Throwable> onFailure;
     private final long lowWater;
     private final Runnable onWritable;
@@ -37,11 +44,14 @@ final class FrameOutbox {
     private final List<Runnable> drainedCallbacks = new ArrayList<>();
 
     /**
+     * @param packetSize the peer's maximum SSH packet size for this channel; writes are cut to fit it
      * @param onFailure  called once if a write fails (the channel is broken)
      * @param lowWater   when pending bytes fall to this after having been above it, {@code onWritable} runs
      */
-    FrameOutbox(IoOutputStream out, Consumer<Throwable> onFailure, long lowWater, Runnable onWritable) {
+    FrameOutbox(IoOutputStream out, long packetSize, Consumer<Throwable> onFailure, long lowWater,
+            Runnable onWritable) {
         this.out = out;
+        this.maxWrite = (int) Math.max(MIN_WRITE, Math.min(MAX_WRITE, packetSize));
         this.onFailure = onFailure;
         this.lowWater = lowWater;
         this.onWritable = onWritable;
@@ -165,12 +175,19 @@ final class FrameOutbox {
             return null;
         }
         int total = first.remaining();
-        if (queue.isEmpty() || total >= BATCH_BYTES) {
+        if (total > maxWrite) {
+            ByteBuffer piece = first.duplicate();
+            piece.limit(piece.position() + maxWrite);
+            first.position(first.position() + maxWrite);
+            queue.addFirst(first); // the rest of the frame goes next, before anything queued after it
+            return wrap(piece);
+        }
+        if (queue.isEmpty() || total == maxWrite) {
             return wrap(first);
         }
         List<ByteBuffer> parts = new ArrayList<>();
         parts.add(first);
-        while (!queue.isEmpty() && total + queue.peek().remaining() <= BATCH_BYTES) {
+        while (!queue.isEmpty() && total + queue.peek().remaining() <= maxWrite) {
             ByteBuffer next = queue.poll();
             total += next.remaining();
             parts.add(next);

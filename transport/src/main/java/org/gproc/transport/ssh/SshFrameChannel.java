@@ -72,7 +72,8 @@ public final class SshFrameChannel implements FrameChannel {
         this.reader = new FrameReader(maxFrameSize);
         String name = "xcpu@gproc[" + host + ":" + port + "]";
         this.inbox = new FrameInbox(name, executor, () -> 0L, Long.MAX_VALUE, this::processed, this::ended);
-        this.outbox = new FrameOutbox(channel.getAsyncIn(), this::writeFailed, Long.MAX_VALUE, null);
+        this.outbox = new FrameOutbox(channel.getAsyncIn(), channel.getRemoteWindow().getPacketSize(),
+                this::writeFailed, Long.MAX_VALUE, null);
         this.in = channel.getAsyncOut();
         channel.addCloseFutureListener(f -> endEvent());
         readMore();

@@ -76,7 +76,8 @@ final class XcpuSubsystem implements AsyncCommand, FrameChannel {
 
     @Override
     public void setIoOutputStream(IoOutputStream out) {
-        this.outbox = new FrameOutbox(out, this::writeFailed, 2L * maxFrameSize, inbox::resume);
+        this.outbox = new FrameOutbox(out, channel.getRemoteWindow().getPacketSize(), this::writeFailed,
+                2L * maxFrameSize, inbox::resume);
     }
 
     @Override
