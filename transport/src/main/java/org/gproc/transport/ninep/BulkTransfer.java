@@ -103,21 +103,22 @@ final class BulkTransfer {
 
         private void pump() {
             while (true) {
-                byte[] piece;
+                int from;
+                int length;
                 long at;
                 synchronized (this) {
                     if (result.isDone() || issued == total || outstanding >= window) {
                         return;
                     }
-                    piece = new byte[(int) Math.min(chunk, total - issued)];
-                    data.get(data.position() + (int) issued, piece);
+                    length = (int) Math.min(chunk, total - issued);
+                    from = data.position() + (int) issued;
                     at = base + issued;
-                    issued += piece.length;
+                    issued += length;
                     outstanding++;
                 }
-                CompletableFuture<Integer> w = client.write(fid, at, piece);
+                CompletableFuture<Integer> w = client.write(fid, at, data, from, length); // copied into the frame
                 track(w);
-                w.whenComplete((n, e) -> done(w, at, piece.length, n, e));
+                w.whenComplete((n, e) -> done(w, at, length, n, e));
             }
         }
 

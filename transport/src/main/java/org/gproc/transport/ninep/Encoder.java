@@ -153,14 +153,28 @@ final class Encoder {
         return put(put(put(put(b, s.name()), s.uid()), s.gid()), s.muid());
     }
 
+    /**
+     * A Twrite frame (tag 0: the multiplexer puts the real one in) carrying {@code length} bytes of {@code src}
+     * from index {@code from}, copied once, straight into the frame: a bulk write needs no per-chunk array.
+     * {@code src}'s position and limit are not touched.
+     */
+    static ByteBuffer twrite(int fid, long offset, ByteBuffer src, int from, int length) {
+        ByteBuffer b = frame(118, 0, 16L + length);
+        return done(b.putInt(fid).putLong(offset).putInt(length).put(src.slice(from, length)));
+    }
+
     private static ByteBuffer frame(Message m, long bodyLength) {
+        return frame(m.type(), m.tag(), bodyLength);
+    }
+
+    private static ByteBuffer frame(int type, int tag, long bodyLength) {
         long size = Decoder.HEADER + bodyLength;
         if (size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("9P encode: " + Decoder.name(m.type()) + " would be " + size
+            throw new IllegalArgumentException("9P encode: " + Decoder.name(type) + " would be " + size
                     + " bytes, beyond what a ByteBuffer holds");
         }
         ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        return b.putInt((int) size).put((byte) m.type()).putShort((short) m.tag());
+        return b.putInt((int) size).put((byte) type).putShort((short) tag);
     }
 
     private static ByteBuffer done(ByteBuffer b) {

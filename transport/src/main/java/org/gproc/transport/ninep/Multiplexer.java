@@ -97,9 +97,18 @@ final class Multiplexer implements FrameChannel.Listener {
         return submit(new Call<>(this, request, flushable, handler));
     }
 
+    /** As {@link #call(T, boolean, ReplyHandler)}, for a request already encoded into {@code frame} (any tag). */
+    <V> Call<V> call(T request, ByteBuffer frame, boolean flushable, ReplyHandler<V> handler) {
+        Call<V> c = new Call<>(this, request, flushable, handler);
+        c.frame = frame;
+        return submit(c);
+    }
+
     <V> Call<V> submit(Call<V> c) {
         try {
-            c.frame = Codec.encode(c.request);
+            if (c.frame == null) {
+                c.frame = Codec.encode(c.request);
+            }
         } catch (IllegalArgumentException e) { // e.g. a name holding NUL: it never reaches the server
             c.flushed.run();
             c.completeExceptionally(e);

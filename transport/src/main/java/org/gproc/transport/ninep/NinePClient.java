@@ -267,6 +267,25 @@ public final class NinePClient implements AutoCloseable {
                 r -> expect(r, Rwrite.class, "Twrite").count());
     }
 
+    /**
+     * As {@link #write(Fid, long, byte[])} for {@code length} bytes of {@code data} from index {@code from}, copied
+     * once, straight into the Twrite frame (the request record stands for it and holds no data). For bulk writes.
+     */
+    CompletableFuture<Integer> write(Fid fid, long offset, ByteBuffer data, int from, int length) {
+        CompletableFuture<Integer> bad = usable(fid, true);
+        if (bad != null) {
+            return bad;
+        }
+        if (length > fid.iounit() || offset < 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("write: " + length
+                    + " bytes at offset " + offset + " (at most iounit " + fid.iounit() + ", offset ≥ 0)"));
+        }
+        return mux.call(new Twrite(0, fid.number(), offset, NO_DATA), Encoder.twrite(fid.number(), offset, data,
+                from, length), true, r -> expect(r, Rwrite.class, "Twrite").count());
+    }
+
+    private static final byte[] NO_DATA = new byte[0];
+
     /** Releases the fid; its number is reused once the server answers (even with an error, as clunk(5) says). */
     public CompletableFuture<Void> clunk(Fid fid) {
         if (!fid.markClunked()) {

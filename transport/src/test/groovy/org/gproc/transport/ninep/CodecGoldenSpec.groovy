@@ -177,4 +177,24 @@ class CodecGoldenSpec extends Specification {
         frame.remaining() == 23 + 65536
         Codec.decode(frame, 1 << 20) == w
     }
+
+    def "a Twrite framed from a slice of a larger buffer is the frame its record encodes to, and the buffer is left alone"() {
+        given:
+        ByteBuffer big = ByteBuffer.wrap('..hi\n...'.bytes).position(1)
+
+        when:
+        ByteBuffer frame = Encoder.twrite(2, 10, big, 2, 3)
+
+        then:
+        hex(frame) == hex(Codec.encode(new Twrite(0, 2, 10, 'hi\n'.bytes)))
+        big.position() == 1 && big.limit() == 8
+    }
+
+    def "a Twrite slice running past its buffer is refused before any frame is made"() {
+        when:
+        Encoder.twrite(2, 10, ByteBuffer.wrap(new byte[8]), 6, 3)
+
+        then:
+        thrown(IndexOutOfBoundsException)
+    }
 }
