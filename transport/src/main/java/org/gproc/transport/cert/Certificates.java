@@ -186,6 +186,18 @@ public final class Certificates {
         return "certificate " + quote(cert.getId()) + " (serial " + Long.toUnsignedString(cert.getSerial()) + ")";
     }
 
+    /**
+     * When the certificate stops being valid, for closing sessions it authenticated; empty for "forever" (and for
+     * an end beyond what {@link Instant} holds).
+     */
+    public static java.util.Optional<Instant> validBefore(OpenSshCertificate cert) {
+        long end = cert.getValidBefore();
+        if (end == OpenSshCertificate.INFINITY || Long.compareUnsigned(end, Instant.MAX.getEpochSecond()) > 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Instant.ofEpochSecond(end));
+    }
+
     /** OpenSSH times: unsigned seconds; 0 is "always" and all ones "forever". */
     static String time(long seconds) {
         if (seconds == OpenSshCertificate.INFINITY) {

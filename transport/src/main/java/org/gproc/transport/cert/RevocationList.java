@@ -39,6 +39,7 @@ import org.gproc.transport.ssh.Keys;
  */
 public final class RevocationList {
     private final Path file;
+    private final boolean watched;
     private volatile Snapshot snapshot;
 
     private record Stamp(Object fileKey, FileTime modified, long size) {
@@ -48,8 +49,9 @@ public final class RevocationList {
                             Set<String> ids, String broken) {
     }
 
-    private RevocationList(Path file, Snapshot snapshot) {
+    private RevocationList(Path file, boolean watched, Snapshot snapshot) {
         this.file = file;
+        this.watched = watched;
         this.snapshot = snapshot;
     }
 
@@ -59,12 +61,12 @@ public final class RevocationList {
         if (s.broken != null) {
             throw new IOException(s.broken);
         }
-        return new RevocationList(file, s);
+        return new RevocationList(file, true, s);
     }
 
     /** Nothing revoked (no {@code --revoked} given). */
     public static RevocationList none() {
-        return new RevocationList(null, new Snapshot(null, Set.of(), Set.of(), List.of(), Set.of(), null));
+        return new RevocationList(null, false, new Snapshot(null, Set.of(), Set.of(), List.of(), Set.of(), null));
     }
 
     public Path file() {
@@ -119,7 +121,7 @@ public final class RevocationList {
 
     private Snapshot current() {
         Snapshot s = snapshot;
-        if (file == null) {
+        if (!watched) {
             return s;
         }
         Stamp now = stamp(file);
@@ -150,7 +152,7 @@ public final class RevocationList {
         if (s.broken != null) {
             throw new IOException(s.broken);
         }
-        return new RevocationList(null, s);
+        return new RevocationList(file, false, s);
     }
 
     private static Snapshot read(Path file) {

@@ -126,6 +126,12 @@ class CertificateChecksSpec extends Specification {
         e.message == "certificate 'alice-laptop' (serial 7) is a user certificate, not a host certificate"
     }
 
+    def "the daemon learns when an accepted certificate expires, to close its sessions; forever is empty"() {
+        expect:
+        Certificates.validBefore(alice()) == Optional.of(NOW.plus(Duration.ofHours(8)))
+        Certificates.validBefore(built(['alice'], 'f', 1, NOW.minusSeconds(60), null, [:])) == Optional.empty()
+    }
+
     def "only Ed25519 CA keys can be trusted"() {
         when:
         CertificateChecks.trusting([org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair('ecdsa-sha2-nistp256', 256).public],

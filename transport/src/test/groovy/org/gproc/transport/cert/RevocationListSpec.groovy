@@ -153,6 +153,21 @@ class RevocationListSpec extends Specification {
         'a hash of another kind'   | 'hash: MD5:aa:bb'                      || "'hash:' needs a SHA256: fingerprint as ssh-keygen -l prints it"
     }
 
+    def "parsed text names its source in verdicts and refusals, and is never re-read"() {
+        given:
+        def list = RevocationList.parse(Path.of('inline'), ['serial: 3'])
+
+        expect:
+        list.revocation(cert(bob, 3, 'b')) == 'serial 3 is revoked in inline'
+
+        when:
+        RevocationList.parse(Path.of('inline'), ['# x', 'serial: x'])
+
+        then:
+        IOException e = thrown()
+        e.message == "revocation list inline line 2: 'serial:' needs an unsigned decimal serial or range N-M, not 'x'"
+    }
+
     def "a missing file is an error at load: --revoked must name a file that exists"() {
         when:
         RevocationList.load(dir.resolve('nope'))
