@@ -4,8 +4,6 @@ import org.gproc.client.Cluster;
 import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
 import org.gproc.client.NodeAddress;
-import org.gproc.client.NodeConnector;
-import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ssh.SshConnector;
 
 import java.io.IOException;
@@ -14,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Connects the client API to the daemon the harness started: the inventory gprocd wrote, its known_hosts, and the
@@ -58,11 +55,14 @@ final class BenchCluster {
         return Inventory.of(inventory.source() + " (first " + n + ")", all.subList(0, n), Map.of());
     }
 
-    /** Connects to every node of {@code nodes}; fails naming the first node that is down and why. */
+    /**
+     * Connects to every node of {@code nodes} exactly as a user's script does ({@link Cluster#connect(Inventory,
+     * ClusterOptions)}: the product's SSH connector); fails naming the first node that is down and why.
+     */
     Cluster connect(Inventory nodes) {
         ClusterOptions options = ClusterOptions.defaults().withIdentity(identity).withKnownHosts(knownHosts)
                 .withConnectTimeout(CONNECT_TIMEOUT);
-        Cluster cluster = Cluster.connect(nodes, options, connector());
+        Cluster cluster = Cluster.connect(nodes, options);
         Map<String, String> down = cluster.getDownReasons();
         if (!down.isEmpty()) {
             cluster.close();
@@ -73,23 +73,7 @@ final class BenchCluster {
         return cluster;
     }
 
-    /** An SSH connector with the product's settings and our key; the cluster closes it. */
-    NodeConnector connector() {
-        SshConnector ssh = ssh();
-        return new NodeConnector() {
-            @Override
-            public CompletableFuture<NinePClient> connect(NodeAddress node) {
-                return ssh.connect(node.host(), node.port())
-                        .thenCompose(ch -> NinePClient.connect(ch, MSIZE, System.getProperty("user.name"), ""));
-            }
-
-            @Override
-            public void close() {
-                ssh.close();
-            }
-        };
-    }
-
+    /** A bare SSH connector with our key, for raw 9P sessions (B4's idle sessions). */
     SshConnector ssh() {
         try {
             return SshConnector.builder().identity(identity).knownHosts(knownHosts)

@@ -30,13 +30,15 @@ final class FanOut {
     static List<Figure> b1(BenchCluster bench, int n, int reps, PrintStream log) throws Exception {
         Inventory nodes = bench.subset(n);
         log.printf("B1: /bin/date on %d nodes: cold, then %d warm%n", n, reps);
+        long cpu0 = TransportBench.processCpuNanos();
         long t0 = System.nanoTime();
         Cluster cluster = bench.connect(nodes);
         double connected = (System.nanoTime() - t0) / 1e9;
+        double connectCpu = (TransportBench.processCpuNanos() - cpu0) / 1e9;
         try {
             check(cluster.getNodes().run("/bin/date"), n, true);
             double cold = (System.nanoTime() - t0) / 1e9;
-            log.printf("B1: n=%d cold %.3f s (connect %.3f s)%n", n, cold, connected);
+            log.printf("B1: n=%d cold %.3f s (connect %.3f s, client CPU %.2f s)%n", n, cold, connected, connectCpu);
             double[] warm = new double[reps];
             for (int r = 0; r < reps; r++) {
                 long w0 = System.nanoTime();
@@ -48,8 +50,8 @@ final class FanOut {
                     Figure.measured("B1", "warm", n, "gproc", median(warm), "s")
                             .withNote("run('/bin/date'), median of " + reps + " " + list(warm)),
                     Figure.measured("B1", "cold", n, "gproc", cold, "s")
-                            .withNote(String.format(Locale.ROOT, "connect %.2f s + run; JVM start not included",
-                                    connected)));
+                            .withNote(String.format(Locale.ROOT, "connect %.2f s (client CPU %.2f s) + run; JVM start"
+                                    + " not included", connected, connectCpu)));
         } finally {
             cluster.close();
         }

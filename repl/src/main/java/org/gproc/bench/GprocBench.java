@@ -14,10 +14,12 @@ import java.util.Set;
  * GprocBench b2 --inventory FILE --identity KEY --n 100 --exe FILE [--reps 3]
  * GprocBench b3 --inventory FILE --identity KEY [--runs 1000] [--warmup 100]
  * GprocBench b4 --inventory FILE --identity KEY --pid DAEMON_PID [--sessions 1000]
+ * GprocBench b3-trace --inventory FILE --identity KEY [--runs 200] [--warmup 50]
  * GprocBench client-inventory --inventory FILE --identity KEY --n 1 --out FILE
  * </pre>
  * {@code client-inventory} writes the first N nodes of gprocd's inventory with our identity and its known_hosts in
- * the {@code cluster} block, for the {@code gproc} command (B5).
+ * the {@code cluster} block, for the {@code gproc} command (B5). {@code b3-trace} times each 9P request of B3's runs
+ * and prints where a run waits (stderr; no figures).
  * Prints one JSON line per figure (see {@link Figure}); a failure prints the figures it was after with value null
  * and the reason, and exits 1.
  */
@@ -26,8 +28,8 @@ public final class GprocBench {
     }
 
     public static void main(String[] args) {
-        if (args.length == 0 || !Set.of("b1", "b2", "b3", "b4", "client-inventory").contains(args[0])) {
-            System.err.println("gproc bench: first argument must be b1, b2, b3, b4 or client-inventory"
+        if (args.length == 0 || !Set.of("b1", "b2", "b3", "b3-trace", "b4", "client-inventory").contains(args[0])) {
+            System.err.println("gproc bench: first argument must be b1, b2, b3, b3-trace, b4 or client-inventory"
                     + (args.length == 0 ? "" : ", not '" + args[0] + "'"));
             System.exit(2);
         }
@@ -56,6 +58,17 @@ public final class GprocBench {
                 return;
             } catch (Exception e) {
                 System.err.println("gproc bench client-inventory: " + e.getMessage());
+                System.exit(1);
+            }
+        }
+        if (bench.equals("b3-trace")) {
+            try {
+                RoundTrip.trace(new BenchCluster(Path.of(flags.text("--inventory", null)),
+                        Path.of(flags.text("--identity", null)), null), flags.integer("--runs", 200, 1),
+                        flags.integer("--warmup", 50, 0), System.err);
+                return;
+            } catch (Exception e) {
+                e.printStackTrace(System.err);
                 System.exit(1);
             }
         }

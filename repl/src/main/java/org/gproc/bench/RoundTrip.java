@@ -32,6 +32,47 @@ final class RoundTrip {
         }
     }
 
+    /**
+     * B3 taken apart: the same runs over a connection whose 9P requests are timed one by one, printed to
+     * {@code log} as a table (which request a run waits on). Produces no figures.
+     */
+    static void trace(BenchCluster bench, int runs, int warmup, PrintStream log) throws Exception {
+        java.util.Map<String, java.util.List<Long>> latencies = new java.util.concurrent.ConcurrentHashMap<>();
+        org.gproc.transport.ssh.SshConnector ssh = bench.ssh();
+        org.gproc.client.NodeConnector traced = new org.gproc.client.NodeConnector() {
+            @Override
+            public java.util.concurrent.CompletableFuture<org.gproc.transport.ninep.NinePClient> connect(
+                    org.gproc.client.NodeAddress address) {
+                return ssh.connect(address.host(), address.port()).thenCompose(ch ->
+                        org.gproc.transport.ninep.NinePClient.connect(new TracingChannel(ch, latencies),
+                                BenchCluster.MSIZE, System.getProperty("user.name"), ""));
+            }
+
+            @Override
+            public void close() {
+                ssh.close();
+            }
+        };
+        org.gproc.client.ClusterOptions options = org.gproc.client.ClusterOptions.defaults()
+                .withConnectTimeout(BenchCluster.CONNECT_TIMEOUT);
+        try (Cluster cluster = Cluster.connect(bench.subset(1), options, traced)) {
+            Node node = cluster.getNodes().getAt(0);
+            for (int i = 0; i < warmup; i++) {
+                once(node);
+            }
+            latencies.clear();
+            Samples samples = new Samples(runs);
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                once(node);
+                samples.add(System.nanoTime() - t0);
+            }
+            log.printf("B3 trace: run('/bin/true') x %d: p50 %.3f ms, p90 %.3f ms; its 9P requests:%n%s", runs,
+                    Samples.millis(samples.percentile(50)), Samples.millis(samples.percentile(90)),
+                    TracingChannel.report(latencies));
+        }
+    }
+
     private static void once(Node node) throws InterruptedException {
         RemoteProcess p = node.run("/bin/true");
         int exit = p.waitFor();
