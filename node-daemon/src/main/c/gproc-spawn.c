@@ -11,11 +11,13 @@
  *   K signal pgid                                               kill(-pgid, signal); reply "OK" or "E <message>"
  * Replies are single lines on stdout.
  *
- * Spawn: the server forks a monitor, which leaves the daemon's session and forks the command. The command calls
- * setsid() (its pid is its process group id), gets the fifo's read end as stdin and the spool files (O_APPEND) as
- * stdout/stderr, closes every other fd and execs. The monitor waits for it, writes "exit N", "signal N" or
- * "signal N core" to <status>.tmp and renames it to <status>, then exits. The server ignores SIGCHLD so monitors never
- * linger as zombies; a monitor whose server died is reparented to init, which reaps it.
+ * Spawn: a monitor forked ahead of time (so no spawn waits for a fork) reads the request from the server, leaves the
+ * daemon's session and vforks the command. The command calls setsid() (its pid is its process group id), gets the
+ * fifo's read end as stdin and the spool files (O_APPEND) as stdout/stderr, closes every other fd and execs. The
+ * monitor reports the pid, waits for the command, writes "exit N", "signal N" or "signal N core" to <status>.tmp and
+ * renames it to <status>, then exits. A command that failed to exec leaves no status (the error is the reply). The
+ * server ignores SIGCHLD so monitors never linger as zombies; a monitor whose server died is reparented to init,
+ * which reaps it.
  *
  * The server holds both ends of the fifo until the daemon acknowledges that it opened the write end: the command can
  * never see a premature EOF, and the daemon's open never blocks (a reader always exists).
@@ -80,17 +82,28 @@ static void write_all(int fd, const char *s, size_t len) {
     }
 }
 
-/* Reads one request into *buf; returns its fields (pointers into *buf) or NULL at EOF. */
-static char **read_request(char **buf, int *count) {
+static int write_full(int fd, const char *s, size_t len) {
+    while (len > 0) {
+        ssize_t w = write(fd, s, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        s += w;
+        len -= w;
+    }
+    return 0;
+}
+
+/* Reads one request from fd into *buf (*len bytes); returns its fields (pointers into *buf) or NULL at EOF. */
+static char **read_request(int fd, char **buf, uint32_t *len, int *count) {
     unsigned char hdr[4];
-    if (read_full(0, hdr, 4) < 0) return NULL;
-    uint32_t len = ((uint32_t) hdr[0] << 24) | ((uint32_t) hdr[1] << 16) | ((uint32_t) hdr[2] << 8) | hdr[3];
-    if (len == 0 || len > MAX_REQUEST) return NULL;
+    if (read_full(fd, hdr, 4) < 0) return NULL;
+    *len = ((uint32_t) hdr[0] << 24) | ((uint32_t) hdr[1] << 16) | ((uint32_t) hdr[2] << 8) | hdr[3];
+    if (*len == 0 || *len > MAX_REQUEST) return NULL;
     free(*buf);
-    *buf = malloc(len);
-    if (*buf == NULL || read_full(0, *buf, len) < 0 || (*buf)[len - 1] != '\0') return NULL;
+    *buf = malloc(*len);
+    if (*buf == NULL || read_full(fd, *buf, *len) < 0 || (*buf)[*len - 1] != '\0') return NULL;
     int n = 0;
-    for (uint32_t i = 0; i < len; i++) if ((*buf)[i] == '\0') n++;
+    for (uint32_t i = 0; i < *len; i++) if ((*buf)[i] == '\0') n++;
     if (n > MAX_FIELDS) return NULL;
     char **fields = malloc(sizeof(char *) * (n + 1));
     if (fields == NULL) return NULL;
@@ -224,8 +237,16 @@ static void write_status(const char *status, int st) {
     rename(tmp, status);
 }
 
-/* The monitor: forks the command, reports its pid, waits, records the exit status. Never returns. */
-static void monitor(char **f, int fifo_read, int report) {
+/* The spare monitor forked ahead of time, so a spawn does not wait for a fork: the server writes it a request. */
+static struct {
+    pid_t pid;
+    int requests; /* the server's write end */
+    int report;   /* the server's read end */
+} spare = {-1, -1, -1};
+
+/* The monitor: waits for its one spawn request, vforks the command, reports its pid, waits for it, records the exit
+ * status. Never returns. */
+static void monitor(int requests, int report) {
     prctl(PR_SET_NAME, "gproc-monitor");
     setsid();
     signal(SIGCHLD, SIG_DFL);
@@ -233,11 +254,25 @@ static void monitor(char **f, int fifo_read, int report) {
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
+    /* Nothing of the daemon's may stay open in a process that outlives it: not its pipes, not its stderr. */
     int devnull = open("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-        dup2(devnull, 0);
-        dup2(devnull, 1);
-        if (devnull > 1) close(devnull);
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0) _exit(1);
+    if (dup2(requests, 3) < 0 || dup2(report, 4) < 0) _exit(1);
+    close_from(5);
+    requests = 3;
+    report = 4;
+    fcntl(report, F_SETFD, FD_CLOEXEC);
+    char *buf = NULL;
+    uint32_t len;
+    int count;
+    char **f = read_request(requests, &buf, &len, &count);
+    if (f == NULL) _exit(0); /* the server is gone */
+    close(requests);
+    const char *fifo = f[4], *status = f[5];
+    int fifo_read = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo_read < 0) {
+        report_fd = report;
+        fail("stdin", fifo);
     }
     /* vfork: the monitor sleeps until the command has exec'd (or failed); no page tables are copied. */
     pid_t child = vfork();
@@ -246,17 +281,78 @@ static void monitor(char **f, int fifo_read, int report) {
     int n = child < 0 ? snprintf(line, sizeof line, "X fork: %s\n", strerror(errno))
                       : snprintf(line, sizeof line, "P %d\n", (int) child);
     write_all(report, line, n);
-    close_from(3);
+    close_from(0);
     if (child < 0) _exit(1);
     int st;
     while (waitpid(child, &st, 0) < 0) {
         if (errno != EINTR) _exit(1);
     }
-    if (!command_failed) write_status(f[5], st);
+    if (!command_failed) write_status(status, st);
     _exit(0);
 }
 
-static void spawn(char **f, int count) {
+static void start_spare(void) {
+    int requests[2], report[2];
+    if (pipe2(requests, O_CLOEXEC) < 0) return;
+    if (pipe2(report, O_CLOEXEC) < 0) {
+        close(requests[0]);
+        close(requests[1]);
+        return;
+    }
+    pid_t m = fork();
+    if (m == 0) monitor(requests[0], report[1]);
+    close(requests[0]);
+    close(report[1]);
+    if (m < 0) {
+        close(requests[1]);
+        close(report[0]);
+        return;
+    }
+    spare.pid = m;
+    spare.requests = requests[1];
+    spare.report = report[0];
+}
+
+static void drop_spare(void) {
+    if (spare.pid < 0) return;
+    close(spare.requests);
+    close(spare.report);
+    spare.pid = -1;
+}
+
+/* Hands the request to the spare monitor; a spare found dead is replaced once. */
+static int hand_over(const char *frame, uint32_t len) {
+    unsigned char hdr[4] = {len >> 24, len >> 16, len >> 8, len};
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (spare.pid < 0) start_spare();
+        if (spare.pid < 0) return -1;
+        if (write(spare.requests, hdr, 4) == 4 && write_full(spare.requests, frame, len) == 0) return 0;
+        drop_spare();
+    }
+    return -1;
+}
+
+/* What the monitor and the command said: "P <pid>" and/or "X <error>", one line each, until both closed the pipe. */
+static void await_report(int fd, int *pid, char *error, size_t size) {
+    char buf[8192];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        len += n;
+        if (len == sizeof buf - 1) break;
+    }
+    buf[len] = '\0';
+    *pid = -1;
+    error[0] = '\0';
+    for (char *line = strtok(buf, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (line[0] == 'P' && line[1] == ' ') *pid = atoi(line + 2);
+        if (line[0] == 'X' && line[1] == ' ') snprintf(error, size, "%s", line + 2);
+    }
+}
+
+static void spawn(char **f, int count, const char *frame, uint32_t len) {
     int argc = count > 7 ? parse_count(f[6], count) : -1;
     int envc = argc > 0 && 7 + argc < count ? parse_count(f[7 + argc], count) : -1;
     if (argc <= 0 || envc < 0 || 8 + argc + envc != count) {
@@ -270,53 +366,34 @@ static void spawn(char **f, int count) {
         reply("E stdin %s: %s", fifo, strerror(errno));
         return;
     }
+    /* Held until the daemon has opened its end: the command never sees EOF early, the daemon's open never blocks. */
     int r = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     int w = r < 0 ? -1 : open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    int report[2] = {-1, -1};
-    if (w < 0 || pipe2(report, O_CLOEXEC) < 0) {
+    if (w < 0) {
         reply("E stdin %s: %s", fifo, strerror(errno));
-        goto done;
-    }
-    pid_t m = fork();
-    if (m == 0) {
-        close(report[0]);
-        monitor(f, r, report[1]);
-    }
-    close(report[1]);
-    if (m < 0) {
-        reply("E exec %s: fork: %s", f[7], strerror(errno));
-        close(report[0]);
-        goto done;
-    }
-    char buf[8192];
-    size_t len = 0;
-    for (;;) {
-        ssize_t n = read(report[0], buf + len, sizeof buf - 1 - len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        len += n;
-        if (len == sizeof buf - 1) break;
-    }
-    buf[len] = '\0';
-    close(report[0]);
-    char *error = strstr(buf, "X ");
-    char *pid = strstr(buf, "P ");
-    if (error != NULL) {
-        char *nl = strchr(error, '\n');
-        if (nl) *nl = '\0';
-        reply("E %s", error + 2);
-    } else if (pid != NULL) {
-        reply("P %d", atoi(pid + 2));
-        char *ack = NULL;
-        int n;
-        char **fields = read_request(&ack, &n);
-        if (fields == NULL) _exit(0);
-        free(fields);
-        free(ack);
+    } else if (hand_over(frame, len) < 0) {
+        reply("E exec %s: cannot start a monitor: %s", f[7], strerror(errno));
     } else {
-        reply("E exec %s: the monitor died before starting it", f[7]);
+        int pid;
+        char error[4096];
+        await_report(spare.report, &pid, error, sizeof error);
+        drop_spare();
+        if (error[0] != '\0') {
+            reply("E %s", error);
+        } else if (pid <= 0) {
+            reply("E exec %s: the monitor died before starting it", f[7]);
+        } else {
+            reply("P %d", pid);
+            start_spare(); /* while the daemon opens the fifo */
+            char *ack = NULL;
+            uint32_t ack_len;
+            int n;
+            char **fields = read_request(0, &ack, &ack_len, &n);
+            if (fields == NULL) _exit(0);
+            free(fields);
+            free(ack);
+        }
     }
-done:
     if (r >= 0) close(r);
     if (w >= 0) close(w);
     unlink(fifo);
@@ -341,12 +418,14 @@ int main(int argc, char **argv) {
     (void) argv;
     signal(SIGCHLD, SIG_IGN); /* monitors are reaped by the kernel */
     signal(SIGPIPE, SIG_IGN);
+    start_spare();
     char *buf = NULL;
+    uint32_t len;
     int count;
     char **fields;
-    while ((fields = read_request(&buf, &count)) != NULL) {
+    while ((fields = read_request(0, &buf, &len, &count)) != NULL) {
         if (strcmp(fields[0], "S") == 0) {
-            spawn(fields, count);
+            spawn(fields, count, buf, len);
         } else if (strcmp(fields[0], "K") == 0) {
             kill_group(fields, count);
         } else if (strcmp(fields[0], "A") != 0) {

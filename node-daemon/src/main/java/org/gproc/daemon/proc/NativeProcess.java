@@ -19,21 +19,36 @@ final class NativeProcess extends LaunchedProcess {
     private final Path statusFile;
     private volatile long pid = -1;
     private volatile SpoolWatcher.Watch watch;
+    private boolean early;
 
     NativeProcess(NativeSpawner spawner, Path statusFile) {
         this.spawner = spawner;
         this.statusFile = statusFile;
     }
 
+    /** The helper said the process runs; looks at the status file now only if the watcher already called. */
     void started(long pid, StdinPipe stdin, SpoolWatcher.Watch watch) {
-        attachStdin(stdin);
-        this.watch = watch;
-        this.pid = pid;
+        boolean calledEarly;
+        synchronized (this) {
+            attachStdin(stdin);
+            this.watch = watch;
+            this.pid = pid;
+            calledEarly = early;
+        }
+        if (calledEarly) {
+            statusChanged();
+        }
     }
 
-    /** The watcher's call (and one right after the start): the status file may exist now. */
+    /** The watcher's call: the status file may exist now. */
     void statusChanged() {
-        if (hasExited() || pid < 0) {
+        synchronized (this) {
+            if (pid < 0) {
+                early = true;
+                return;
+            }
+        }
+        if (hasExited()) {
             return;
         }
         ExitStatus status;

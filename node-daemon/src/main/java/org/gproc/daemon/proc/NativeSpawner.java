@@ -91,7 +91,6 @@ final class NativeSpawner implements AutoCloseable {
             watch.close();
             throw e;
         }
-        process.statusChanged(); // an exit noticed before the pid was known
         return process;
     }
 
