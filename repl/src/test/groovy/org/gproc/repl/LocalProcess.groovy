@@ -99,14 +99,17 @@ class LocalProcess implements RemoteProcess {
         killAsync(signal).join()
     }
 
-    /** Records the signal at once (so tests see the order of requests), delivers it on another thread. */
+    /** Records the signal (so tests see the order of requests) and delivers it to the process group with kill(1). */
     @Override
     CompletableFuture<Void> killAsync(String signal) {
         String name = signal.toUpperCase().replaceFirst(/^SIG/, '')
         signalsSent << name
-        CompletableFuture.runAsync {
-            new ProcessBuilder('kill', '-s', name, '--', "-${process.pid()}").start().waitFor()
-        }
+        List<String> command = ['/bin/kill', '-s', name, '--', '-' + process.pid()]
+        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start()
+        String said = kill.inputStream.text
+        int code = kill.waitFor()
+        code == 0 ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.failedFuture(new IllegalStateException("${command.join(' ')}: exit ${code}: ${said}"))
     }
 
     @Override Optional<String> failure() { Optional.empty() }
