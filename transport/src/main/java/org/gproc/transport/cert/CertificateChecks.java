@@ -137,8 +137,15 @@ public final class CertificateChecks {
     }
 
     private static void verifySignature(OpenSshCertificate cert, PublicKey ca) throws CertificateRefusedException {
-        if (!CryptoPolicy.KEY_TYPE.equals(cert.getSignatureAlgorithm())) {
-            throw refuse(Rule.SIGNATURE, cert, "is signed with " + Certificates.quote(cert.getSignatureAlgorithm())
+        String algorithm;
+        try {
+            algorithm = cert.getSignatureAlgorithm();
+        } catch (RuntimeException malformed) {
+            // SSHD decodes the signature field lazily; a hostile one underflows here, not at parse time
+            throw refuse(Rule.SIGNATURE, cert, "has a malformed signature field (" + malformed.getMessage() + ")");
+        }
+        if (!CryptoPolicy.KEY_TYPE.equals(algorithm)) {
+            throw refuse(Rule.SIGNATURE, cert, "is signed with " + Certificates.quote(algorithm)
                     + "; an Ed25519 CA signs with " + CryptoPolicy.KEY_TYPE);
         }
         boolean valid;

@@ -79,6 +79,7 @@ class CertificateChecksSpec extends Specification {
         'a host certificate'              | Rule.CERTIFICATE_TYPE  | "certificate 'n17' (serial 9)"            | 'is a host certificate, not a user certificate' | { RevocationList.none() }        | { ca.signHost(user.public, ['n17'], Duration.ofDays(1), 9, 'n17') }
         'another CA\'s certificate'       | Rule.UNTRUSTED_CA      | "certificate 'alice-laptop' (serial 7)"   | 'which is not a trusted CA'                   | { RevocationList.none() }          | { otherCa.signUser(user.public, ['alice@lab'], Duration.ofHours(1), 7, 'alice-laptop') }
         'a tampered principal'            | Rule.SIGNATURE         | "certificate 'alice-laptop' (serial 7)"   | 'does not verify under its CA key'            | { RevocationList.none() }          | { tamper(alice(), 'alice@lab', 'admin@lab') }
+        'a malformed signature field'     | Rule.SIGNATURE         | "certificate 'alice-laptop' (serial 7)"   | 'has a malformed signature field (Underflow' | { RevocationList.none() }       | { breakSignatureField(alice()) }
         'a tampered validity'             | Rule.SIGNATURE         | "certificate 'old' (serial 3)"            | 'does not verify under its CA key'            | { RevocationList.none() }          | { extendValidity(built(['alice'], 'old', 3, NOW.minusSeconds(7200), NOW.minusSeconds(3600), [:])) }
         'an expired certificate'          | Rule.EXPIRED           | "certificate 'old' (serial 3)"            | 'expired at 2030-01-01T11:00:00Z (now 2030-01-01T12:00:00Z)' | { RevocationList.none() } | { built(['alice'], 'old', 3, NOW.minusSeconds(7200), NOW.minusSeconds(3600), [:]) }
         'a certificate valid from later'  | Rule.NOT_YET_VALID     | "certificate 'new' (serial 4)"            | 'is not valid before 2030-01-01T13:00:00Z'    | { RevocationList.none() }          | { built(['alice'], 'new', 4, NOW.plusSeconds(3600), NOW.plusSeconds(7200), [:]) }
@@ -179,6 +180,25 @@ class CertificateChecksSpec extends Specification {
         assert at >= 0
         java.nio.ByteBuffer.wrap(blob).putLong(at, NOW.plusSeconds(86400).epochSecond)
         Certificates.decodeBlob(blob, 'tampered') as OpenSshCertificate
+    }
+
+    /** Makes the signature's algorithm name claim 11622 bytes, as the fuzzer's reproducer does. */
+    static OpenSshCertificate breakSignatureField(OpenSshCertificate cert) {
+        byte[] blob = Certificates.blob(cert)
+        def out = new ByteArrayOutputStream()
+        out.write([0, 0, 0, 11] as byte[])
+        out.write('ssh-ed25519'.getBytes(StandardCharsets.US_ASCII))
+        byte[] name = out.toByteArray()
+        int at = -1
+        for (int i = 0; i <= blob.length - name.length; i++) {
+            if (Arrays.equals(blob, i, i + name.length, name, 0, name.length)) {
+                at = i
+            }
+        }
+        assert at > 0
+        blob[at + 2] = (byte) 0x2D
+        blob[at + 3] = (byte) 0x66
+        Certificates.decodeBlob(blob, 'malformed') as OpenSshCertificate
     }
 
     static int indexOf(byte[] hay, byte[] needle) {
