@@ -2,8 +2,6 @@ package org.gproc.transport.ssh;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -14,24 +12,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.apache.sshd.common.AttributeRepository.AttributeKey;
-import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
-import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Public-key authentication against one authorized_keys file, re-read whenever its modification time, size or
- * identity (inode) changes. The matching entry is stored on the session, so the subsystem learns the principal
- * from what was verified, not from the user name the client asked for. A file that disappears or cannot be read
+ * Plain-key authorization against one authorized_keys file, re-read whenever its modification time, size or
+ * identity (inode) changes. The matching entry names the principal, never the user name the client asked for. A file that disappears or cannot be read
  * authorizes nobody until it is back (fail closed), and says so in the log once per change.
  */
-final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator {
+final class AuthorizedKeysAuthenticator {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuthorizedKeysAuthenticator.class);
-
-    /** The authorized_keys entry whose key the client proved it holds (set on success). */
-    static final AttributeKey<AuthorizedKeys.Entry> ENTRY = new AttributeKey<>();
 
     private record Snapshot(AuthorizedKeys keys, FileTime modified, long size, Object fileKey) {
     }
@@ -49,24 +40,18 @@ final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator {
         this.snapshot = load(attrs);
     }
 
-    @Override
-    public boolean authenticate(String username, PublicKey key, ServerSession session) {
+    /** The matching entry, or why there is none (the caller logs the refusal with the rest of the request). */
+    record Match(AuthorizedKeys.Entry entry, String refusal) {
+    }
+
+    Match authorize(PublicKey key, InetAddress remote, Instant now) {
         AuthorizedKeys keys = current();
-        InetAddress remote = remoteAddress(session);
-        if (remote == null) {
-            return false; // not a TCP peer: from= restrictions could not be checked
-        }
-        Instant now = Instant.now();
         Optional<AuthorizedKeys.Entry> entry = keys.authorize(key, remote, now);
         if (entry.isPresent()) {
-            session.setAttribute(ENTRY, entry.get());
-            return true;
+            return new Match(entry.get(), null);
         }
-        String why = keys.find(key).map(e -> "line " + e.lineNumber() + ": " + e.refusal(remote, now))
-                .orElse("not in the file");
-        LOG.info("refused key {} (user '{}') from {}: {} {}", Keys.fingerprint(key), Printable.of(username),
-                remote.getHostAddress(), file, why);
-        return false;
+        return new Match(null, file + " " + keys.find(key)
+                .map(e -> "line " + e.lineNumber() + ": " + e.refusal(remote, now)).orElse("does not list it"));
     }
 
     /** The current entries, re-read first if the file changed. */
@@ -112,10 +97,5 @@ final class AuthorizedKeysAuthenticator implements PublickeyAuthenticator {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private static InetAddress remoteAddress(ServerSession session) {
-        SocketAddress a = session.getIoSession().getRemoteAddress();
-        return a instanceof InetSocketAddress isa ? isa.getAddress() : null;
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +30,13 @@ import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.global.NoMoreSessionsHandler;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
+import org.gproc.transport.cert.RevocationList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,7 @@ public final class SshNodeServer implements Closeable {
     };
 
     private final Builder config;
+    private final Clock clock = Clock.systemUTC();
     private MultiBindServer sshd;
     private ExecutorService ownedExecutor;
 
@@ -112,14 +114,16 @@ public final class SshNodeServer implements Closeable {
         CryptoPolicy.requireBouncyCastleEd25519();
         hostKey = config.hostKeyPair != null ? config.hostKeyPair
                 : Keys.loadOrGenerate(config.hostKeyFile, "gprocd host key");
-        AuthorizedKeysAuthenticator authenticator = new AuthorizedKeysAuthenticator(config.authorizedKeysFile);
+        AuthorizedKeysAuthenticator authorizedKeys = config.authorizedKeysFile == null ? null
+                : new AuthorizedKeysAuthenticator(config.authorizedKeysFile);
+        UserKeyAuthorizer authorizer = new UserKeyAuthorizer(authorizedKeys, null, RevocationList.none(), clock);
         Executor frames = config.frameExecutor;
         if (frames == null) {
             ownedExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                     daemonThreads("gproc-ssh-frames-"));
             frames = ownedExecutor;
         }
-        sshd = configure(authenticator, frames);
+        sshd = configure(authorizer, frames);
         InetSocketAddress first = config.listen.get(0);
         sshd.setHost(first.getHostString());
         sshd.setPort(first.getPort());
@@ -144,15 +148,16 @@ public final class SshNodeServer implements Closeable {
         return this;
     }
 
-    private MultiBindServer configure(AuthorizedKeysAuthenticator authenticator, Executor frames) {
+    private MultiBindServer configure(UserKeyAuthorizer authorizer, Executor frames) {
         MultiBindServer s = (MultiBindServer) ServerBuilder.builder().factory(MultiBindServer::new).build();
         CryptoPolicy.apply(s, ServerBuilder.DH2KEX);
         s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         s.setHostKeyCertificateProvider(null);
 
-        s.setUserAuthFactories(List.of(new UserAuthPublicKeyFactory(
-                List.<NamedFactory<Signature>>copyOf(CryptoPolicy.SIGNATURES))));
-        s.setPublickeyAuthenticator(authenticator);
+        s.setUserAuthFactories(List.of(new PublicKeyAuthFactory(
+                List.<NamedFactory<Signature>>copyOf(CryptoPolicy.SIGNATURES), authorizer, config.authListener,
+                this::accepted, clock)));
+        s.setPublickeyAuthenticator(PublicKeyAuthFactory.CONFIRM);
         s.setPasswordAuthenticator(null);
         s.setKeyboardInteractiveAuthenticator(null);
         s.setGSSAuthenticator(null);
@@ -180,6 +185,10 @@ public final class SshNodeServer implements Closeable {
         CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(s, config.maxChannelsPerConnection);
         CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "gprocd");
         return s;
+    }
+
+    /** A connection authenticated (on the SSH I/O thread that handled its request). */
+    private void accepted(ServerSession session, UserKeyAuthorizer.Verdict verdict) {
     }
 
     /** Every address actually bound (port 0 resolved), in bind order where the platform keeps it. */
@@ -277,13 +286,14 @@ public final class SshNodeServer implements Closeable {
         @Override
         public Command createSubsystem(ChannelSession channel) throws IOException {
             ServerSession session = channel.getServerSession();
-            AuthorizedKeys.Entry entry = session.getAttribute(AuthorizedKeysAuthenticator.ENTRY);
-            if (entry == null || !session.isAuthenticated()) {
+            UserKeyAuthorizer.Verdict identity = session.getAttribute(PublicKeyAuthFactory.IDENTITY);
+            if (identity == null || !identity.accepted() || !session.isAuthenticated()) {
                 throw new IOException(SUBSYSTEM + ": no authenticated principal on " + session);
             }
-            ConnectionInfo info = new ConnectionInfo(entry.principal(), entry.fingerprint(), session.getUsername(),
-                    (InetSocketAddress) session.getIoSession().getRemoteAddress(),
-                    (InetSocketAddress) session.getIoSession().getLocalAddress());
+            ConnectionInfo info = new ConnectionInfo(identity.principal(), identity.fingerprint(),
+                    session.getUsername(), (InetSocketAddress) session.getIoSession().getRemoteAddress(),
+                    (InetSocketAddress) session.getIoSession().getLocalAddress(), identity.keyType(),
+                    identity.certificateInfo());
             LOG.info("{}: {} opened", SUBSYSTEM, info);
             return new XcpuSubsystem(channel, info, handler, frames, maxFrameSize);
         }
@@ -304,6 +314,7 @@ public final class SshNodeServer implements Closeable {
         private Duration idleTimeout = Duration.ZERO;
         private int maxAuthAttempts = 6;
         private int maxChannelsPerConnection = 4;
+        private AuthListener authListener;
 
         private Builder() {
         }
@@ -410,6 +421,15 @@ public final class SshNodeServer implements Closeable {
             return this;
         }
 
+        /**
+         * Told of every public-key authentication verdict, accepted or refused (see {@link AuthEvent} for which
+         * requests fire); called on an SSH I/O thread, so it must not block.
+         */
+        public Builder authListener(AuthListener listener) {
+            this.authListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
         public SshNodeServer build() {
             List<String> missing = new ArrayList<>();
             if (listen.isEmpty()) {
@@ -446,6 +466,7 @@ public final class SshNodeServer implements Closeable {
             copy.idleTimeout = idleTimeout;
             copy.maxAuthAttempts = maxAuthAttempts;
             copy.maxChannelsPerConnection = maxChannelsPerConnection;
+            copy.authListener = authListener;
             return new SshNodeServer(copy);
         }
 
