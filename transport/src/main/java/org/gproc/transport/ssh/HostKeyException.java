@@ -2,11 +2,15 @@ package org.gproc.transport.ssh;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
+
+import org.gproc.transport.cert.CertificateRefusedException;
 
 /**
  * A node's host key could not be trusted: it is not in known_hosts (and the policy is {@link HostKeyPolicy#STRICT}),
- * it differs from the one known_hosts lists, or it is marked {@code @revoked}. The message names the host, port,
- * presented fingerprint and, when a line decided it, that line.
+ * it differs from the one known_hosts lists, it is marked {@code @revoked}, or a {@code @cert-authority} line covers
+ * the host and the node's host certificate broke a rule (or it presented none). The message names the host, port,
+ * presented fingerprint, for a certificate its key id, serial and the rule it broke, and the line that decided.
  */
 public final class HostKeyException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -16,6 +20,7 @@ public final class HostKeyException extends IOException {
     private final String presentedFingerprint;
     private final KnownHosts.Status status;
     private final transient KnownHosts.Entry entry;
+    private final CertificateRefusedException.Rule rule;
 
     HostKeyException(String host, int port, String keyType, String presentedFingerprint, Path knownHosts,
             KnownHosts.Verdict verdict) {
@@ -25,6 +30,10 @@ public final class HostKeyException extends IOException {
         this.presentedFingerprint = presentedFingerprint;
         this.status = verdict.status();
         this.entry = verdict.entry();
+        this.rule = verdict.refusal() == null ? null : verdict.refusal().rule();
+        if (verdict.refusal() != null) {
+            initCause(verdict.refusal());
+        }
     }
 
     private static String message(String host, int port, String type, String fp, Path file, KnownHosts.Verdict v) {
@@ -39,6 +48,13 @@ public final class HostKeyException extends IOException {
                     + " changed on purpose, remove line " + v.entry().lineNumber() + " and accept the new key";
             case REVOKED -> where + "host key " + fp + " (" + type + ") is revoked by " + file + " line "
                     + v.entry().lineNumber() + ": '" + v.entry().line() + "'";
+            case CERTIFICATE_REFUSED -> where + "host certificate refused (" + v.refusal().rule() + "): "
+                    + v.refusal().getMessage() + "; the node's key is " + fp + ", and " + file + " line "
+                    + v.entry().lineNumber() + " trusts CA " + v.entry().fingerprint() + " for this host";
+            case UNCERTIFIED -> where + "host key " + fp + " (" + type + ") is not certified: " + file + " line "
+                    + v.entry().lineNumber() + " says a CA (" + v.entry().fingerprint() + ") vouches for this host,"
+                    + " but the node presented no certificate from it and its key is listed nowhere; start the"
+                    + " node with its host certificate (gprocd --host-cert FILE)";
             case TRUSTED -> throw new IllegalArgumentException("a trusted key is not an error");
         };
     }
@@ -56,13 +72,18 @@ public final class HostKeyException extends IOException {
         return presentedFingerprint;
     }
 
-    /** UNKNOWN, MISMATCH or REVOKED. */
+    /** UNKNOWN, MISMATCH, REVOKED, CERTIFICATE_REFUSED or UNCERTIFIED. */
     public KnownHosts.Status status() {
         return status;
     }
 
-    /** The known_hosts line that decided a MISMATCH or REVOKED, else null. */
+    /** The known_hosts line that decided, else null (UNKNOWN). */
     public KnownHosts.Entry entry() {
         return entry;
+    }
+
+    /** For CERTIFICATE_REFUSED, the rule the host certificate broke. */
+    public Optional<CertificateRefusedException.Rule> certificateRule() {
+        return Optional.ofNullable(rule);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -23,11 +24,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.gproc.transport.cert.CertificateChecks;
+import org.gproc.transport.cert.CertificateRefusedException;
+import org.gproc.transport.cert.Certificates;
+import org.gproc.transport.cert.RevocationList;
+
 /**
  * An OpenSSH known_hosts file, parsed: plain host patterns ({@code host}, {@code [host]:port}, comma lists,
  * {@code *}/{@code ?} wildcards, {@code !} negation), hashed entries ({@code |1|salt|hmac}), several keys per host,
- * and the {@code @revoked} and {@code @cert-authority} markers (certificate authorities are parsed but not trusted
- * for anything yet). Lines that cannot be parsed are skipped and reported by {@link #problems()}, never guessed at.
+ * and the {@code @revoked} and {@code @cert-authority} markers. Lines that cannot be parsed are skipped and reported by {@link #problems()}, never guessed at.
  * Instances are immutable.
  */
 public final class KnownHosts {
@@ -50,10 +56,22 @@ public final class KnownHosts {
         }
     }
 
-    public enum Status { TRUSTED, UNKNOWN, MISMATCH, REVOKED }
+    /**
+     * TRUSTED, UNKNOWN, MISMATCH and REVOKED as in OpenSSH. CERTIFICATE_REFUSED: a {@code @cert-authority} line
+     * covers the host and the host certificate presented broke a rule. UNCERTIFIED: a {@code @cert-authority} line
+     * covers the host but the node proved neither a certificate from that CA nor a key listed for it; unlike UNKNOWN
+     * this is never accepted as new, so stripping the certificate cannot downgrade a CA-vouched host to first use.
+     */
+    public enum Status { TRUSTED, UNKNOWN, MISMATCH, REVOKED, CERTIFICATE_REFUSED, UNCERTIFIED }
 
-    /** The outcome of {@link #check}; {@code entry} is the line that decided it (null for UNKNOWN). */
-    public record Verdict(Status status, Entry entry) {
+    /**
+     * The outcome of {@link #check}; {@code entry} is the line that decided it (null for UNKNOWN), {@code refusal}
+     * why a host certificate was refused (CERTIFICATE_REFUSED only).
+     */
+    public record Verdict(Status status, Entry entry, CertificateRefusedException refusal) {
+        public Verdict(Status status, Entry entry) {
+            this(status, entry, null);
+        }
     }
 
     private static final Map<Path, Object> APPEND_LOCKS = new ConcurrentHashMap<>();
@@ -152,21 +170,45 @@ public final class KnownHosts {
         return problems;
     }
 
-    /**
-     * Decides whether {@code key} is the right host key for {@code host} at {@code port}. REVOKED when a
-     * {@code @revoked} line for the host lists this key; TRUSTED when a line for the host has it; MISMATCH when lines
-     * for the host list other keys of the same type (the entry is the first such line); UNKNOWN otherwise, which
-     * includes a host known only by keys of other types.
-     */
+    /** {@link #check(String, int, PublicKey, Clock)} at the current time. */
     public Verdict check(String host, int port, PublicKey key) {
-        byte[] blob = Keys.blob(key);
-        String type = Keys.publicKeyLine(key).split(" ", 2)[0];
+        return check(host, port, key, Clock.systemUTC());
+    }
+
+    /**
+     * Decides whether {@code key} - a plain host key or a host certificate - is the right one for {@code host} at
+     * {@code port}, in this order:
+     * <ol>
+     * <li>REVOKED when a {@code @revoked} line for the host lists the key (for a certificate: its key or its CA);</li>
+     * <li>for a certificate, when {@code @cert-authority} lines cover the host: TRUSTED if one of their CAs signed
+     *     it for the name {@code host} (lower-cased, as OpenSSH does; the port plays no part in the principal) and it
+     *     is valid at {@code clock}'s time, else CERTIFICATE_REFUSED. Unlike OpenSSH there is no fallback to the
+     *     certificate's plain key: a CA-vouched host whose certificate fails is refused;</li>
+     * <li>otherwise the plain key (a certificate's own key when no CA line covers the host, as OpenSSH falls back):
+     *     TRUSTED when a line for the host has it; MISMATCH when lines for the host list other keys of the same type
+     *     (the entry is the first such line); UNCERTIFIED when only {@code @cert-authority} lines cover the host;
+     *     UNKNOWN otherwise, which includes a host known only by keys of other types.</li>
+     * </ol>
+     */
+    public Verdict check(String host, int port, PublicKey key, Clock clock) {
+        OpenSshCertificate cert = key instanceof OpenSshCertificate c ? c : null;
+        PublicKey plain = cert != null ? cert.getCertPubKey() : key;
+        byte[] blob = Keys.blob(plain);
+        byte[] caBlob = cert != null && cert.getCaPubKey() != null ? Keys.blob(cert.getCaPubKey()) : null;
         List<Entry> candidates = candidates(host, port);
+        List<Entry> authorities = new ArrayList<>();
         for (Entry e : candidates) {
-            if (e.marker() == Marker.REVOKED && e.sameKey(blob)) {
+            if (e.marker() == Marker.REVOKED && (e.sameKey(blob) || (caBlob != null && e.sameKey(caBlob)))) {
                 return new Verdict(Status.REVOKED, e);
             }
+            if (e.marker() == Marker.CERT_AUTHORITY) {
+                authorities.add(e);
+            }
         }
+        if (cert != null && !authorities.isEmpty()) {
+            return checkCertificate(cert, host.toLowerCase(Locale.ROOT), authorities, caBlob, clock);
+        }
+        String type = Keys.publicKeyLine(plain).split(" ", 2)[0];
         Entry differing = null;
         for (Entry e : candidates) {
             if (e.marker() != Marker.NONE) {
@@ -179,7 +221,40 @@ public final class KnownHosts {
                 differing = e;
             }
         }
-        return differing != null ? new Verdict(Status.MISMATCH, differing) : new Verdict(Status.UNKNOWN, null);
+        if (differing != null) {
+            return new Verdict(Status.MISMATCH, differing);
+        }
+        return authorities.isEmpty() ? new Verdict(Status.UNKNOWN, null)
+                : new Verdict(Status.UNCERTIFIED, authorities.get(0));
+    }
+
+    private static Verdict checkCertificate(OpenSshCertificate cert, String name, List<Entry> authorities,
+                                            byte[] caBlob, Clock clock) {
+        Entry signer = authorities.get(0);
+        List<PublicKey> caKeys = new ArrayList<>();
+        for (Entry e : authorities) {
+            if (caBlob != null && e.sameKey(caBlob)) {
+                signer = e;
+            }
+            if (CryptoPolicy.KEY_TYPE.equals(e.keyType())) {
+                try {
+                    caKeys.add(Keys.fromBlob(e.keyType(), e.blob()));
+                } catch (IOException unreadable) {
+                    // parsed as a key when the file was read; an unusable one simply trusts nothing
+                }
+            }
+        }
+        try {
+            if (caKeys.isEmpty()) {
+                throw new CertificateRefusedException(CertificateRefusedException.Rule.UNTRUSTED_CA,
+                        Certificates.describe(cert) + " cannot be checked: no " + CryptoPolicy.KEY_TYPE
+                                + " @cert-authority key covers this host");
+            }
+            CertificateChecks.trusting(caKeys, RevocationList.none(), clock).checkHost(cert, name);
+            return new Verdict(Status.TRUSTED, signer);
+        } catch (CertificateRefusedException refused) {
+            return new Verdict(Status.CERTIFICATE_REFUSED, signer, refused);
+        }
     }
 
     private List<Entry> candidates(String host, int port) {
@@ -225,15 +300,25 @@ public final class KnownHosts {
      * another writer added this key first; MISMATCH and REVOKED mean nothing was written.
      */
     public static Verdict appendIfUnknown(Path file, String host, int port, PublicKey key) throws IOException {
+        return appendIfUnknown(file, host, port, key, Clock.systemUTC());
+    }
+
+    /**
+     * {@link #appendIfUnknown(Path, String, int, PublicKey)} deciding at {@code clock}'s time; for a certificate the
+     * line holds its plain key (as OpenSSH writes), and only when no {@code @cert-authority} line covers the host.
+     */
+    public static Verdict appendIfUnknown(Path file, String host, int port, PublicKey key, Clock clock)
+            throws IOException {
+        PublicKey plain = key instanceof OpenSshCertificate cert ? cert.getCertPubKey() : key;
         return withLock(file, ch -> {
             ByteBuffer all = ByteBuffer.allocate((int) Math.min(ch.size(), Integer.MAX_VALUE - 8));
             while (all.hasRemaining() && ch.read(all, all.position()) > 0) {
                 // read to the end
             }
             String text = new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
-            Verdict v = parse(file, text.lines().toList()).check(host, port, key);
+            Verdict v = parse(file, text.lines().toList()).check(host, port, key, clock);
             if (v.status() == Status.UNKNOWN) {
-                appendLocked(ch, List.of(line(host, port, key)));
+                appendLocked(ch, List.of(line(host, port, plain)));
             }
             return v;
         });

@@ -7,20 +7,26 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.util.Objects;
 
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.gproc.transport.cert.Certificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks a node's host key against one known_hosts file, for the host name and port the caller asked for (not a
- * resolved address). The file is re-read when it changes. With {@link HostKeyPolicy#ACCEPT_NEW} a host with no entry
- * gets one appended - decided again under the file lock, so concurrent first connections add one line and never
- * overwrite a key another writer added. Any refusal is kept on the session for the connector to report.
+ * Checks a node's host key or host certificate against one known_hosts file, for the host name and port the caller
+ * asked for (not a resolved address); {@link KnownHosts#check} says how certificates and {@code @cert-authority}
+ * lines are judged (SSHD's own certificate check is switched off by {@link CertificateKex}, so this is the only one).
+ * The file is re-read when it changes. With {@link HostKeyPolicy#ACCEPT_NEW} a host with no entry (and no
+ * {@code @cert-authority} line) gets one appended - decided again under the file lock, so concurrent first
+ * connections add one line and never overwrite a key another writer added. Any refusal is kept on the session for
+ * the connector to report.
  */
 final class KnownHostsVerifier implements ServerKeyVerifier {
 
@@ -38,11 +44,17 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
 
     private final Path file;
     private final HostKeyPolicy policy;
+    private final Clock clock;
     private Snapshot snapshot; // guarded by this
 
     KnownHostsVerifier(Path file, HostKeyPolicy policy) {
+        this(file, policy, Clock.systemUTC());
+    }
+
+    KnownHostsVerifier(Path file, HostKeyPolicy policy, Clock clock) {
         this.file = Objects.requireNonNull(file, "knownHosts");
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -53,21 +65,27 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
             LOG.error("refusing host key from {}: the connection has no target host recorded", remoteAddress);
             return false;
         }
+        PublicKey plain = key instanceof OpenSshCertificate cert ? cert.getCertPubKey() : key;
         try {
-            KnownHosts.Verdict verdict = current().check(target.host(), target.port(), key);
+            KnownHosts.Verdict verdict = current().check(target.host(), target.port(), key, clock);
             if (verdict.status() == KnownHosts.Status.UNKNOWN && policy == HostKeyPolicy.ACCEPT_NEW) {
-                verdict = KnownHosts.appendIfUnknown(file, target.host(), target.port(), key);
+                verdict = KnownHosts.appendIfUnknown(file, target.host(), target.port(), key, clock);
                 if (verdict.status() == KnownHosts.Status.UNKNOWN) {
                     LOG.warn("{} port {}: trusted new host key {} and added it to {} (HostKeyPolicy.ACCEPT_NEW)",
-                            target.host(), target.port(), Keys.fingerprint(key), file);
+                            target.host(), target.port(), Keys.fingerprint(plain), file);
                     return true;
                 }
             }
             if (verdict.status() == KnownHosts.Status.TRUSTED) {
+                if (key instanceof OpenSshCertificate cert && verdict.entry() != null
+                        && verdict.entry().marker() == KnownHosts.Marker.CERT_AUTHORITY) {
+                    LOG.debug("{} port {}: accepted host {} signed by CA {}", target.host(), target.port(),
+                            Certificates.describe(cert), verdict.entry().fingerprint());
+                }
                 return true;
             }
-            HostKeyException refusal = new HostKeyException(target.host(), target.port(), KeyUtils.getKeyType(key),
-                    Keys.fingerprint(key), file, verdict);
+            HostKeyException refusal = new HostKeyException(target.host(), target.port(),
+                    KeyUtils.getKeyType(key), Keys.fingerprint(plain), file, verdict);
             session.setAttribute(REFUSAL, refusal);
             LOG.warn("{}", refusal.getMessage());
             return false;

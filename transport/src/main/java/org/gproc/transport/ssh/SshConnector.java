@@ -32,11 +32,14 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.channel.StreamingChannel;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.gproc.transport.cert.Certificates;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ssh.SshFrameChannel.XcpuClientChannel;
 import org.slf4j.Logger;
@@ -56,26 +59,38 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * The node must prove a host key listed for it in the known_hosts file; with {@link HostKeyPolicy#ACCEPT_NEW} (only
- * when the user asked for it) a node with no entry is trusted and added. The client authenticates with the given
- * key and nothing else: it never reads {@code ~/.ssh} (keys or config), never asks an agent, never sends a password.
- * Every failure names the host, port and what went wrong ({@link HostKeyException} for host key problems).
+ * The node must prove a host key listed for it in the known_hosts file, or a host certificate signed for the name
+ * we connect to by a CA that an {@code @cert-authority} line names for it; with {@link HostKeyPolicy#ACCEPT_NEW}
+ * (only when the user asked for it) a node with no entry is trusted and added. The client authenticates with the
+ * given key - first with its user certificate when there is one ({@code IDENTITY-cert.pub} beside the key, as
+ * OpenSSH does, or {@link Builder#certificate}), then with the plain key - and nothing else: it never reads
+ * {@code ~/.ssh} (keys or config), never asks an agent, never sends a password. Every failure names the host, port
+ * and what went wrong ({@link HostKeyException} for host key problems).
  */
 public final class SshConnector implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshConnector.class);
 
+    /**
+     * Host key and user key signatures the client offers: certificates first, so a node with a host certificate
+     * presents it (and a user certificate can be used), then plain Ed25519.
+     */
+    static final List<BuiltinSignatures> SIGNATURES = List.of(BuiltinSignatures.ed25519_cert,
+            BuiltinSignatures.ed25519);
+
     private final Builder config;
     private final KeyPair identity;
+    private final OpenSshCertificate certificate;
     private final SshClient client;
     private final ScheduledExecutorService timer;
     private final ExecutorService ownedExecutor;
     private final Executor frames;
     private volatile boolean closed;
 
-    private SshConnector(Builder config, KeyPair identity) {
+    private SshConnector(Builder config, KeyPair identity, OpenSshCertificate certificate) {
         this.config = config;
         this.identity = identity;
+        this.certificate = certificate;
         this.timer = Executors.newSingleThreadScheduledExecutor(SshNodeServer.daemonThreads("gproc-ssh-timer-"));
         if (config.frameExecutor != null) {
             this.ownedExecutor = null;
@@ -96,13 +111,15 @@ public final class SshConnector implements Closeable {
 
     private SshClient configure() {
         SshClient c = ClientBuilder.builder().build();
-        CryptoPolicy.apply(c, ClientBuilder.DH2KEX);
+        CryptoPolicy.apply(c, CertificateKex::of);
+        c.setSignatureFactories(List.<NamedFactory<Signature>>copyOf(SIGNATURES));
         c.setServerKeyVerifier(new KnownHostsVerifier(config.knownHosts, config.hostKeyPolicy));
         c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
-        c.setKeyIdentityProvider(KeyIdentityProvider.wrapKeyPairs(identity));
+        c.setKeyIdentityProvider(certificate == null ? KeyIdentityProvider.wrapKeyPairs(identity)
+                : KeyIdentityProvider.wrapKeyPairs(new KeyPair(certificate, identity.getPrivate()), identity));
         c.setPasswordIdentityProvider(PasswordIdentityProvider.EMPTY_PASSWORDS_PROVIDER);
         c.setUserAuthFactories(List.of(new UserAuthPublicKeyFactory(
-                List.<NamedFactory<Signature>>copyOf(CryptoPolicy.SIGNATURES))));
+                List.<NamedFactory<Signature>>copyOf(SIGNATURES))));
         c.setUserInteraction(null);
         c.setAgentFactory(null);
         c.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
@@ -132,6 +149,11 @@ public final class SshConnector implements Closeable {
     /** The {@code SHA256:} fingerprint of the key this connector authenticates with. */
     public String identityFingerprint() {
         return Keys.fingerprint(identity.getPublic());
+    }
+
+    /** The user certificate presented before the plain key, if any. */
+    public java.util.Optional<OpenSshCertificate> certificate() {
+        return java.util.Optional.ofNullable(certificate);
     }
 
     /**
@@ -320,8 +342,10 @@ public final class SshConnector implements Closeable {
             }
             if (s != null && s.getServerKey() != null && s.isOpen() && !s.isAuthenticated()) {
                 return new IOException(host + " port " + port + ": the node refused our key "
-                        + identityFingerprint() + " (not in its authorized_keys, or an option there forbids this"
-                        + " login)", e);
+                        + identityFingerprint() + (certificate == null ? "" : " and our user "
+                        + Certificates.describe(certificate)) + " (not in its authorized_keys"
+                        + (certificate == null ? "" : ", not signed by a CA it trusts (--trusted-user-ca), expired"
+                        + " or revoked") + ", or an option there forbids this login)", e);
             }
             String why = e == null ? "connection closed" : e.getMessage();
             return new IOException(host + " port " + port + ": SSH handshake failed: " + why, e);
@@ -345,6 +369,8 @@ public final class SshConnector implements Closeable {
     public static final class Builder {
         private Path identityFile;
         private KeyPair identityPair;
+        private Path certificateFile;
+        private boolean noCertificate;
         private Path knownHosts;
         private HostKeyPolicy hostKeyPolicy = HostKeyPolicy.STRICT;
         private Duration connectTimeout = Duration.ofSeconds(10);
@@ -370,6 +396,25 @@ public final class SshConnector implements Closeable {
         public Builder identity(KeyPair pair) {
             this.identityPair = Objects.requireNonNull(pair, "pair");
             this.identityFile = null;
+            return this;
+        }
+
+        /**
+         * The OpenSSH user certificate for the identity ({@code gproc keys sign-user} or {@code ssh-keygen -s}),
+         * presented before the plain key. Without this, {@code IDENTITY-cert.pub} beside an identity file is used
+         * when it exists (as OpenSSH does). {@link #build()} fails, naming both files, when it is not a user
+         * certificate for the identity's key or is not valid now.
+         */
+        public Builder certificate(Path certificateFile) {
+            this.certificateFile = Objects.requireNonNull(certificateFile, "certificateFile");
+            this.noCertificate = false;
+            return this;
+        }
+
+        /** Present no certificate, not even {@code IDENTITY-cert.pub}. */
+        public Builder noCertificate() {
+            this.certificateFile = null;
+            this.noCertificate = true;
             return this;
         }
 
@@ -461,6 +506,8 @@ public final class SshConnector implements Closeable {
                         + " must be at least twice maxFrameSize " + maxFrameSize);
             }
             KeyPair identity = identityPair != null ? identityPair : Keys.loadPrivateKey(identityFile);
+            OpenSshCertificate certificate = UserCertificate.load(identityFile, identity, certificateFile,
+                    noCertificate);
             Builder copy = new Builder();
             copy.knownHosts = knownHosts;
             copy.hostKeyPolicy = hostKeyPolicy;
@@ -472,9 +519,10 @@ public final class SshConnector implements Closeable {
             copy.frameExecutor = frameExecutor;
             copy.maxFrameSize = maxFrameSize;
             copy.windowSize = windowSize;
-            LOG.debug("SSH connector: identity {}, known_hosts {}, policy {}", Keys.fingerprint(identity.getPublic()),
-                    knownHosts, hostKeyPolicy);
-            return new SshConnector(copy, identity);
+            LOG.debug("SSH connector: identity {}{}, known_hosts {}, policy {}",
+                    Keys.fingerprint(identity.getPublic()),
+                    certificate == null ? "" : " with " + Certificates.describe(certificate), knownHosts, hostKeyPolicy);
+            return new SshConnector(copy, identity, certificate);
         }
 
         private static Duration positive(String what, Duration d) {

@@ -81,12 +81,16 @@ class KnownHostsSpec extends Specification {
         kh.check('h', 2, a.public).status() == REVOKED
     }
 
-    def "a @cert-authority line trusts nothing by itself"() {
+    def "a @cert-authority line trusts no plain key, not even its own, and keeps its hosts from first-use trust"() {
         given:
-        def kh = parse("@cert-authority * ${Keys.publicKeyLine(a.public)}\n")
+        def kh = parse("@cert-authority *.lab ${Keys.publicKeyLine(a.public)}\n")
 
         expect:
-        kh.check('h', 2, a.public).status() == UNKNOWN
+        kh.check('n1.lab', 22, a.public).status() == UNCERTIFIED
+        kh.check('n1.lab', 22, b.public).status() == UNCERTIFIED
+        kh.check('n1.lab', 22, a.public).entry().lineNumber() == 1
+        kh.check('elsewhere', 22, b.public).status() == UNKNOWN
+        kh.check('n1.lab', 2, b.public).status() == UNKNOWN   // [n1.lab]:2 is another host to OpenSSH
         kh.problems().isEmpty()
     }
 
