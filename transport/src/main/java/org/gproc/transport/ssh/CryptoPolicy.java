@@ -23,8 +23,10 @@ import org.apache.sshd.common.util.security.eddsa.bouncycastle.BouncyCastleEdDSA
  * The algorithms both ends offer, and nothing else. Key exchange: ML-KEM-768 + X25519 hybrid and plain X25519
  * (sntrup761 is left out: it costs ~70 ms per connect on the reference machine). Ciphers: AES-GCM first (AES-NI makes
  * it the fastest here), ChaCha20-Poly1305 for peers without AES hardware. The MAC list only matters to a peer that
- * insists on negotiating one next to an AEAD cipher; AEAD ciphers never use it. Host and user keys: Ed25519 only.
- * No compression.
+ * insists on negotiating one next to an AEAD cipher; AEAD ciphers never use it. Host and user keys: Ed25519 only,
+ * plain or as an OpenSSH certificate ({@code ssh-ed25519-cert-v01@openssh.com}); the plain type comes first, so a
+ * client negotiates a host certificate only when it asks for one first, and a server offers one only when it has a
+ * host certificate. No compression.
  */
 public final class CryptoPolicy {
 
@@ -36,7 +38,8 @@ public final class CryptoPolicy {
 
     public static final List<BuiltinMacs> MACS = List.of(BuiltinMacs.hmacsha256etm, BuiltinMacs.hmacsha512etm);
 
-    public static final List<BuiltinSignatures> SIGNATURES = List.of(BuiltinSignatures.ed25519);
+    public static final List<BuiltinSignatures> SIGNATURES = List.of(BuiltinSignatures.ed25519,
+            BuiltinSignatures.ed25519_cert);
 
     public static final String KEY_TYPE = "ssh-ed25519";
 

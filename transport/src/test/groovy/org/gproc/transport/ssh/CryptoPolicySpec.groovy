@@ -59,7 +59,7 @@ class CryptoPolicySpec extends Specification {
         expect:
         server.sshd().keyExchangeFactories*.name == ['mlkem768x25519-sha256', 'curve25519-sha256', 'curve25519-sha256@libssh.org']
         server.sshd().cipherFactories*.name == ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com']
-        server.sshd().signatureFactories*.name == ['ssh-ed25519']
+        server.sshd().signatureFactories*.name == ['ssh-ed25519', 'ssh-ed25519-cert-v01@openssh.com']
         server.sshd().compressionFactories*.name == ['none']
         server.sshd().userAuthFactories*.name == ['publickey']
     }
@@ -98,6 +98,7 @@ class CryptoPolicySpec extends Specification {
         'Diffie-Hellman'      | ['-o', 'KexAlgorithms=diffie-hellman-group14-sha256']           | 'no matching key exchange method found'
         'AES-CTR'             | ['-c', 'aes128-ctr']                                            | 'no matching cipher found'
         'RSA host keys'       | ['-o', 'HostKeyAlgorithms=rsa-sha2-256']                        | 'no matching host key type found'
+        'host certificates'   | ['-o', 'HostKeyAlgorithms=ssh-ed25519-cert-v01@openssh.com']    | 'no matching host key type found'
     }
 
     def "an RSA user key is refused even when authorized_keys lists it"() {
