@@ -43,6 +43,11 @@ public final class GprocCli implements Runnable {
             description = "Private key to log in with (default: the inventory's, else ~/.gproc/id_ed25519).")
     Path identity;
 
+    @Option(names = "--certificate", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "User certificate for the identity (default: the inventory's, else IDENTITY-cert.pub"
+                    + " beside the identity, if it exists).")
+    Path certificate;
+
     @Option(names = "--known-hosts", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Node host keys (default: the inventory's, else ~/.gproc/known_hosts).")
     Path knownHosts;
@@ -137,7 +142,8 @@ public final class GprocCli implements Runnable {
     }
 
     /**
-     * The inventory the options and environment select, with {@code --identity} and {@code --known-hosts} applied;
+     * The inventory the options and environment select, with {@code --identity}, {@code --certificate} and
+     * {@code --known-hosts} applied;
      * loaded once, on first use, so commands that need no inventory never read one.
      */
     public Inventory inventory() {
@@ -145,6 +151,9 @@ public final class GprocCli implements Runnable {
             Inventory inv = Inventory.locate(inventory, env, home);
             if (identity != null) {
                 inv = inv.withIdentity(identity);
+            }
+            if (certificate != null) {
+                inv = inv.withCertificate(certificate);
             }
             if (knownHosts != null) {
                 inv = inv.withKnownHosts(knownHosts);
@@ -160,5 +169,10 @@ public final class GprocCli implements Runnable {
 
     InputStream stdin() {
         return stdin;
+    }
+
+    /** The home directory given at construction (the user's, or a test's). */
+    Path home() {
+        return home;
     }
 }

@@ -14,12 +14,17 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.concurrent.Callable;
 
-/** {@code gproc keys ...}: the control node's identity. */
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "Manage the control node's keys.",
-        subcommands = {KeysCommand.Init.class})
+/** {@code gproc keys ...}: the control node's identity, the cluster CA and the certificates it signs. */
+@Command(name = "keys", mixinStandardHelpOptions = true,
+        description = "Manage the control node's keys, the cluster CA and certificates.",
+        subcommands = {KeysCommand.Init.class, KeysCaCommand.class, KeysSignCommand.SignUser.class,
+                KeysSignCommand.SignHost.class})
 final class KeysCommand implements Runnable {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    GprocCli cli;
 
     @Override
     public void run() {

@@ -34,6 +34,7 @@ import org.gproc.client.internal.inventory.NodesSpec;
  * <p>The file format is Groovy ConfigSlurper, the one {@code gprocd --write-inventory} writes:
  * <pre>
  * cluster { knownHosts = 'known_hosts'; identity = 'id_ed25519' }   // optional, relative to this file
+ * cluster.certificate = 'alice-cert.pub'   // optional; default: IDENTITY-cert.pub beside the identity, if it exists
  * nodes {
  *     n1 { host = '10.0.0.1'; port = 5640 }                         // port defaults to 5640, host to the name
  *     'n[2-1000]' { host = '127.0.0.1'; port = 17002 }             // a node set: first node's port, +1 per node
@@ -57,10 +58,16 @@ public final class Inventory {
     private final Map<String, String> groups;
     private final Path knownHosts;
     private final Path identity;
+    private final Path certificate;
     private final GroupResolver resolver;
 
     private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
             Path identity) {
+        this(source, nodes, groups, knownHosts, identity, null);
+    }
+
+    private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
+            Path identity, Path certificate) {
         this.source = source;
         Map<String, NodeAddress> byName = new LinkedHashMap<>();
         for (NodeAddress node : nodes) {
@@ -73,6 +80,7 @@ public final class Inventory {
         this.groups = java.util.Collections.unmodifiableMap(new TreeMap<>(groups));
         this.knownHosts = knownHosts;
         this.identity = identity;
+        this.certificate = certificate;
         this.resolver = GroupResolver.of(this.groups, names.isEmpty() ? List.of() : List.of(names.fold()));
     }
 
@@ -97,7 +105,7 @@ public final class Inventory {
     /** Reads inventory text as if it were {@code file} (relative key paths resolve against its directory). */
     public static Inventory parse(String text, Path file) {
         InventoryReader.Contents c = InventoryReader.read(text, file, DEFAULT_PORT);
-        return new Inventory(file.toString(), c.nodes(), c.groups(), c.knownHosts(), c.identity());
+        return new Inventory(file.toString(), c.nodes(), c.groups(), c.knownHosts(), c.identity(), c.certificate());
     }
 
     /** Nodes from the {@code GPROC_NODES} syntax (see the class comment). */
@@ -143,7 +151,7 @@ public final class Inventory {
         }
         return new Inventory(found.source, List.copyOf(found.nodes.values()), found.groups,
                 found.knownHosts != null ? found.knownHosts : dotGproc.resolve("known_hosts"),
-                found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"));
+                found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"), found.certificate);
     }
 
     private static int defaultPort(Map<String, String> env) {
@@ -187,7 +195,7 @@ public final class Inventory {
         for (String name : selected) {
             chosen.add(nodes.get(name));
         }
-        return new Inventory(source, chosen, groups, knownHosts, identity);
+        return new Inventory(source, chosen, groups, knownHosts, identity, certificate);
     }
 
     public Optional<NodeAddress> address(String name) {
@@ -226,17 +234,33 @@ public final class Inventory {
         return Optional.ofNullable(identity);
     }
 
-    public Inventory withKnownHosts(Path file) {
-        return new Inventory(source, List.copyOf(nodes.values()), groups, Objects.requireNonNull(file), identity);
+    /**
+     * The user certificate to log in with; when empty, {@code IDENTITY-cert.pub} beside the identity is used if it
+     * exists (as OpenSSH does).
+     */
+    public Optional<Path> certificate() {
+        return Optional.ofNullable(certificate);
     }
 
+    public Inventory withKnownHosts(Path file) {
+        return new Inventory(source, List.copyOf(nodes.values()), groups, Objects.requireNonNull(file), identity,
+                certificate);
+    }
+
+    /** Another identity; the file's certificate belonged to the old one, so the new one's is found beside it. */
     public Inventory withIdentity(Path file) {
-        return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, Objects.requireNonNull(file));
+        return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, Objects.requireNonNull(file),
+                null);
+    }
+
+    public Inventory withCertificate(Path file) {
+        return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, identity,
+                Objects.requireNonNull(file));
     }
 
     /** The compact file text ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), paths relative to baseDir. */
     public String toText(Path baseDir) {
-        return InventoryWriter.write(List.copyOf(nodes.values()), groups, knownHosts, identity, baseDir);
+        return InventoryWriter.write(List.copyOf(nodes.values()), groups, knownHosts, identity, certificate, baseDir);
     }
 
     /** Writes {@link #toText} to {@code file} (key paths relative to its directory when under it). */

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Nodes over SSH: one shared {@link SshConnector} (one thread pool for every connection), the subsystem
  * {@code xcpu@gproc}, 9P2000 inside. Identity and known_hosts come from the options, else the inventory, else
- * {@code ~/.gproc/}.
+ * {@code ~/.gproc/}; the user certificate from the inventory (for its own identity), else IDENTITY-cert.pub beside the
+ * identity, if any.
  */
 final class SshNodeConnector implements NodeConnector {
     static final int MSIZE = 1 << 20;
@@ -35,9 +36,15 @@ final class SshNodeConnector implements NodeConnector {
             throw new IllegalArgumentException("identity '" + identity + "' does not exist or cannot be read"
                     + " (make one with 'gproc keys init' or pass --identity FILE)");
         }
+        // the inventory's certificate belongs to the inventory's identity; another identity brings its own
+        Path certificate = options.identity() != null ? null : inventory.certificate().orElse(null);
         String user = System.getProperty("user.name", "gproc");
         try {
-            SshConnector connector = SshConnector.builder()
+            SshConnector.Builder builder = SshConnector.builder();
+            if (certificate != null) {
+                builder.certificate(certificate);
+            }
+            SshConnector connector = builder
                     .identity(identity)
                     .knownHosts(knownHosts)
                     .hostKeyPolicy(options.acceptNewHostKeys() ? HostKeyPolicy.ACCEPT_NEW : HostKeyPolicy.STRICT)

@@ -18,7 +18,8 @@ import org.gproc.client.NodeSetException;
  */
 public final class InventoryReader {
     /** What a file defines; paths are resolved against the file's directory. */
-    public record Contents(List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts, Path identity) {
+    public record Contents(List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts, Path identity,
+                           Path certificate) {
     }
 
     private final String fileName;
@@ -70,6 +71,7 @@ public final class InventoryReader {
     private Contents contents(ConfigTree.Block root, int defaultPort) {
         Path knownHosts = null;
         Path identity = null;
+        Path certificate = null;
         ConfigTree.Block nodesBlock = null;
         ConfigTree.Block groupsBlock = null;
         for (Map.Entry<String, ConfigTree.Item> e : root.items().entrySet()) {
@@ -80,9 +82,10 @@ public final class InventoryReader {
                         switch (c.getKey()) {
                             case "knownHosts" -> knownHosts = path(c.getValue(), "cluster.knownHosts");
                             case "identity" -> identity = path(c.getValue(), "cluster.identity");
+                            case "certificate" -> certificate = path(c.getValue(), "cluster.certificate");
                             default -> throw error(c.getValue(), c.getKey(), "unknown setting 'cluster." + c.getKey()
-                                    + "'" + Suggest.hint(c.getKey(), List.of("knownHosts", "identity"),
-                                    "cluster takes knownHosts and identity"));
+                                    + "'" + Suggest.hint(c.getKey(), List.of("knownHosts", "identity", "certificate"),
+                                    "cluster takes knownHosts, identity and certificate"));
                         }
                     }
                 }
@@ -98,7 +101,7 @@ public final class InventoryReader {
         }
         List<NodeAddress> nodes = nodes(nodesBlock, defaultPort);
         Map<String, String> groups = groupsBlock == null ? Map.of() : groups(groupsBlock, nodes);
-        return new Contents(nodes, groups, knownHosts, identity);
+        return new Contents(nodes, groups, knownHosts, identity, certificate);
     }
 
     private ConfigTree.Block block(ConfigTree.Item item, String name) {

@@ -16,16 +16,19 @@ public final class InventoryWriter {
     }
 
     public static String write(List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts, Path identity,
-            Path baseDir) {
+            Path certificate, Path baseDir) {
         StringBuilder out = new StringBuilder();
         out.append("// gproc inventory: node names -> node daemon host and port; groups are node sets used as @name.\n");
-        if (knownHosts != null || identity != null) {
+        if (knownHosts != null || identity != null || certificate != null) {
             out.append("cluster {\n");
             if (knownHosts != null) {
                 out.append("    knownHosts = ").append(quote(relative(knownHosts, baseDir))).append('\n');
             }
             if (identity != null) {
                 out.append("    identity = ").append(quote(relative(identity, baseDir))).append('\n');
+            }
+            if (certificate != null) {
+                out.append("    certificate = ").append(quote(relative(certificate, baseDir))).append('\n');
             }
             out.append("}\n");
         }
