@@ -21,8 +21,11 @@
  * (sftp included), all TCP and stream-local forwarding, agent and X11 forwarding, and every user authentication
  * method except public key. The identity handed to the file tree is the principal from the matching
  * authorized_keys entry (its comment), never the SSH user name the client asked for. The client trusts a node only
- * when its host key is in the known_hosts file it was given, or when the caller explicitly chose
- * {@link org.gproc.transport.ssh.HostKeyPolicy#ACCEPT_NEW} for a host that has no entry yet; it never reads
+ * when its host key is in the known_hosts file it was given, when it presents a host certificate that a CA named by
+ * an {@code @cert-authority} line for it signed for the name the client connected to (and no {@code @revoked} line
+ * lists the key or the CA), or when the caller explicitly chose
+ * {@link org.gproc.transport.ssh.HostKeyPolicy#ACCEPT_NEW} for a host that has no entry yet and no CA line; it
+ * presents its user certificate ({@code IDENTITY-cert.pub}) before its plain key; it never reads
  * {@code ~/.ssh}, never uses an agent and never sends a password. Algorithms are pinned by
  * {@link org.gproc.transport.ssh.CryptoPolicy}; Ed25519 is provided by BouncyCastle (the net.i2p eddsa provider
  * is refused).
