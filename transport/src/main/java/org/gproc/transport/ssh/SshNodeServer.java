@@ -36,13 +36,19 @@ import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.global.NoMoreSessionsHandler;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.gproc.transport.cert.CertificateChecks;
+import org.gproc.transport.cert.Certificates;
 import org.gproc.transport.cert.RevocationList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node side of gproc's SSH: serves the {@code xcpu@gproc} subsystem and nothing else, to clients that prove a
- * key listed in an authorized_keys file. One instance may listen on many addresses (multi-instance mode binds a
+ * key listed in an authorized_keys file or an OpenSSH user certificate from a trusted CA (the identity is then a
+ * certificate principal; the connection is closed when the certificate expires). Every verdict can be reported to
+ * an {@link AuthListener}; a revocation file refuses keys and certificates; a host certificate can be presented; at
+ * most {@link Builder#maxUnauthenticated(int)} connections per port wait for authentication. One instance may listen on many addresses (multi-instance mode binds a
  * thousand ports in one process); they share one acceptor, one SSH I/O pool and one frame executor, and
  * {@link ConnectionInfo#localPort()} tells the handler which address a connection came in on.
  *
@@ -93,6 +99,9 @@ public final class SshNodeServer implements Closeable {
      */
     static final long MAX_CHANNEL_PACKET = 128L * 1024;
     private KeyPair hostKey;
+    private OpenSshCertificate hostCertificate;
+    private volatile PreAuthLimit preAuth;
+    private volatile CertificateExpiry expiry;
     private boolean closed;
 
     private SshNodeServer(Builder config) {
@@ -116,7 +125,17 @@ public final class SshNodeServer implements Closeable {
                 : Keys.loadOrGenerate(config.hostKeyFile, "gprocd host key");
         AuthorizedKeysAuthenticator authorizedKeys = config.authorizedKeysFile == null ? null
                 : new AuthorizedKeysAuthenticator(config.authorizedKeysFile);
-        UserKeyAuthorizer authorizer = new UserKeyAuthorizer(authorizedKeys, null, RevocationList.none(), clock);
+        RevocationList revoked = config.revokedFile == null ? RevocationList.none()
+                : RevocationList.load(config.revokedFile);
+        CertificateChecks userCertificates = config.trustedUserCaFile == null ? null
+                : CertificateChecks.trusting(Certificates.readCaKeys(config.trustedUserCaFile), revoked, clock);
+        hostCertificate = config.hostCertificateFile == null ? null
+                : HostCertificate.load(config.hostCertificateFile, hostKey.getPublic());
+        UserKeyAuthorizer authorizer = new UserKeyAuthorizer(authorizedKeys, userCertificates, revoked, clock);
+        preAuth = new PreAuthLimit(config.maxUnauthenticated);
+        if (userCertificates != null) {
+            expiry = new CertificateExpiry(config.certExpiryGrace, clock);
+        }
         Executor frames = config.frameExecutor;
         if (frames == null) {
             ownedExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -152,7 +171,9 @@ public final class SshNodeServer implements Closeable {
         MultiBindServer s = (MultiBindServer) ServerBuilder.builder().factory(MultiBindServer::new).build();
         CryptoPolicy.apply(s, ServerBuilder.DH2KEX);
         s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        s.setHostKeyCertificateProvider(null);
+        OpenSshCertificate certificate = hostCertificate;
+        s.setHostKeyCertificateProvider(certificate == null ? null : session -> List.of(certificate));
+        s.addSessionListener(preAuth);
 
         s.setUserAuthFactories(List.of(new PublicKeyAuthFactory(
                 List.<NamedFactory<Signature>>copyOf(CryptoPolicy.SIGNATURES), authorizer, config.authListener,
@@ -189,6 +210,31 @@ public final class SshNodeServer implements Closeable {
 
     /** A connection authenticated (on the SSH I/O thread that handled its request). */
     private void accepted(ServerSession session, UserKeyAuthorizer.Verdict verdict) {
+        CertificateExpiry timers = expiry;
+        if (timers != null) {
+            verdict.certificateInfo().flatMap(CertificateInfo::validBefore).ifPresent(end -> timers.watch(session, end,
+                    verdict.principal() + " (" + verdict.certificateInfo().get() + ") from "
+                            + session.getIoSession().getRemoteAddress()));
+        }
+    }
+
+    /** Connections accepted and not yet authenticated, over every listen address (see {@link
+     * Builder#maxUnauthenticated(int)}). */
+    public int unauthenticatedCount() {
+        PreAuthLimit limit = preAuth;
+        return limit == null ? 0 : limit.count();
+    }
+
+    /** Connections dropped at accept since start because their listen port had too many unauthenticated ones. */
+    public long droppedUnauthenticated() {
+        PreAuthLimit limit = preAuth;
+        return limit == null ? 0 : limit.dropped();
+    }
+
+    /** Certificate connections waiting for their expiry (for specs). */
+    int expiryTimers() {
+        CertificateExpiry timers = expiry;
+        return timers == null ? 0 : timers.pending();
     }
 
     /** Every address actually bound (port 0 resolved), in bind order where the platform keeps it. */
@@ -248,6 +294,9 @@ public final class SshNodeServer implements Closeable {
         }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
+        }
+        if (expiry != null) {
+            expiry.close();
         }
     }
 
@@ -315,6 +364,11 @@ public final class SshNodeServer implements Closeable {
         private int maxAuthAttempts = 6;
         private int maxChannelsPerConnection = 4;
         private AuthListener authListener;
+        private Path trustedUserCaFile;
+        private Path revokedFile;
+        private Path hostCertificateFile;
+        private Duration certExpiryGrace = Duration.ZERO;
+        private int maxUnauthenticated = 64;
 
         private Builder() {
         }
@@ -430,6 +484,47 @@ public final class SshNodeServer implements Closeable {
             return this;
         }
 
+        /**
+         * Accepts OpenSSH user certificates signed by a CA key in {@code file} (OpenSSH public key lines; read at
+         * start). The connection acts as the certificate's principal: the requested SSH user name when the
+         * certificate holds it, else its first principal. See {@link org.gproc.transport.cert.CertificateChecks}
+         * for what is refused.
+         */
+        public Builder trustedUserCa(Path file) {
+            this.trustedUserCaFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * Keys, certificate serials and key ids refused even when authorized_keys lists them or a trusted CA signed
+         * them ({@link RevocationList} format); re-read when it changes, and refusing everyone while it is broken.
+         */
+        public Builder revoked(Path file) {
+            this.revokedFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** Presents this host certificate (of the host key) to clients that trust its CA; read at start. */
+        public Builder hostCertificate(Path file) {
+            this.hostCertificateFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** How long after its certificate expires a connection is closed; default zero (at expiry). */
+        public Builder certExpiryGrace(Duration grace) {
+            this.certExpiryGrace = nonNegative("certExpiryGrace", grace);
+            return this;
+        }
+
+        /**
+         * Connections per listen port that may be accepted and not yet authenticated (OpenSSH's MaxStartups);
+         * more are dropped at accept. Default 64.
+         */
+        public Builder maxUnauthenticated(int n) {
+            this.maxUnauthenticated = positive("maxUnauthenticated", n);
+            return this;
+        }
+
         public SshNodeServer build() {
             List<String> missing = new ArrayList<>();
             if (listen.isEmpty()) {
@@ -438,8 +533,8 @@ public final class SshNodeServer implements Closeable {
             if (hostKeyFile == null && hostKeyPair == null) {
                 missing.add("hostKey(...)");
             }
-            if (authorizedKeysFile == null) {
-                missing.add("authorizedKeys(...)");
+            if (authorizedKeysFile == null && trustedUserCaFile == null) {
+                missing.add("authorizedKeys(...) or trustedUserCa(...)");
             }
             if (handler == null) {
                 missing.add("handler(...)");
@@ -467,6 +562,11 @@ public final class SshNodeServer implements Closeable {
             copy.maxAuthAttempts = maxAuthAttempts;
             copy.maxChannelsPerConnection = maxChannelsPerConnection;
             copy.authListener = authListener;
+            copy.trustedUserCaFile = trustedUserCaFile;
+            copy.revokedFile = revokedFile;
+            copy.hostCertificateFile = hostCertificateFile;
+            copy.certExpiryGrace = certExpiryGrace;
+            copy.maxUnauthenticated = maxUnauthenticated;
             return new SshNodeServer(copy);
         }
 

@@ -20,7 +20,12 @@
  * trusted with anything except the 9P subsystem. The server refuses shell, exec, pty, env, every other subsystem
  * (sftp included), all TCP and stream-local forwarding, agent and X11 forwarding, and every user authentication
  * method except public key. The identity handed to the file tree is the principal from the matching
- * authorized_keys entry (its comment), never the SSH user name the client asked for. The client trusts a node only
+ * authorized_keys entry (its comment) or, for an OpenSSH user certificate signed by a trusted user CA, one of the
+ * certificate's principals (the requested user name only selects among them), never the SSH user name the client
+ * asked for. Certificates are checked by {@link org.gproc.transport.cert.CertificateChecks}, not by SSHD's
+ * authorized_keys {@code cert-authority} path; a revocation file refuses keys, serials and key ids; a connection
+ * ends when its certificate does. Before authentication a connection is hostile and cheap to drop: at most
+ * {@code maxUnauthenticated} per port, six attempts, an auth timeout. The client trusts a node only
  * when its host key is in the known_hosts file it was given, when it presents a host certificate that a CA named by
  * an {@code @cert-authority} line for it signed for the name the client connected to (and no {@code @revoked} line
  * lists the key or the CA), or when the caller explicitly chose

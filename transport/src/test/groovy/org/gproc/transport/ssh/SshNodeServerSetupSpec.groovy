@@ -98,7 +98,7 @@ class SshNodeServerSetupSpec extends Specification {
 
         then:
         IllegalStateException e = thrown()
-        e.message == 'SshNodeServer.builder(): missing listen(...), hostKey(...), authorizedKeys(...), handler(...)'
+        e.message == 'SshNodeServer.builder(): missing listen(...), hostKey(...), authorizedKeys(...) or trustedUserCa(...), handler(...)'
     }
 
     def "a window smaller than two frames is refused, because a whole frame could never arrive"() {
