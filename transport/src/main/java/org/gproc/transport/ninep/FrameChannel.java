@@ -26,6 +26,24 @@ public interface FrameChannel extends AutoCloseable {
      */
     void send(ByteBuffer frame);
 
+    /**
+     * Holds back frames sent from now until the returned batch is closed, so they leave together (over SSH: one
+     * packet, one encryption and one write instead of one each). Nothing is held past {@link Batch#close()}; batches
+     * nest. Use it around a burst of pipelined requests, never around a wait for the peer.
+     */
+    default Batch batch() {
+        return Batch.NONE;
+    }
+
+    /** See {@link #batch()}. Closing twice is harmless. */
+    interface Batch extends AutoCloseable {
+        Batch NONE = () -> {
+        };
+
+        @Override
+        void close();
+    }
+
     /** The largest frame the far side may send us before msize negotiation narrows it. */
     default int maxFrameSize() {
         return 1 << 20;

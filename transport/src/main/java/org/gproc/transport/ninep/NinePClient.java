@@ -364,6 +364,14 @@ public final class NinePClient implements AutoCloseable {
     }
 
     /** Blocking forms of the common operations, each waiting at most {@code timeout}. */
+    /**
+     * Requests issued until the returned batch is closed leave together (see {@link FrameChannel#batch()}): wrap a
+     * burst of pipelined requests, e.g. walk, open and write issued without waiting for each answer.
+     */
+    public FrameChannel.Batch batch() {
+        return channel.batch();
+    }
+
     public BlockingNinePClient blocking(Duration timeout) {
         return new BlockingNinePClient(this, timeout);
     }

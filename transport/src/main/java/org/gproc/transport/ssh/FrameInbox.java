@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.gproc.transport.ninep.FrameChannel;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ final class FrameInbox {
     private final long outboundHighWater;
     private final IntConsumer onProcessed;
     private final Consumer<Throwable> onEnded;
+    private final Supplier<FrameChannel.Batch> turnBatch;
 
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -50,15 +52,18 @@ final class FrameInbox {
      *                          frame is processed (a peer that does not read its answers stops getting new ones)
      * @param onProcessed       called with each frame's size after the listener has handled it
      * @param onEnded           called once, after the listener's {@code onClose} returned (cause null if orderly)
+     * @param turnBatch         opened around each turn of frames handed to the listener, so what the listener sends
+     *                          back at once (answers, follow-up requests) leaves as one write
      */
     FrameInbox(String name, Executor executor, LongSupplier outboundPending, long outboundHighWater,
-            IntConsumer onProcessed, Consumer<Throwable> onEnded) {
+            IntConsumer onProcessed, Consumer<Throwable> onEnded, Supplier<FrameChannel.Batch> turnBatch) {
         this.name = name;
         this.executor = executor;
         this.outboundPending = outboundPending;
         this.outboundHighWater = outboundHighWater;
         this.onProcessed = onProcessed;
         this.onEnded = onEnded;
+        this.turnBatch = turnBatch;
     }
 
     void start(FrameChannel.Listener l) {
@@ -137,7 +142,7 @@ final class FrameInbox {
     }
 
     private void drain() {
-        try {
+        try (FrameChannel.Batch batch = turnBatch.get()) {
             for (int turn = 0; turn < FRAMES_PER_TURN && !ended; turn++) {
                 if (outboundPending.getAsLong() > outboundHighWater) {
                     return;

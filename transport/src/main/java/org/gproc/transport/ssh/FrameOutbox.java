@@ -5,9 +5,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import org.apache.sshd.common.io.IoOutputStream;
+import org.gproc.transport.ninep.FrameChannel;
 import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 
@@ -41,6 +43,7 @@ final class FrameOutbox {
     private boolean writing;
     private boolean closed;
     private boolean wasAboveLowWater;
+    private int holds;
     private final List<Runnable> drainedCallbacks = new ArrayList<>();
 
     /**
@@ -68,13 +71,36 @@ final class FrameOutbox {
             if (pendingBytes > lowWater) {
                 wasAboveLowWater = true;
             }
-            if (writing) {
+            if (writing || holds > 0) {
                 return true;
             }
             writing = true;
         }
         pump();
         return true;
+    }
+
+    /** Queues frames sent until the batch is closed, so they go out coalesced in as few writes as fit. */
+    FrameChannel.Batch hold() {
+        synchronized (this) {
+            holds++;
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                release();
+            }
+        };
+    }
+
+    private void release() {
+        synchronized (this) {
+            if (--holds > 0 || writing || queue.isEmpty()) {
+                return;
+            }
+            writing = true;
+        }
+        pump();
     }
 
     synchronized long pendingBytes() {

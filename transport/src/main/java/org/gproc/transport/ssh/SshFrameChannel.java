@@ -71,7 +71,8 @@ public final class SshFrameChannel implements FrameChannel {
         this.hostKeyFingerprint = Keys.fingerprint(session.getServerKey());
         this.reader = new FrameReader(maxFrameSize);
         String name = "xcpu@gproc[" + host + ":" + port + "]";
-        this.inbox = new FrameInbox(name, executor, () -> 0L, Long.MAX_VALUE, this::processed, this::ended);
+        this.inbox = new FrameInbox(name, executor, () -> 0L, Long.MAX_VALUE, this::processed, this::ended,
+                this::batch);
         this.outbox = new FrameOutbox(channel.getAsyncIn(), channel.getRemoteWindow().getPacketSize(),
                 this::writeFailed, Long.MAX_VALUE, null);
         this.in = channel.getAsyncOut();
@@ -104,6 +105,11 @@ public final class SshFrameChannel implements FrameChannel {
     @Override
     public void send(ByteBuffer frame) {
         outbox.send(frame);
+    }
+
+    @Override
+    public FrameChannel.Batch batch() {
+        return outbox.hold();
     }
 
     @Override

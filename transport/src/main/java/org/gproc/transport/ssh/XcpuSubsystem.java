@@ -58,7 +58,7 @@ final class XcpuSubsystem implements AsyncCommand, FrameChannel {
         this.reader = new FrameReader(maxFrameSize);
         long highWater = 4L * maxFrameSize;
         this.inbox = new FrameInbox(name, executor, this::outboundPending, highWater, this::releaseWindow,
-                this::ended);
+                this::ended, this::batch);
         channel.setDataReceiver(new Receiver());
         channel.setExtendedDataWriter(new ChannelDataReceiver() {
             @Override
@@ -70,6 +70,12 @@ final class XcpuSubsystem implements AsyncCommand, FrameChannel {
             public void close() {
             }
         });
+    }
+
+    @Override
+    public FrameChannel.Batch batch() {
+        FrameOutbox o = outbox;
+        return o == null ? FrameChannel.Batch.NONE : o.hold();
     }
 
     // --- AsyncCommand: wiring by ChannelSession ---

@@ -90,4 +90,68 @@ class FrameOutboxSpec extends Specification {
         then:
         writes*.length == [262144, 262144, 600_000 - 2 * 262144]
     }
+
+    def "frames sent inside a batch leave as one write when the batch closes, and nothing is held after it"() {
+        given:
+        def outbox = new FrameOutbox(stream(), 32768, { throw new AssertionError(it) }, Long.MAX_VALUE, null)
+        def frames = (1..5).collect { frame(100, it) }
+
+        when:
+        def batch = outbox.hold()
+        frames.each { outbox.send(it) }
+
+        then: 'held'
+        writes.isEmpty()
+        outbox.pendingBytes() == 500
+
+        when:
+        batch.close()
+        batch.close()
+        outbox.send(frame(7, 9))
+
+        then: 'one write for the batch; a second close changes nothing; later frames go at once'
+        writes*.length == [500, 7]
+        Arrays.equals(writes[0], concat(frames*.array()))
+        outbox.pendingBytes() == 0
+    }
+
+    def "without a batch each frame is its own write; nested batches release on the outermost close"() {
+        given:
+        def outbox = new FrameOutbox(stream(), 32768, { throw new AssertionError(it) }, Long.MAX_VALUE, null)
+
+        when:
+        outbox.send(frame(10, 1))
+        outbox.send(frame(20, 2))
+
+        then:
+        writes*.length == [10, 20]
+
+        when:
+        writes.clear()
+        def outer = outbox.hold()
+        def inner = outbox.hold()
+        outbox.send(frame(30, 3))
+        inner.close()
+
+        then: 'the outer batch still holds'
+        writes.isEmpty()
+
+        when:
+        outbox.send(frame(40, 4))
+        outer.close()
+
+        then:
+        writes*.length == [70]
+    }
+
+    def "an empty batch writes nothing"() {
+        given:
+        def outbox = new FrameOutbox(stream(), 32768, { throw new AssertionError(it) }, Long.MAX_VALUE, null)
+
+        when:
+        outbox.hold().close()
+
+        then:
+        writes.isEmpty()
+    }
 }
