@@ -1,0 +1,76 @@
+package org.gproc.daemon.audit;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Just enough JSON writing for audit lines: strings, numbers, booleans, null, lists and string-keyed maps. Output is
+ * always one line: every control character, DEL, U+2028/U+2029 and every lone surrogate is written as a
+ * {@code \\uXXXX} escape, so a value can neither break the line nor produce invalid UTF-8.
+ */
+final class Json {
+
+    private Json() {
+    }
+
+    static void append(StringBuilder out, Object value) {
+        if (value == null) {
+            out.append("null");
+        } else if (value instanceof CharSequence s) {
+            string(out, s);
+        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
+            out.append(value);
+        } else if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                string(out, String.valueOf(e.getKey()));
+                out.append(':');
+                append(out, e.getValue());
+            }
+            out.append('}');
+        } else if (value instanceof Collection<?> list) {
+            out.append('[');
+            boolean first = true;
+            for (Object item : list) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                append(out, item);
+            }
+            out.append(']');
+        } else {
+            string(out, value.toString());
+        }
+    }
+
+    static void string(StringBuilder out, CharSequence s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    boolean lone = Character.isHighSurrogate(c)
+                            ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))
+                            : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
+                    if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || lone) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}
