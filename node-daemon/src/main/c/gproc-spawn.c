@@ -6,7 +6,8 @@
  * the core flag is lost), parks one reaper thread per live child, and cannot signal a process group.
  *
  * Requests on stdin: a 4-byte big-endian length, then that many bytes of NUL-terminated fields.
- *   S dir stdout stderr fifo status argc argv... envc env...    spawn; reply "P <pid>" or "E <message>"
+ *   S dir stdout stderr fifo status expect user uid gid private argc argv... envc env...
+ *                                                               spawn; reply "P <pid>" or "E <message>"
  *   A                                                           after "P": the daemon has opened the fifo
  *   K signal pgid                                               kill(-pgid, signal); reply "OK" or "E <message>"
  * Replies are single lines on stdout.
@@ -19,12 +20,21 @@
  * server ignores SIGCHLD so monitors never linger as zombies; a monitor whose server died is reparented to init,
  * which reaps it.
  *
+ * Checks a spawn may ask for (empty fields: none). expect "dev:ino": the program (a path with a '/') is opened with
+ * O_PATH and executed through that descriptor (execveat), and refused if it is not that file, so a path swapped
+ * after the daemon checked it cannot substitute another file. user/uid/gid: become that user before exec — setgid,
+ * setgroups (the user's groups, looked up by the monitor before vfork, so the command calls no NSS code), setuid, in
+ * that order, and then make sure uid 0 cannot be regained; any failure fails the exec. private: a directory only the
+ * daemon can traverse (the session's fs/): the working directory and program are reached as the daemon when they are
+ * inside it, and as the user otherwise, so the command reaches nothing it could not reach as itself.
+ *
  * The server holds both ends of the fifo until the daemon acknowledges that it opened the write end: the command can
  * never see a premature EOF, and the daemon's open never blocks (a reader always exists).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -142,6 +152,19 @@ static void fail(const char *what, const char *culprit) {
     _exit(127);
 }
 
+/* Set by the monitor before vfork for a spawn that drops privileges. */
+static gid_t drop_groups[NGROUPS_MAX > 65536 ? 65536 : NGROUPS_MAX];
+static int drop_ngroups = -1;
+
+static void fail_text(const char *text) {
+    char line[4096];
+    int n = snprintf(line, sizeof line, "X %s\n", text);
+    if (n > (int) sizeof line - 1) n = sizeof line - 1;
+    write_all(report_fd, line, n);
+    command_failed = 1;
+    _exit(127);
+}
+
 static const char *env_path(char **envp) {
     for (char **e = envp; *e != NULL; e++) if (strncmp(*e, "PATH=", 5) == 0) return *e + 5;
     return "/usr/local/bin:/usr/bin:/bin";
@@ -187,21 +210,78 @@ static void open_onto(const char *path, int target, const char *what) {
     if (dup2(fd, target) < 0) fail(what, path);
 }
 
-/* The command, from fork to exec: fd 0 the fifo, 1 and 2 the spools, 3 the report pipe, nothing else. */
+/* Whether path is root itself or below it (both absolute, normalized by the daemon). */
+static int is_under(const char *path, const char *root) {
+    size_t n = strlen(root);
+    return n > 0 && strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Opens the program for execveat; with expect "dev:ino", refuses any other file. */
+static int open_program(const char *path, const char *expect) {
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0) fail("exec", path);
+    if (expect[0] != '\0') {
+        struct stat st;
+        unsigned long long dev, ino;
+        char text[PATH_MAX + 128];
+        if (sscanf(expect, "%llu:%llu", &dev, &ino) != 2) fail_text("exec: malformed expect field");
+        if (fstat(fd, &st) < 0) fail("exec", path);
+        if ((unsigned long long) st.st_dev != dev || (unsigned long long) st.st_ino != ino) {
+            snprintf(text, sizeof text, "exec %s: the file changed between the daemon's check and exec (refused)",
+                     path);
+            fail_text(text);
+        }
+    }
+    return fd;
+}
+
+static void exec_fd(int fd, const char *name, char **argv, char **envp) {
+    syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+    if (errno == ENOENT) {
+        /* a #! script: the interpreter opens /dev/fd/N, which close-on-exec would have closed */
+        fcntl(fd, F_SETFD, 0);
+        syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+    }
+    fail("exec", name);
+}
+
+static void drop_privileges(const char *user, const char *uid_text, const char *gid_text) {
+    char text[512];
+    long uid = parse_count(uid_text, INT_MAX), gid = parse_count(gid_text, INT_MAX);
+    if (uid < 0 || gid < 0 || drop_ngroups < 0) {
+        snprintf(text, sizeof text, "user %.100s: bad uid/gid or group list (%.20s:%.20s)", user, uid_text, gid_text);
+        fail_text(text);
+    }
+    const char *step = NULL;
+    if (setgid((gid_t) gid) < 0) step = "setgid";
+    else if (setgroups((size_t) drop_ngroups, drop_groups) < 0) step = "setgroups";
+    else if (setuid((uid_t) uid) < 0) step = "setuid";
+    else if (uid != 0 && (setuid(0) == 0 || getuid() != (uid_t) uid || geteuid() != (uid_t) uid)) {
+        errno = EPERM;
+        step = "setuid (uid 0 could be regained)";
+    }
+    if (step != NULL) {
+        snprintf(text, sizeof text, "user %.100s (uid %ld, gid %ld): %s failed: %s", user, uid, gid, step,
+                 strerror(errno));
+        fail_text(text);
+    }
+}
+
+/* The command, from fork to exec: fd 0 the fifo, 1 and 2 the spools, 3 the report pipe, 4 the program (when
+ * executed through a descriptor), nothing else. */
 static void become_command(char **f, int fifo_read, int report) {
     report_fd = report;
-    const char *dir = f[1], *out = f[2], *err = f[3];
-    int argc = parse_count(f[6], MAX_FIELDS);
-    char **argv = f + 7;
-    char **env = f + 8 + argc; /* NULL-terminated by read_request */
-    argv[argc] = NULL;         /* was the envc field, already checked by spawn() */
+    const char *dir = f[1], *out = f[2], *err = f[3], *expect = f[6], *user = f[7], *private = f[10];
+    int argc = parse_count(f[11], MAX_FIELDS);
+    char **argv = f + 12;
+    char **env = f + 13 + argc; /* NULL-terminated by read_request */
+    argv[argc] = NULL;          /* was the envc field, already checked by spawn() */
 
     if (setsid() < 0) fail("setsid", argv[0]);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
-    if (chdir(dir) < 0) fail("dir", dir);
     int flags = fcntl(fifo_read, F_GETFL);
     if (flags < 0 || fcntl(fifo_read, F_SETFL, flags & ~O_NONBLOCK) < 0) fail("stdin", f[4]);
     if (dup2(fifo_read, 0) < 0) fail("stdin", f[4]);
@@ -216,6 +296,16 @@ static void become_command(char **f, int fifo_read, int report) {
         report_fd = 3;
     }
     close_from(4);
+    int dropping = user[0] != '\0';
+    int by_path = strchr(argv[0], '/') != NULL;
+    int dir_first = !dropping || is_under(dir, private);
+    if (dir_first && chdir(dir) < 0) fail("dir", dir);
+    int program = -1;
+    if (by_path && (!dropping || is_under(argv[0], private))) program = open_program(argv[0], expect);
+    if (dropping) drop_privileges(user, f[8], f[9]);
+    if (!dir_first && chdir(dir) < 0) fail("dir", dir);
+    if (by_path && program < 0) program = open_program(argv[0], expect);
+    if (program >= 0) exec_fd(program, argv[0], argv, env);
     exec_command(argv, env);
 }
 
@@ -273,6 +363,11 @@ static void monitor(int requests, int report) {
     if (fifo_read < 0) {
         report_fd = report;
         fail("stdin", fifo);
+    }
+    if (f[7][0] != '\0') {
+        int n = (int) (sizeof drop_groups / sizeof drop_groups[0]);
+        long gid = parse_count(f[9], INT_MAX);
+        if (gid >= 0 && getgrouplist(f[7], (gid_t) gid, drop_groups, &n) >= 0) drop_ngroups = n;
     }
     /* vfork: the monitor sleeps until the command has exec'd (or failed); no page tables are copied. */
     pid_t child = vfork();
@@ -353,9 +448,9 @@ static void await_report(int fd, int *pid, char *error, size_t size) {
 }
 
 static void spawn(char **f, int count, const char *frame, uint32_t len) {
-    int argc = count > 7 ? parse_count(f[6], count) : -1;
-    int envc = argc > 0 && 7 + argc < count ? parse_count(f[7 + argc], count) : -1;
-    if (argc <= 0 || envc < 0 || 8 + argc + envc != count) {
+    int argc = count > 12 ? parse_count(f[11], count) : -1;
+    int envc = argc > 0 && 12 + argc < count ? parse_count(f[12 + argc], count) : -1;
+    if (argc <= 0 || envc < 0 || 13 + argc + envc != count) {
         reply("E spawn: malformed request (%d fields)", count);
         return;
     }
@@ -372,7 +467,7 @@ static void spawn(char **f, int count, const char *frame, uint32_t len) {
     if (w < 0) {
         reply("E stdin %s: %s", fifo, strerror(errno));
     } else if (hand_over(frame, len) < 0) {
-        reply("E exec %s: cannot start a monitor: %s", f[7], strerror(errno));
+        reply("E exec %s: cannot start a monitor: %s", f[12], strerror(errno));
     } else {
         int pid;
         char error[4096];
@@ -381,7 +476,7 @@ static void spawn(char **f, int count, const char *frame, uint32_t len) {
         if (error[0] != '\0') {
             reply("E %s", error);
         } else if (pid <= 0) {
-            reply("E exec %s: the monitor died before starting it", f[7]);
+            reply("E exec %s: the monitor died before starting it", f[12]);
         } else {
             reply("P %d", pid);
             start_spare(); /* while the daemon opens the fifo */

@@ -30,7 +30,13 @@ final class JdkSpawner {
     }
 
     RunningProcess start(LaunchSpec spec) throws NinePException {
+        if (spec.runAs() != null) {
+            throw new NinePException("exec: cannot run " + spec.argv().get(0) + " as unix user '" + spec.runAs().user()
+                    + "': the JDK fallback launcher cannot drop privileges (no C compiler for the native spawn"
+                    + " helper; set GPROC_CC or install cc)");
+        }
         checkProgram(spec);
+        checkIdentity(spec);
         List<String> command = new ArrayList<>();
         if (setsid != null) {
             command.add(setsid);
@@ -141,6 +147,26 @@ final class JdkSpawner {
             }
         }
         throw new NinePException("exec " + program + ": No such file or directory");
+    }
+
+    /**
+     * The fallback cannot execute through a descriptor, so the daemon's check and the exec are not atomic here; this
+     * narrows the window to the time ProcessBuilder takes to start.
+     */
+    private static void checkIdentity(LaunchSpec spec) throws NinePException {
+        if (spec.program() == null) {
+            return;
+        }
+        Path program = spec.dir().resolve(spec.argv().get(0));
+        try {
+            java.util.Map<String, Object> a = Files.readAttributes(program, "unix:dev,ino");
+            if ((Long) a.get("dev") != spec.program().dev() || (Long) a.get("ino") != spec.program().ino()) {
+                throw new NinePException("exec " + program + ": the file changed between the daemon's check and exec"
+                        + " (refused)");
+            }
+        } catch (IOException e) {
+            throw new NinePException("exec " + program + ": " + e.getMessage(), e);
+        }
     }
 
     private static String onDaemonPath(String name) {

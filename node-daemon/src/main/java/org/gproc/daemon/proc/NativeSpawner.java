@@ -53,8 +53,14 @@ final class NativeSpawner implements AutoCloseable {
         Path status = dir.resolve(STATUS_FILE);
         Path fifo = dir.resolve(FIFO_FILE);
         List<String> fields = new ArrayList<>();
+        LaunchSpec.RunAs as = spec.runAs();
         fields.addAll(List.of("S", spec.dir().toString(), spec.stdoutFile().toString(), spec.stderrFile().toString(),
-                fifo.toString(), status.toString(), Integer.toString(spec.argv().size())));
+                fifo.toString(), status.toString(),
+                spec.program() == null ? "" : spec.program().dev() + ":" + spec.program().ino(),
+                as == null ? "" : as.user(), as == null ? "" : Integer.toString(as.uid()),
+                as == null ? "" : Integer.toString(as.gid()),
+                spec.privateRoot() == null ? "" : spec.privateRoot().toString(),
+                Integer.toString(spec.argv().size())));
         fields.addAll(spec.argv());
         fields.add(Integer.toString(spec.env().size()));
         for (Map.Entry<String, String> e : spec.env().entrySet()) {
