@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public record DaemonConfig(String host, int port, Path hostKey, Path authorizedKeys, Path stateDir,
                            Set<String> admins, Limits limits, int msize, int maxFids, int instances,
-                           Duration stopTimeout, Map<String, String> nodeEnv) {
+                           Duration stopTimeout, Map<String, String> nodeEnv, Path auditLog,
+                           Set<String> localExec, Path userMap) {
 
     public static final int DEFAULT_PORT = 5640;
 
@@ -31,6 +32,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(stopTimeout, "stopTimeout");
         admins = Set.copyOf(admins);
+        localExec = localExec == null ? null : Set.copyOf(localExec);
         nodeEnv = Map.copyOf(nodeEnv);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is outside 0..65535");
@@ -67,6 +69,9 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         private int instances = 1;
         private Duration stopTimeout = Duration.ofSeconds(5);
         private Map<String, String> nodeEnv = System.getenv();
+        private Path auditLog;
+        private Set<String> localExec;
+        private Path userMap;
 
         private Builder() {
         }
@@ -179,6 +184,27 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
             return this;
         }
 
+        /** Append one JSON line per authentication and process-control action to {@code file} (null: no log). */
+        public Builder auditLog(Path file) {
+            this.auditLog = file;
+            return this;
+        }
+
+        /**
+         * The principals that may exec node-local files; everyone else may only run pushed binaries. Null (the
+         * default) lets everyone.
+         */
+        public Builder localExec(Set<String> principals) {
+            this.localExec = principals;
+            return this;
+        }
+
+        /** {@code principal unixuser} lines: as root, each session's process runs as its owner's user. */
+        public Builder userMap(Path file) {
+            this.userMap = file;
+            return this;
+        }
+
         public DaemonConfig build() {
             List<String> missing = new ArrayList<>();
             if (host == null) {
@@ -197,7 +223,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
                 throw new IllegalStateException("gprocd: missing " + String.join(", ", missing));
             }
             return new DaemonConfig(host, port, hostKey, authorizedKeys, stateDir, admins, limits, msize, maxFids,
-                    instances, stopTimeout, nodeEnv);
+                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap);
         }
 
         /** Builds the config and starts the daemon. */

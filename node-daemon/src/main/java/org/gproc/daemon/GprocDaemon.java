@@ -1,5 +1,9 @@
 package org.gproc.daemon;
 
+import org.gproc.daemon.audit.AuditLog;
+import org.gproc.daemon.policy.ExecPolicy;
+import org.gproc.daemon.policy.UnixUser;
+import org.gproc.daemon.policy.UserMap;
 import org.gproc.daemon.proc.ProcessLauncher;
 import org.gproc.daemon.proc.SpoolWatcher;
 import org.gproc.daemon.session.Limits;
@@ -60,11 +64,13 @@ public final class GprocDaemon implements AutoCloseable {
     private final SpoolWatcher watcher;
     private final ProcessLauncher launcher;
     private final ScheduledExecutorService timer;
+    private final AuditLog audit;
     private final int firstPort;
     private boolean closed;
 
     private GprocDaemon(DaemonConfig config, List<VirtualNode> nodes, List<NinePServer> servers, SshNodeServer ssh,
-                        SpoolWatcher watcher, ProcessLauncher launcher, ScheduledExecutorService timer, int firstPort) {
+                        SpoolWatcher watcher, ProcessLauncher launcher, ScheduledExecutorService timer, AuditLog audit,
+                        int firstPort) {
         this.config = config;
         this.nodes = nodes;
         this.servers = servers;
@@ -72,6 +78,7 @@ public final class GprocDaemon implements AutoCloseable {
         this.watcher = watcher;
         this.launcher = launcher;
         this.timer = timer;
+        this.audit = audit;
         this.firstPort = firstPort;
     }
 
@@ -81,7 +88,14 @@ public final class GprocDaemon implements AutoCloseable {
 
     /** Starts the daemon {@code config} describes. */
     static GprocDaemon start(DaemonConfig config) throws IOException {
-        Files.createDirectories(config.stateDir());
+        ExecPolicy policy = policy(config);
+        AuditLog audit = config.auditLog() == null ? AuditLog.disabled() : openAudit(config.auditLog());
+        try {
+            Files.createDirectories(config.stateDir());
+        } catch (IOException | RuntimeException e) {
+            audit.close();
+            throw e;
+        }
         SpoolWatcher watcher = new SpoolWatcher();
         ProcessLauncher launcher = null;
         ScheduledThreadPoolExecutor timer = null;
@@ -93,7 +107,11 @@ public final class GprocDaemon implements AutoCloseable {
                 return t;
             });
             timer.setRemoveOnCancelPolicy(true);
-            NodeServices services = new NodeServices(launcher, watcher, timer);
+            if (policy.mapsUsers() && !launcher.isNative()) {
+                LOG.error("gprocd: --user-map needs the native spawn helper to drop privileges, and there is none (no C"
+                        + " compiler): every exec will be refused");
+            }
+            NodeServices services = new NodeServices(launcher, watcher, timer, audit, policy);
             NodeEnv env = new NodeEnv(config.nodeEnv());
             List<VirtualNode> nodes = new ArrayList<>(config.instances());
             List<NinePServer> servers = new ArrayList<>(config.instances());
@@ -119,7 +137,11 @@ public final class GprocDaemon implements AutoCloseable {
                 base[0] = first == 0 ? started.port() : first;
                 return started;
             });
-            GprocDaemon daemon = new GprocDaemon(config, nodes, servers, ssh, watcher, launcher, timer, base[0]);
+            for (int i = 0; i < nodes.size(); i++) {
+                nodes.get(i).port(base[0] + i);
+            }
+            GprocDaemon daemon = new GprocDaemon(config, nodes, servers, ssh, watcher, launcher, timer, audit,
+                    base[0]);
             LOG.info("gprocd {}: {} node(s) on {}:{}{}, state in {}", Version.VERSION, config.instances(),
                     config.host(), base[0], config.instances() > 1 ? ".." + (base[0] + config.instances() - 1) : "",
                     config.stateDir());
@@ -132,8 +154,40 @@ public final class GprocDaemon implements AutoCloseable {
                 timer.shutdownNow();
             }
             watcher.close();
+            audit.close();
             throw e;
         }
+    }
+
+    private static AuditLog openAudit(Path file) throws IOException {
+        try {
+            return AuditLog.open(file);
+        } catch (IOException e) {
+            throw new IOException("--audit-log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The exec policy; a user map that could never work (entries for another user while not running as root) is a
+     * startup error, so a misconfiguration shows when the daemon starts, not at the first exec.
+     */
+    private static ExecPolicy policy(DaemonConfig config) throws IOException {
+        int uid = UnixUser.effectiveUid();
+        UserMap map = config.userMap() == null ? null : UserMap.load(config.userMap());
+        if (map != null && uid != 0) {
+            for (var e : map.entries().entrySet()) {
+                if (e.getValue().uid() != uid) {
+                    throw new IOException("--user-map " + config.userMap() + ": principal '" + e.getKey()
+                            + "' maps to unix user '" + e.getValue().name() + "' (uid " + e.getValue().uid()
+                            + "), but gprocd runs as uid " + uid + " and can only switch users as root");
+                }
+            }
+            map = null; // every entry is the daemon's own user: nothing to switch
+        }
+        if (uid == 0 && config.userMap() == null) {
+            LOG.warn("gprocd runs as root without --user-map: every session's process runs as root");
+        }
+        return new ExecPolicy(config.localExec(), map, uid);
     }
 
     private static void serve(List<NinePServer> servers, int firstPort, ConnectionInfo info, FrameChannel channel) {
@@ -214,6 +268,7 @@ public final class GprocDaemon implements AutoCloseable {
         launcher.close();
         watcher.close();
         timer.shutdownNow();
+        audit.close();
     }
 
     private static void awaitAll(List<? extends CompletableFuture<?>> futures, Duration timeout) {

@@ -90,6 +90,21 @@ public final class Gprocd implements Callable<Integer> {
             description = "At shutdown, seconds between SIGTERM and SIGKILL for running processes (default ${DEFAULT-VALUE}).")
     long stopTimeoutSeconds;
 
+    @Option(names = "--audit-log", paramLabel = "FILE",
+            description = "Append one JSON object per line for every authentication and process-control action "
+                    + "(created 0600 if missing; never truncated).")
+    Path auditLog;
+
+    @Option(names = "--local-exec", paramLabel = "PRINCIPALS", defaultValue = "*",
+            description = "Comma-separated principals that may exec node-local files (absolute paths); the others may"
+                    + " only run pushed binaries. '*' = everyone (default ${DEFAULT-VALUE}), '' = no one.")
+    String localExec;
+
+    @Option(names = "--user-map", paramLabel = "FILE",
+            description = "'principal unixuser' lines: when gprocd runs as root, each session's process runs as its"
+                    + " owner's user; unmapped principals cannot exec.")
+    Path userMap;
+
     @Option(names = "--write-inventory", paramLabel = "FILE",
             description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
     Path inventory;
@@ -138,6 +153,9 @@ public final class Gprocd implements Callable<Integer> {
                 .maxFids(maxFids)
                 .instances(instances)
                 .stopTimeout(Duration.ofSeconds(stopTimeoutSeconds))
+                .auditLog(auditLog)
+                .localExec(parseLocalExec(localExec))
+                .userMap(userMap)
                 .start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -153,6 +171,27 @@ public final class Gprocd implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** {@code *} → null (everyone); otherwise a comma list, empty entries not allowed except the whole list. */
+    private java.util.Set<String> parseLocalExec(String text) {
+        String t = text.strip();
+        if (t.equals("*")) {
+            return null;
+        }
+        java.util.Set<String> principals = new java.util.LinkedHashSet<>();
+        if (t.isEmpty()) {
+            return principals;
+        }
+        for (String p : t.split(",", -1)) {
+            String principal = p.strip();
+            if (principal.isEmpty() || principal.equals("*")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--local-exec '" + text
+                        + "': give '*' alone, or principals separated by commas (no empty ones)");
+            }
+            principals.add(principal);
+        }
+        return principals;
     }
 
     /** Sizes like 1048576, 512K, 64M, 1G (binary multiples). */

@@ -31,7 +31,7 @@ record ExecPlan(Path fsRoot, String program, String argvText, String envText, St
             throw new NinePException("ctl: exec: '" + program + "' is not a file in the session's fs/"
                     + " (push or link it there, or give an absolute path)");
         }
-        return inside;
+        return inside.toAbsolutePath();
     }
 
     List<String> argv() throws NinePException {

@@ -1,5 +1,7 @@
 package org.gproc.daemon.session;
 
+import org.gproc.daemon.audit.AuditLog;
+import org.gproc.daemon.policy.ExecPolicy;
 import org.gproc.daemon.proc.ProcessLauncher;
 import org.gproc.daemon.proc.SpoolWatcher;
 
@@ -8,14 +10,22 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What all virtual nodes of one daemon share, so that a thousand nodes cost a thousand small tables and not a
- * thousand thread pools: one process launcher, one spool watcher and one timer (reaping and shutdown deadlines).
- * Nothing here may block for long on the timer thread.
+ * thousand thread pools: one process launcher, one spool watcher, one timer (reaping and shutdown deadlines), one
+ * audit log and one exec policy. Nothing here may block for long on the timer thread.
  */
-public record NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, ScheduledExecutorService timer) {
+public record NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, ScheduledExecutorService timer,
+                           AuditLog audit, ExecPolicy policy) {
 
     public NodeServices {
         Objects.requireNonNull(launcher, "launcher");
         Objects.requireNonNull(spoolWatcher, "spoolWatcher");
         Objects.requireNonNull(timer, "timer");
+        Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(policy, "policy");
+    }
+
+    /** No audit log, everyone may exec node files, processes run as the daemon's user. */
+    public NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, ScheduledExecutorService timer) {
+        this(launcher, spoolWatcher, timer, AuditLog.disabled(), ExecPolicy.OPEN);
     }
 }

@@ -1,8 +1,10 @@
 package org.gproc.daemon.session;
 
+import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.proc.ExitStatus;
 import org.gproc.daemon.proc.LaunchSpec;
 import org.gproc.daemon.proc.RunningProcess;
+import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
 import org.gproc.transport.ninep.NinePException;
 
@@ -71,6 +73,7 @@ public final class Session {
     private long reaperGeneration;
     private boolean cleanUpStarted;
     private boolean stoppingForCap;
+    private String fsClosedBecause;
 
     Session(VirtualNode node, int id, String owner, Path dir) {
         this.node = node;
@@ -281,8 +284,30 @@ public final class Session {
 
     // ---- the process ------------------------------------------------------------------------------------------
 
-    /** Starts the one process of this session; see {@link ExecPlan} for how path, argv, env and dir resolve. */
-    void exec(String path) throws NinePException {
+    /**
+     * {@code actor} (the owner or an admin) starts the one process of this session; see {@link ExecPlan} for how path,
+     * argv, env and dir resolve and {@link ExecChecks} for what the policy allows. Every attempt is audited.
+     */
+    void exec(String actor, String path) throws NinePException {
+        AuditLog.Event event = audit("exec").field("principal", actor).field("owner", owner).field("path", path);
+        try {
+            long started = exec(path, event, actor);
+            event.field("pid", started).accepted().log();
+        } catch (ExecChecks.Refused e) {
+            event.refused(e.getMessage()).log();
+            throw e;
+        } catch (NinePException | RuntimeException e) {
+            event.field("outcome", "failed").field("reason", String.valueOf(e.getMessage())).log();
+            throw e;
+        }
+    }
+
+    /** An audit event about this session, with the node and session already filled in. */
+    AuditLog.Event audit(String name) {
+        return node.audit(name).field("session", id);
+    }
+
+    private long exec(String path, AuditLog.Event event, String actor) throws NinePException {
         ExecPlan plan;
         synchronized (this) {
             checkLiveLocked();
@@ -300,14 +325,21 @@ public final class Session {
         Spool err = null;
         try {
             List<String> args = plan.argv();
+            event.field("argv", args);
+            ExecChecks.Checked checked = ExecChecks.check(this, actor, plan, event);
             Map<String, String> fullEnv = new LinkedHashMap<>(node.env().snapshot());
             fullEnv.putAll(plan.env());
             Path wd = plan.workingDirectory();
+            if (checked.runAs() != null) {
+                closeFs("its process runs as unix user '" + checked.runAs().user() + "'");
+                ExecChecks.handOver(fsRoot(), checked.runAs());
+            }
             Path outFile = freshFile(dir.resolve("stdout"));
             Path errFile = freshFile(dir.resolve("stderr"));
             out = new Spool(outFile, node.limits().spoolCapBytes(), node.services().spoolWatcher());
             err = new Spool(errFile, node.limits().spoolCapBytes(), node.services().spoolWatcher());
-            started = node.services().launcher().start(new LaunchSpec(args, fullEnv, wd, outFile, errFile));
+            started = node.services().launcher().start(new LaunchSpec(args, fullEnv, wd, outFile, errFile,
+                    checked.program(), checked.runAs(), checked.runAs() == null ? null : fsRoot()));
             boolean wipedMeanwhile;
             synchronized (this) {
                 starting = false;
@@ -335,9 +367,11 @@ public final class Session {
             throw new NinePException("exec: session " + id + ": cannot create the output spools: " + e.getMessage(), e);
         }
         this.started.complete(null);
+        long startedPid = started.pid();
         started.onExit().whenComplete(this::exited);
         out.onCapReached(this::stopForCap);
         err.onCapReached(this::stopForCap);
+        return startedPid;
     }
 
     /**
@@ -356,6 +390,8 @@ public final class Session {
         }
         try {
             p.signal(15);
+            audit("signal").field("principal", null).field("cause", "spool cap (--spool-cap)")
+                    .field("signal", Signals.name(15)).field("pid", p.pid()).accepted().log();
         } catch (NinePException exitedMeanwhile) {
             return;
         }
@@ -401,6 +437,9 @@ public final class Session {
         boolean cleanup;
         Spool out;
         Spool err;
+        audit("exit").field("owner", owner).field("pid", pid())
+                .field("status", failure == null ? status.toString() : null)
+                .field("reason", failure == null ? null : String.valueOf(failure.getMessage())).log();
         synchronized (this) {
             out = stdout;
             err = stderr;
@@ -423,6 +462,22 @@ public final class Session {
             synchronized (this) {
                 updateReaper();
             }
+        }
+    }
+
+    /** {@code actor} signals the process group; audited, also when refused. */
+    void signal(String actor, int sig, String cause) throws NinePException {
+        AuditLog.Event event = audit("signal").field("principal", actor).field("owner", owner)
+                .field("signal", Signals.name(sig)).field("pid", pid());
+        if (cause != null) {
+            event.field("cause", cause);
+        }
+        try {
+            signal(sig);
+            event.accepted().log();
+        } catch (NinePException e) {
+            event.refused(e.getMessage()).log();
+            throw e;
         }
     }
 
@@ -515,6 +570,17 @@ public final class Session {
      * Kills the process group if running and removes the session from its table at once; the returned future
      * completes when its files are gone (after the process has exited).
      */
+    CompletableFuture<Void> wipe(String actor, String cause) {
+        synchronized (this) {
+            if (state == State.WIPED) {
+                return cleaned;
+            }
+        }
+        audit("wipe").field("principal", actor).field("owner", owner).field("cause", cause).field("pid", pid())
+                .accepted().log();
+        return wipe();
+    }
+
     CompletableFuture<Void> wipe() {
         RunningProcess p;
         boolean running;
@@ -598,11 +664,34 @@ public final class Session {
             }
             reaper = null;
         }
-        wipe();
+        wipe(null, "idle for --grace " + node.limits().grace().toSeconds() + " s (reaped)");
     }
 
     private String exitText() {
         return exit.isDone() && !exit.isCompletedExceptionally() ? exit.join().toString() : "exit status pending";
+    }
+
+    // ---- fs/ served over 9P ----------------------------------------------------------------------------------
+
+    /**
+     * Stops serving {@code fs/} over 9P for the rest of the session: once a process running as a mapped Unix user
+     * owns it, the daemon (root) would otherwise follow paths that process can change under it.
+     */
+    private synchronized void closeFs(String because) {
+        fsClosedBecause = because;
+    }
+
+    /** Throws unless fs/ may be served: the session is live and no mapped user owns fs/. */
+    public void checkFsServed() throws NinePException {
+        String because;
+        synchronized (this) {
+            checkLiveLocked();
+            because = fsClosedBecause;
+        }
+        if (because != null) {
+            throw new NinePException("fs/ of session " + id + " is closed to 9P since exec: " + because
+                    + " (read its output from stdout/stderr)");
+        }
     }
 
     // ---- status -------------------------------------------------------------------------------------------------

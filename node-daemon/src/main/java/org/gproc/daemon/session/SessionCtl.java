@@ -15,14 +15,17 @@ public final class SessionCtl {
     private SessionCtl() {
     }
 
-    /** Every command of one write to {@code N/ctl}, in order; the first failure stops the rest. */
-    public static void apply(Session s, String text) throws NinePException {
+    /**
+     * Every command {@code principal} (the owner or an admin) wrote to {@code N/ctl} in one write, in order; the first
+     * failure stops the rest.
+     */
+    public static void apply(Session s, String principal, String text) throws NinePException {
         for (CtlCommand<SessionVerb> c : CtlCommand.parseAll("ctl", SessionVerb.values(), text)) {
             switch (c.verb()) {
-                case EXEC -> s.exec(c.arg(0));
-                case SIGNAL -> s.signal(Signals.parse(c.arg(0)));
-                case KILL -> s.signal(9);
-                case WIPE -> s.wipe();
+                case EXEC -> s.exec(principal, c.arg(0));
+                case SIGNAL -> s.signal(principal, Signals.parse(c.arg(0)), null);
+                case KILL -> s.signal(principal, 9, null);
+                case WIPE -> s.wipe(principal, "ctl");
                 case CLOSE -> {
                     if (!c.arg(0).equals("stdin")) {
                         throw new NinePException("ctl: close: only 'close stdin' is supported, not 'close "
@@ -72,17 +75,25 @@ public final class SessionCtl {
     public static void applyToNode(VirtualNode node, String principal, String text) throws NinePException {
         for (CtlCommand<NodeVerb> c : CtlCommand.parseAll("ctl", NodeVerb.values(), text)) {
             switch (c.verb()) {
-                case KILL -> visibleSession(node, principal, c.arg(1)).signal(Signals.parse(c.arg(0)));
-                case WIPE -> visibleSession(node, principal, c.arg(0)).wipe();
+                case KILL -> {
+                    int sig = Signals.parse(c.arg(0));
+                    visibleSession(node, principal, c.arg(1), "signal").signal(principal, sig, null);
+                }
+                case WIPE -> visibleSession(node, principal, c.arg(0), "wipe").wipe(principal, "ctl");
             }
         }
     }
 
-    private static Session visibleSession(VirtualNode node, String principal, String idText) throws NinePException {
+    private static Session visibleSession(VirtualNode node, String principal, String idText, String event)
+            throws NinePException {
         int id = SessionTable.parseId(idText);
         Session s = id < 0 ? null : node.sessions().visible(id, principal);
         if (s == null) {
-            throw new NinePException("ctl: no session '" + NodeEnv.abbreviate(idText) + "' on " + node.name());
+            String reason = "ctl: no session '" + NodeEnv.abbreviate(idText) + "' on " + node.name();
+            node.audit(event).field("session", idText).field("principal", principal)
+                    .refused(reason + (id >= 0 && node.sessions().exists(id) ? " (owned by another principal)" : ""))
+                    .log();
+            throw new NinePException(reason);
         }
         return s;
     }

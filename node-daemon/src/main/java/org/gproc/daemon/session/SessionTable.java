@@ -33,8 +33,10 @@ public final class SessionTable {
             int limit = node.limits().maxSessionsPerPrincipal();
             long owned = sessions.values().stream().filter(s -> s.owner().equals(principal)).count();
             if (owned >= limit) {
-                throw new NinePException("clone: " + principal + " already has " + owned + " sessions on "
-                        + node.name() + ", the limit per principal (--max-sessions); wipe some first");
+                String reason = "clone: " + principal + " already has " + owned + " sessions on " + node.name()
+                        + ", the limit per principal (--max-sessions); wipe some first";
+                node.audit("clone").field("principal", principal).refused(reason).log();
+                throw new NinePException(reason);
             }
             int id = ++lastId;
             session = new Session(node, id, principal, node.sessionsDir().resolve(Integer.toString(id)));
@@ -45,9 +47,12 @@ public final class SessionTable {
             Files.createDirectory(session.fsRoot(), PRIVATE);
         } catch (IOException e) {
             session.wipe();
-            throw new NinePException("clone: cannot create the session directory on " + node.name() + ": "
-                    + e.getMessage(), e);
+            String reason = "clone: cannot create the session directory on " + node.name() + ": " + e.getMessage();
+            node.audit("clone").field("session", session.id()).field("principal", principal)
+                    .field("outcome", "failed").field("reason", reason).log();
+            throw new NinePException(reason, e);
         }
+        session.audit("clone").field("principal", principal).accepted().log();
         return session;
     }
 
@@ -55,6 +60,11 @@ public final class SessionTable {
     public Session visible(int id, String principal) {
         Session s = sessions.get(id);
         return s != null && mayAccess(s, principal) ? s : null;
+    }
+
+    /** Whether session {@code id} exists, whoever owns it (for audit records only: never tell the client). */
+    public boolean exists(int id) {
+        return sessions.containsKey(id);
     }
 
     public boolean mayAccess(Session s, String principal) {

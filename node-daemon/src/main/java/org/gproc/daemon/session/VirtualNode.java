@@ -1,5 +1,6 @@
 package org.gproc.daemon.session;
 
+import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.proc.BlobCache;
 import org.gproc.transport.ninep.NinePException;
 
@@ -31,6 +32,7 @@ public final class VirtualNode {
     private final Instant started = Instant.now();
     private volatile BlobCache cache;
     private volatile boolean sessionsDirReady;
+    private volatile int port;
 
     /**
      * @param dir this node's own directory under the state dir; a {@code sessions/} left there by an earlier run
@@ -47,6 +49,20 @@ public final class VirtualNode {
 
     public String name() {
         return name;
+    }
+
+    /** The TCP port this node is served on, 0 until the daemon has bound it. */
+    public int port() {
+        return port;
+    }
+
+    public void port(int port) {
+        this.port = port;
+    }
+
+    /** An audit event about this node, with the node and port already filled in. */
+    public AuditLog.Event audit(String name) {
+        return services.audit().event(name).field("node", name()).field("port", port);
     }
 
     public Limits limits() {
@@ -133,7 +149,7 @@ public final class VirtualNode {
         for (Session s : sessions.all()) {
             if (s.state() == Session.State.RUNNING) {
                 try {
-                    s.signal(15);
+                    s.signal(null, 15, "daemon shutdown");
                 } catch (NinePException exitedMeanwhile) {
                     continue;
                 }
@@ -150,7 +166,7 @@ public final class VirtualNode {
     public List<CompletableFuture<Void>> wipeAll() {
         List<CompletableFuture<Void>> cleaned = new ArrayList<>();
         for (Session s : sessions.all()) {
-            cleaned.add(s.wipe());
+            cleaned.add(s.wipe(null, "daemon shutdown"));
         }
         return cleaned;
     }

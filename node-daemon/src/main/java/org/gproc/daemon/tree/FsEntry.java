@@ -1,6 +1,7 @@
 package org.gproc.daemon.tree;
 
 import org.gproc.daemon.session.Session;
+import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Qid;
 import org.gproc.transport.ninep.Stat;
@@ -99,7 +100,7 @@ final class FsEntry implements FileEntry {
 
     @Override
     public Stat stat() throws NinePException {
-        session.checkLive();
+        session.checkFsServed();
         Map<String, Object> attrs = attributes(path(), display());
         boolean dir = (Boolean) attrs.get("isDirectory");
         int mode = ((Integer) attrs.get("mode") & 0777) | (dir ? Stat.DMDIR : 0);
@@ -114,7 +115,7 @@ final class FsEntry implements FileEntry {
 
     @Override
     public FileEntry walk(String name) throws NinePException {
-        session.checkLive();
+        session.checkFsServed();
         checkName(name);
         return child(name);
     }
@@ -137,7 +138,7 @@ final class FsEntry implements FileEntry {
 
     @Override
     public List<Stat> list() throws NinePException {
-        session.checkLive();
+        session.checkFsServed();
         List<Stat> stats = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(path())) {
             for (Path p : dir) {
@@ -160,12 +161,30 @@ final class FsEntry implements FileEntry {
             Access.check(display(), stat.mode(), mode);
             return new DirectoryFile(this, session);
         }
+        if (((mode & 3) == Message.OWRITE || (mode & 3) == Message.ORDWR || (mode & Message.OTRUNC) != 0)
+                && sharedBlob(path())) {
+            throw new NinePException("open '" + display() + "' for writing: it is a blob hard-linked from cache/,"
+                    + " shared and read-only (link it with a writable mode to get a private copy)");
+        }
         return FsFile.open(this, session, path(), mode, view.node().limits().maxPushBytes());
+    }
+
+    /**
+     * A regular file with more than one link is a cache blob (read-only links are hard links): writing, truncating or
+     * chmod-ing it would change the blob for every session and every later push of that hash.
+     */
+    static boolean sharedBlob(Path path) throws NinePException {
+        try {
+            return Files.isRegularFile(path, NOFOLLOW)
+                    && (Integer) Files.getAttribute(path, "unix:nlink", NOFOLLOW) > 1;
+        } catch (IOException e) {
+            throw new NinePException("'" + path.getFileName() + "': " + e.getMessage(), e);
+        }
     }
 
     @Override
     public OpenFile create(String name, int perm, int mode) throws NinePException {
-        session.checkLive();
+        session.checkFsServed();
         checkName(name);
         if (!stat().isDirectory()) {
             throw new NinePException("create '" + name + "': '" + display() + "' is not a directory");
@@ -194,7 +213,7 @@ final class FsEntry implements FileEntry {
 
     @Override
     public void remove() throws NinePException {
-        session.checkLive();
+        session.checkFsServed();
         if (isRoot()) {
             throw new NinePException("remove '" + display() + "': permission denied (wipe the session instead)");
         }
@@ -216,6 +235,12 @@ final class FsEntry implements FileEntry {
             throw new NinePException("wstat '" + display() + "': permission denied");
         }
         Path path = path();
+        boolean changesContent = (changes.mode() != -1 && (changes.mode() & 0777) != (current.mode() & 0777))
+                || changes.length() != -1;
+        if (changesContent && sharedBlob(path)) {
+            throw new NinePException("wstat '" + display() + "': it is a blob hard-linked from cache/, shared and"
+                    + " read-only (its mode and length cannot change)");
+        }
         try {
             if (changes.mode() != -1) {
                 if ((changes.mode() & Stat.DMDIR) != (current.mode() & Stat.DMDIR)) {

@@ -26,7 +26,8 @@ final class NodeFiles {
                 Session s = node.sessions().create(view.principal());
                 SynthEntry ctl = new SynthEntry(view, FileType.CTL, s);
                 yield new TextFile(ctl, s, () -> utf8(Integer.toString(s.id())),
-                        (offset, data) -> SessionCtl.apply(s, new String(data, StandardCharsets.UTF_8)));
+                        (offset, data) -> SessionCtl.apply(s, view.principal(),
+                                new String(data, StandardCharsets.UTF_8)));
             }
             case ARCH -> new TextFile(e, null, () -> utf8(XcpuTree.arch()), null);
             case UNAME -> new TextFile(e, null, () -> utf8(XcpuTree.uname()), null);

@@ -21,7 +21,8 @@ final class SessionFiles {
         boolean truncate = (mode & Message.OTRUNC) != 0;
         return switch (e.type()) {
             case CTL -> new TextFile(e, s, () -> NodeFiles.utf8(s.statusLine()),
-                    (offset, data) -> SessionCtl.apply(s, new String(data, StandardCharsets.UTF_8)));
+                    (offset, data) -> SessionCtl.apply(s, e.view().principal(),
+                            new String(data, StandardCharsets.UTF_8)));
             case ARGV -> {
                 if (truncate) {
                     s.writeArgv(0, new byte[0]);

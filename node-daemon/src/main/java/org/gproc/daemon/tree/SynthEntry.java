@@ -82,6 +82,10 @@ final class SynthEntry implements FileEntry {
             int id = SessionTable.parseId(name);
             Session s = id < 0 ? null : view.node().sessions().visible(id, view.principal());
             if (s == null) {
+                if (id >= 0 && view.node().sessions().exists(id)) {
+                    view.node().audit("access").field("session", id).field("principal", view.principal())
+                            .refused("session " + id + " belongs to another principal").log();
+                }
                 throw new NinePException("'" + name + "' does not exist (or belongs to another principal)");
             }
             return new SynthEntry(view, FileType.SESSION, s);
