@@ -93,6 +93,7 @@ final class SynthEntry implements FileEntry {
         if (type == FileType.SESSION) {
             FileType t = FileType.lookup(FileType.SESSION_TAB, name);
             if (t == FileType.FS) {
+                session.checkFsServed();
                 return FsEntry.root(view, session);
             }
             if (t != null) {
