@@ -1,6 +1,7 @@
 package org.gproc.daemon;
 
 import org.gproc.daemon.audit.AuditLog;
+import org.gproc.daemon.audit.AuthAudit;
 import org.gproc.daemon.policy.ExecPolicy;
 import org.gproc.daemon.policy.UnixUser;
 import org.gproc.daemon.policy.UserMap;
@@ -128,6 +129,9 @@ public final class GprocDaemon implements AutoCloseable {
                         .authorizedKeys(config.authorizedKeys())
                         .maxFrameSize(config.msize())
                         .handler((info, channel) -> serve(servers, base[0], info, channel));
+                if (audit.enabled()) {
+                    b.authListener(new AuthAudit(audit));
+                }
                 if (first == 0) {
                     b.listen(config.host(), 0);
                 } else {

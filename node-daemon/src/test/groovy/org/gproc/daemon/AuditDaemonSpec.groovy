@@ -4,6 +4,8 @@ import groovy.json.JsonSlurper
 import org.gproc.transport.ninep.BlockingNinePClient
 import org.gproc.transport.ninep.Fid
 import org.gproc.transport.ninep.NinePException
+import org.gproc.transport.ssh.Keys
+import org.gproc.transport.ssh.SshConnector
 import spock.lang.Specification
 import spock.lang.Timeout
 import spock.util.concurrent.PollingConditions
@@ -110,6 +112,39 @@ class AuditDaemonSpec extends Specification {
         all.find { it.event == 'access' && it.principal == 'bob@lab' }.outcome == 'refused'
         def refusedKill = all.find { it.event == 'signal' && it.principal == 'bob@lab' }
         refusedKill.outcome == 'refused' && refusedKill.reason.contains('owned by another principal')
+    }
+
+    def "every authentication is a line: the accepted key with its principal, a refused key with the reason"() {
+        given:
+        def f = new DaemonFixture({ it.auditLog(log) })
+        def stranger = Keys.generate()
+
+        when:
+        f.connect('alice@lab')
+        def refused = SshConnector.builder().identity(stranger).knownHosts(f.knownHosts()).username('alice@lab').build()
+        try {
+            refused.open('127.0.0.1', f.daemon.port())
+        } catch (IOException expected) {
+        } finally {
+            refused.close()
+        }
+        f.close()
+        def auths = events(log).findAll { it.event == 'auth' }
+
+        then:
+        def ok = auths.find { it.outcome == 'accepted' }
+        ok.principal == 'alice@lab'
+        ok.keyFingerprint == Keys.fingerprint(f.keys['alice@lab'].public)
+        ok.keyType == 'ssh-ed25519'
+        ok.sshUser == 'nobody-in-particular'
+        ok.remote ==~ /127\.0\.0\.1:\d+/
+
+        and: 'the stranger is refused, named by fingerprint only: the user name it asked for is no identity'
+        def no = auths.findAll { it.outcome == 'refused' }
+        no.size() >= 1
+        no.every { it.keyFingerprint == Keys.fingerprint(stranger.public) && it.principal == null }
+        no[0].reason == 'NOT_AUTHORIZED'
+        no[0].sshUser == 'alice@lab'
     }
 
     def "a failed exec is audited with its reason, and nothing a client writes can break a line"() {

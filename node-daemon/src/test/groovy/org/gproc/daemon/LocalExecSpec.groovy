@@ -173,6 +173,27 @@ class LocalExecSpec extends Specification {
         EndToEndSpec.sha256(Files.readAllBytes(f.daemon.node(1).cache().file(hash))) == hash
     }
 
+    def "gprocd --local-exec takes '*' or a comma list; '#value' is refused naming the flag"() {
+        given:
+        Path dir = Files.createTempDirectory('gprocd-flags')
+
+        when:
+        def (code, out, err) = GprocdSpec.run('--listen', '127.0.0.1:0', '--host-key', dir.resolve('k').toString(),
+                '--authorized-keys', dir.resolve('a').toString(), '--state-dir', dir.resolve('s').toString(),
+                '--local-exec', value)
+
+        then:
+        code != '0'
+        err.contains("--local-exec '$value'")
+        !Files.exists(dir.resolve('s'))
+
+        cleanup:
+        dir.toFile().deleteDir()
+
+        where:
+        value << ['alice@lab,,bob@lab', 'alice@lab,*', ',']
+    }
+
     static Stat withMode(int mode) {
         def d = Stat.dontTouch()
         new Stat(d.type(), d.dev(), d.qid(), mode, d.atime(), d.mtime(), d.length(), '', '', '', '')

@@ -214,6 +214,11 @@ public final class AuditLog implements AutoCloseable {
             }
         }
 
+        /** When it happened, if not now. */
+        public Event at(Instant time) {
+            return field("time", time.truncatedTo(ChronoUnit.MICROS).toString());
+        }
+
         /** Adds a field; a null value is written as JSON null. */
         public Event field(String name, Object value) {
             if (fields != null) {

@@ -437,9 +437,12 @@ public final class Session {
         boolean cleanup;
         Spool out;
         Spool err;
-        audit("exit").field("owner", owner).field("pid", pid())
-                .field("status", failure == null ? status.toString() : null)
-                .field("reason", failure == null ? null : String.valueOf(failure.getMessage())).log();
+        AuditLog.Event exitEvent = audit("exit").field("owner", owner).field("pid", pid());
+        if (failure == null) {
+            exitEvent.field("status", status.toString()).log();
+        } else {
+            exitEvent.field("status", null).field("reason", String.valueOf(failure.getMessage())).log();
+        }
         synchronized (this) {
             out = stdout;
             err = stderr;
