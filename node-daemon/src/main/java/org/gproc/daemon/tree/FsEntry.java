@@ -57,8 +57,28 @@ final class FsEntry implements FileEntry {
         return rel.toString().isEmpty();
     }
 
-    private Path path() {
-        return isRoot() ? session.fsRoot() : session.fsRoot().resolve(rel);
+    private Path path() throws NinePException {
+        return inside(rel);
+    }
+
+    /**
+     * fs/ + {@code relative}, refusing it if any directory on the way is not a real directory: NOFOLLOW_LINKS guards
+     * only the last name, and the session's process can swap a directory a client walked earlier for a symbolic link.
+     */
+    private Path inside(Path relative) throws NinePException {
+        Path root = session.fsRoot();
+        if (relative.toString().isEmpty()) {
+            return root;
+        }
+        Path p = root;
+        for (int i = 0; i < relative.getNameCount() - 1; i++) {
+            p = p.resolve(relative.getName(i));
+            if (!Files.isDirectory(p, NOFOLLOW)) {
+                throw new NinePException("'" + session.id() + "/fs/" + root.relativize(p)
+                        + "' is no longer a directory (not served over 9P)");
+            }
+        }
+        return root.resolve(relative);
     }
 
     private String display() {
@@ -67,7 +87,7 @@ final class FsEntry implements FileEntry {
 
     private FsEntry child(String name) throws NinePException {
         Path childRel = isRoot() ? Path.of(name) : rel.resolve(name);
-        Map<String, Object> attrs = attributes(session.fsRoot().resolve(childRel), session.id() + "/fs/" + childRel);
+        Map<String, Object> attrs = attributes(inside(childRel), session.id() + "/fs/" + childRel);
         return new FsEntry(view, session, childRel, qidOf(attrs));
     }
 
@@ -130,7 +150,7 @@ final class FsEntry implements FileEntry {
             return root(view, session);
         }
         try {
-            return new FsEntry(view, session, up, qidOf(attributes(session.fsRoot().resolve(up), display())));
+            return new FsEntry(view, session, up, qidOf(attributes(inside(up), display())));
         } catch (NinePException | RuntimeException goneMeanwhile) {
             return root(view, session);
         }
