@@ -4,6 +4,7 @@ import org.gproc.transport.ninep.NinePException;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ record ExecPlan(Path fsRoot, String program, String argvText, String envText, St
         if (program.isEmpty()) {
             throw new NinePException("ctl: exec: empty program path");
         }
-        Path path = Path.of(program);
+        Path path = pathOf("exec", program);
         if (path.isAbsolute()) {
             return path;
         }
@@ -52,11 +53,20 @@ record ExecPlan(Path fsRoot, String program, String argvText, String envText, St
         if (dirText.isEmpty()) {
             return fsRoot;
         }
-        Path path = Path.of(dirText).isAbsolute() ? Path.of(dirText) : insideFs("dir", dirText);
+        Path path = pathOf("dir", dirText).isAbsolute() ? pathOf("dir", dirText) : insideFs("dir", dirText);
         if (!Files.isDirectory(path)) {
             throw new NinePException("ctl: dir: '" + dirText + "' is not a directory");
         }
         return path;
+    }
+
+    /** The path a client wrote; one the platform cannot hold (a NUL byte) is the client's error, not ours. */
+    private static Path pathOf(String verb, String text) throws NinePException {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new NinePException("ctl: " + verb + ": bad path '" + text + "': " + e.getReason());
+        }
     }
 
     /** {@code relative} resolved inside fs/; neither {@code ..} nor a symbolic link may lead out of it. */
@@ -71,7 +81,7 @@ record ExecPlan(Path fsRoot, String program, String argvText, String envText, St
         } catch (RuntimeException e) {
             throw new NinePException("ctl: " + verb + ": bad path '" + relative + "': " + e.getMessage());
         }
-        if (Path.of(relative).isAbsolute() || !candidate.startsWith(root)) {
+        if (pathOf(verb, relative).isAbsolute() || !candidate.startsWith(root)) {
             throw new NinePException("ctl: " + verb + ": '" + relative + "' leads outside the session's fs/");
         }
         boolean escapes;
