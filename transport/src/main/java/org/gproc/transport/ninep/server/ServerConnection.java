@@ -213,8 +213,14 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
         }
     }
 
-    /** Encodes, replacing a reply the client could not accept (larger than msize) by an Rerror saying so. */
+    /**
+     * Encodes, replacing a reply the client could not accept (larger than msize) by an Rerror saying so. A NUL in an
+     * error text (a path the client wrote, quoted back) is shown as {@code \0}, since 9P strings cannot hold it.
+     */
     private ByteBuffer frame(R reply) {
+        if (reply instanceof Rerror r && r.ename().indexOf('\0') >= 0) { // an error quoting the client's NUL byte
+            reply = new Rerror(r.tag(), r.ename().replace("\0", "\\0"));
+        }
         ByteBuffer frame;
         try {
             frame = Codec.encode(reply);
