@@ -38,14 +38,18 @@ final class RoundTrip {
      */
     static void trace(BenchCluster bench, int runs, int warmup, PrintStream log) throws Exception {
         java.util.Map<String, java.util.List<Long>> latencies = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<TracingChannel> tracing = new java.util.concurrent.atomic.AtomicReference<>();
         org.gproc.transport.ssh.SshConnector ssh = bench.ssh();
         org.gproc.client.NodeConnector traced = new org.gproc.client.NodeConnector() {
             @Override
             public java.util.concurrent.CompletableFuture<org.gproc.transport.ninep.NinePClient> connect(
                     org.gproc.client.NodeAddress address) {
-                return ssh.connect(address.host(), address.port()).thenCompose(ch ->
-                        org.gproc.transport.ninep.NinePClient.connect(new TracingChannel(ch, latencies),
-                                BenchCluster.MSIZE, System.getProperty("user.name"), ""));
+                return ssh.connect(address.host(), address.port()).thenCompose(ch -> {
+                    TracingChannel traced = new TracingChannel(ch, latencies);
+                    tracing.set(traced);
+                    return org.gproc.transport.ninep.NinePClient.connect(traced, BenchCluster.MSIZE,
+                            System.getProperty("user.name"), "");
+                });
             }
 
             @Override
@@ -61,15 +65,18 @@ final class RoundTrip {
                 once(node);
             }
             latencies.clear();
+            tracing.get().clearTimeline();
             Samples samples = new Samples(runs);
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
+                tracing.get().runStarted();
                 once(node);
                 samples.add(System.nanoTime() - t0);
             }
-            log.printf("B3 trace: run('/bin/true') x %d: p50 %.3f ms, p90 %.3f ms; its 9P requests:%n%s", runs,
+            log.printf("B3 trace: run('/bin/true') x %d: p50 %.3f ms, p90 %.3f ms; its 9P requests:%n%s"
+                    + "%nthe same requests on a run's timeline (pipelined requests overlap):%n%s", runs,
                     Samples.millis(samples.percentile(50)), Samples.millis(samples.percentile(90)),
-                    TracingChannel.report(latencies));
+                    TracingChannel.report(latencies), tracing.get().timelineReport());
         }
     }
 

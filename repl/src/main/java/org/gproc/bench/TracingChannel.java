@@ -23,6 +23,8 @@ final class TracingChannel implements FrameChannel {
     private final Map<Integer, String> labels = new ConcurrentHashMap<>();
     private final Map<Integer, String> fidNames = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> latencies;
+    private final Map<String, List<long[]>> timeline = new ConcurrentHashMap<>();
+    private volatile long runStart;
 
     /** {@code latencies} collects, per label, the round trips in nanoseconds (shared by several channels). */
     TracingChannel(FrameChannel delegate, Map<String, List<Long>> latencies) {
@@ -40,9 +42,15 @@ final class TracingChannel implements FrameChannel {
                 long[] t0 = started.remove(tag);
                 String label = labels.remove(tag);
                 if (t0 != null && label != null) {
-                    long rtt = System.nanoTime() - t0[0];
+                    long now = System.nanoTime();
+                    long rtt = now - t0[0];
                     latencies.computeIfAbsent(label, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
                             .add(rtt);
+                    long start = runStart;
+                    if (start != 0 && t0[0] >= start) {
+                        timeline.computeIfAbsent(label, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                                .add(new long[] {t0[0] - start, now - start});
+                    }
                 }
                 listener.onFrame(frame);
             }
@@ -101,6 +109,43 @@ final class TracingChannel implements FrameChannel {
 
     private static String fold(String path) {
         return path.replaceAll("(^|/)[0-9]+(?=/|$)", "$1N");
+    }
+
+    /** Marks the start of a run: {@link #timelineReport} gives each request's send and reply time from here. */
+    void runStarted() {
+        runStart = System.nanoTime();
+    }
+
+    void clearTimeline() {
+        timeline.clear();
+    }
+
+    /**
+     * One line per label in the order requests go out: median time from the run's start to the request's send and
+     * to its reply. Shows the critical path of a pipelined run, where per-request round trips overlap.
+     */
+    String timelineReport() {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-24s %7s %12s %12s%n", "9P request", "count",
+                "sent p50 ms", "reply p50 ms"));
+        record Row(String label, int count, double sent, double reply) {
+        }
+        List<Row> rows = new ArrayList<>();
+        timeline.forEach((label, list) -> {
+            List<long[]> v;
+            synchronized (list) {
+                v = new ArrayList<>(list);
+            }
+            long[] sent = v.stream().mapToLong(x -> x[0]).sorted().toArray();
+            long[] reply = v.stream().mapToLong(x -> x[1]).sorted().toArray();
+            rows.add(new Row(label, v.size(), sent[(sent.length - 1) / 2] / 1e6, reply[(reply.length - 1) / 2] / 1e6));
+        });
+        rows.sort((x, y) -> Double.compare(x.sent(), y.sent()) != 0 ? Double.compare(x.sent(), y.sent())
+                : Double.compare(x.reply(), y.reply()));
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "%-24s %7d %12.3f %12.3f%n", r.label(), r.count(), r.sent(),
+                    r.reply()));
+        }
+        return b.toString();
     }
 
     @Override

@@ -189,7 +189,7 @@ public final class Cluster implements AutoCloseable {
     public void close() {
         for (Node n : nodes.values()) {
             if (n.channel() != null) {
-                n.channel().client().close();
+                n.channel().close(); // wipes its spare session first
             }
         }
         connector.close();

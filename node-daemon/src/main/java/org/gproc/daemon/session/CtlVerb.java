@@ -16,7 +16,7 @@ public interface CtlVerb {
         return row().word();
     }
 
-    /** Tokens including the verb. */
+    /** Tokens including the verb; 0 for a verb that takes any number of arguments. */
     default int argc() {
         return row().argc();
     }

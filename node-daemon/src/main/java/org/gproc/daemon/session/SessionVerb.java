@@ -10,7 +10,10 @@ public enum SessionVerb implements CtlVerb {
     DIR("dir", 2, "dir <path>  (working directory; relative: inside fs/)"),
     LINK("link", 4, "link <sha256> <path> <octal mode>  (a cached blob into fs/)"),
     ID("id", 2, "id <job>/<rank>"),
-    TYPE("type", 2, "type normal|persistent");
+    TYPE("type", 2, "type normal|persistent"),
+    /** The argv file's content as a ctl line, so one Twrite can set argv and exec (argc 0: any token count). */
+    ARGV("argv", 0, "argv <argv0> <arg>...  (as writing the argv file)"),
+    ENV("env", 0, "env KEY=VALUE...  (as writing the env file)");
 
     private final Row row;
 

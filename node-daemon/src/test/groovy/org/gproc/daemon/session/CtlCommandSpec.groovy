@@ -41,8 +41,8 @@ class CtlCommandSpec extends Specification {
         'kil'     || "ctl: unknown verb 'kil' (did you mean 'kill'?)"
         'exce'    || "ctl: unknown verb 'exce' (did you mean 'exec'?)"
         'singal'  || "ctl: unknown verb 'singal' (did you mean 'signal'?)"
-        'EXEC'    || "ctl: unknown verb 'EXEC' (verbs: exec, signal, kill, wipe, close, dir, link, id, type)"
-        'frobnicate' || "ctl: unknown verb 'frobnicate' (verbs: exec, signal, kill, wipe, close, dir, link, id, type)"
+        'EXEC'    || "ctl: unknown verb 'EXEC' (verbs: exec, signal, kill, wipe, close, dir, link, id, type, argv, env)"
+        'frobnicate' || "ctl: unknown verb 'frobnicate' (verbs: exec, signal, kill, wipe, close, dir, link, id, type, argv, env)"
     }
 
     def "a wrong argument count names the verb and its usage"() {

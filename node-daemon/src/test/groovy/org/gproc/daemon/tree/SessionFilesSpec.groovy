@@ -318,4 +318,31 @@ class SessionFilesSpec extends Specification {
         then:
         t.read("$n/ctl") == "$n 0 new type=persistent owner=alice@lab spool=ok id=j/1\n"
     }
+
+    def "argv and env may be set through ctl, in the same write as exec"() {
+        given:
+        int n = t.newSession()
+
+        when:
+        t.write("$n/ctl", "argv sh -c 'exit 7'\nenv A=1 'B=two words'\n")
+
+        then:
+        t.read("$n/argv") == "sh -c 'exit 7'"
+        t.read("$n/env") == "A=1 'B=two words'"
+    }
+
+    def "argv through ctl keeps the argv file's limit, and a refused argv stops the commands after it"() {
+        given:
+        int n = t.newSession()
+        t.write("$n/argv", 'echo small')
+
+        when:
+        t.write("$n/ctl", 'argv ' + 'x' * 2000 + '\nid j/1\n')
+
+        then:
+        def e = thrown(NinePException)
+        e.message == 'argv: 2000 bytes is over the limit of 1024 bytes (--max-argv)'
+        t.read("$n/argv") == 'echo small'
+        t.read("$n/ctl") == "$n 0 new type=normal owner=alice@lab spool=ok id=''\n"
+    }
 }

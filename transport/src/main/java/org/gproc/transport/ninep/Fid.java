@@ -12,6 +12,8 @@ public final class Fid {
     private volatile int mode = -1;
     private volatile int iounit;
     private volatile boolean clunked;
+    private volatile NinePException failure; // a pipelined walk or open of this fid that failed
+    private volatile boolean neverCreated;   // its pipelined walk failed: the server has no such fid
 
     Fid(NinePClient client, int number, Qid qid) {
         this.client = client;
@@ -59,6 +61,29 @@ public final class Fid {
         qid = openedQid;
         iounit = unit;
         mode = openMode;
+    }
+
+    void walked(Qid walkedQid) {
+        qid = walkedQid;
+    }
+
+    /** A pipelined walk ({@code neverCreated}) or open failed; requests queued behind it report this error. */
+    void failed(NinePException e, boolean walkFailed) {
+        if (failure == null) {
+            failure = e;
+        }
+        if (walkFailed) {
+            neverCreated = true;
+            markClunked();
+        }
+    }
+
+    NinePException failure() {
+        return failure;
+    }
+
+    boolean neverCreated() {
+        return neverCreated;
     }
 
     /** Marks the handle dead; false if it already was. */

@@ -133,6 +133,43 @@ final class Multiplexer implements FrameChannel.Listener {
         return c;
     }
 
+    /**
+     * Sends {@code batch} in order with nothing else in between (a pipeline). If one request cannot be encoded, none
+     * is sent, every call fails with that error, and the result is false.
+     */
+    boolean submitAll(List<Call<?>> batch) {
+        for (Call<?> c : batch) {
+            try {
+                c.frame = Codec.encode(c.request);
+            } catch (IllegalArgumentException e) {
+                for (Call<?> undone : batch) {
+                    undone.frame = null;
+                    undone.completeExceptionally(e);
+                }
+                return false;
+            }
+        }
+        IOException dead;
+        synchronized (lock) {
+            dead = failure;
+            if (dead == null) {
+                for (Call<?> c : batch) {
+                    if (freeCount > 0) {
+                        send(c, freeTags[--freeCount]);
+                    } else {
+                        waitingForTag.add(c); // behind any request already waiting, so the order holds
+                    }
+                }
+            }
+        }
+        if (dead != null) {
+            for (Call<?> c : batch) {
+                c.completeExceptionally(new IOException(dead.getMessage(), dead));
+            }
+        }
+        return true;
+    }
+
     /** Under lock: puts the tag into the frame (encoded beforehand, outside the lock) and sends it. */
     private void send(Call<?> c, int tag) {
         c.tag = tag;

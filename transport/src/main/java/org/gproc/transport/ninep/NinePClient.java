@@ -101,6 +101,22 @@ public final class NinePClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Requests to send back to back without waiting for replies (see {@link Pipeline}): a walk, open, read and
+     * clunk in one round trip.
+     */
+    public Pipeline pipeline() {
+        return new Pipeline(this, mux);
+    }
+
+    int allocateFid() {
+        return fids.allocate();
+    }
+
+    void releaseFid(int fid) {
+        fids.release(fid);
+    }
+
     /** Attaches another root ({@link #connect} already attached {@link #root()}). */
     public CompletableFuture<Fid> attach(String uname, String aname) {
         int fid = fids.allocate();
@@ -232,7 +248,7 @@ public final class NinePClient implements AutoCloseable {
         });
     }
 
-    private int unit(int iounit) {
+    int unit(int iounit) {
         return iounit <= 0 || iounit > maxIo() ? maxIo() : iounit;
     }
 

@@ -34,4 +34,48 @@ public record ExecRequest(String program, List<String> args, Map<String, String>
     public String commandLine() {
         return Plan9Quote.join(argv());
     }
+
+    /**
+     * The one ctl write that sets up and starts the session: {@code argv} and {@code env} (when {@code withSettings};
+     * otherwise they go to their files), {@code link} for every blob, {@code dir}, {@code id}, {@code exec}, and
+     * {@code close stdin} unless the launch feeds stdin. The daemon applies the lines in order and stops at the first
+     * failure, so a refused argv never runs the program. Null when {@code withSettings} and a token holds a newline
+     * (a ctl line cannot carry it; the argv file can).
+     */
+    String ctlScript(boolean withSettings) {
+        StringBuilder script = new StringBuilder();
+        if (withSettings) {
+            List<String> envTokens = envTokens();
+            if (argv().stream().anyMatch(t -> t.indexOf('\n') >= 0)
+                    || envTokens.stream().anyMatch(t -> t.indexOf('\n') >= 0)) {
+                return null;
+            }
+            script.append("argv ").append(Plan9Quote.join(argv())).append('\n');
+            if (!envTokens.isEmpty()) {
+                script.append("env ").append(Plan9Quote.join(envTokens)).append('\n');
+            }
+        }
+        for (LocalBlob blob : blobs) {
+            script.append("link ").append(blob.hash()).append(' ').append(Plan9Quote.quote(blob.name()))
+                    .append(' ').append(blob.mode()).append('\n');
+        }
+        if (dir != null) {
+            script.append("dir ").append(Plan9Quote.quote(dir)).append('\n');
+        }
+        if (jobId != null) {
+            script.append("id ").append(jobId).append('\n');
+        }
+        script.append("exec ").append(Plan9Quote.quote(program)).append('\n');
+        if (stdinBytes == null && stdinStream == null) {
+            script.append("close stdin\n");
+        }
+        return script.toString();
+    }
+
+    /** env as KEY=VALUE tokens. */
+    List<String> envTokens() {
+        List<String> tokens = new java.util.ArrayList<>(env.size());
+        env.forEach((k, v) -> tokens.add(k + "=" + v));
+        return tokens;
+    }
 }

@@ -3,6 +3,7 @@ package org.gproc.client.internal.exec;
 import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePClient;
+import org.gproc.transport.ninep.Pipeline;
 import org.gproc.transport.ninep.Stat;
 
 import java.nio.charset.StandardCharsets;
@@ -11,14 +12,34 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** One node's 9P connection with the few file operations the client composes everything from. */
+/**
+ * One node's 9P connection with the few file operations the client composes everything from, and the node's spare
+ * session.
+ *
+ * <p>The spare: from the second run on a node on, each run also clones a session for the next one, so a run finds
+ * its session ready and sends its whole set-up in one round trip. The spare is an ordinary new session of ours with
+ * its {@code clone} fid open on {@code N/ctl}: invisible in {@code procs} (no pid), never reaped while the connection
+ * holds the fid, counted against {@code --max-sessions} like any session. {@link #close} wipes it; if this client
+ * dies instead, the daemon reaps it a grace period after the connection is gone. A one-shot run makes no spare.
+ */
 public final class NodeChannel {
+    /** A cloned session nobody has used yet: its ctl fid (open ORDWR) and its number. */
+    record Spare(Fid ctl, String session) {
+    }
+
     private final String node;
     private final NinePClient client;
     /** Blobs this client has seen in the node's cache/: a second push of them sends nothing. */
     private final Set<String> cachedBlobs = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Long>> uploads = new ConcurrentHashMap<>();
+    private final AtomicReference<Spare> spare = new AtomicReference<>();
+    private final AtomicBoolean cloningSpare = new AtomicBoolean();
+    private final AtomicInteger runs = new AtomicInteger();
+    private volatile boolean closed;
 
     public NodeChannel(String node, NinePClient client) {
         this.node = node;
@@ -93,6 +114,53 @@ public final class NodeChannel {
     public CompletableFuture<List<Stat>> list(String path) {
         return open(path, Message.OREAD).thenCompose(fid -> client.readDir(fid)
                 .whenComplete((d, e) -> client.clunk(fid)));
+    }
+
+    /** The spare session, now the caller's; null if there is none ready. */
+    Spare takeSpare() {
+        return spare.getAndSet(null);
+    }
+
+    /**
+     * Counts a run and, from the second on, adds to {@code p} the clone of the next run's session (unless a spare is
+     * ready or being cloned already). Cloning then overlaps this run instead of delaying the next.
+     */
+    void cloneSpare(Pipeline p) {
+        if (runs.incrementAndGet() < 2 || closed || spare.get() != null || !cloningSpare.compareAndSet(false, true)) {
+            return;
+        }
+        Fid fid = p.walk("clone");
+        p.open(fid, Message.ORDWR);
+        p.read(fid, 0, 32).whenComplete((number, e) -> {
+            cloningSpare.set(false);
+            if (e != null) {
+                if (!fid.isClunked()) {
+                    client.clunk(fid);
+                }
+                return;
+            }
+            Spare made = new Spare(fid, new String(number, StandardCharsets.UTF_8).trim());
+            if (closed || !spare.compareAndSet(null, made)) {
+                discard(made);
+            }
+        });
+    }
+
+    /** Wipes an unused spare and clunks its fid; nothing waits for either. */
+    private void discard(Spare unused) {
+        command(unused.ctl(), "wipe\n").whenComplete((v, e) -> client.clunk(unused.ctl()));
+    }
+
+    /** Wipes the spare session (the request goes out before the connection closes), then closes the connection. */
+    public void close() {
+        closed = true;
+        Spare unused = spare.getAndSet(null);
+        if (unused != null && client.isOpen()) {
+            discard(unused);
+        }
+        if (client != null) {
+            client.close();
+        }
     }
 
     @Override

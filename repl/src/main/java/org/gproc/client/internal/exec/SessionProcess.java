@@ -4,6 +4,7 @@ import org.gproc.client.OutputListener;
 import org.gproc.client.RemoteProcess;
 import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.Message;
+import org.gproc.transport.ninep.Pipeline;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -77,114 +78,184 @@ public final class SessionProcess implements RemoteProcess {
         SessionProcess p = new SessionProcess(node, new ExecRequest(commandLine, List.of(), Map.of(), null,
                 List.of(), null, null, null, null));
         p.session = session;
-        node.open(session + "/ctl", Message.ORDWR).whenComplete((fid, e) -> {
-            if (e != null) {
-                p.fail("reattach to session " + session, e);
-                return;
-            }
-            p.ctl.complete(fid);
-            p.follow(fid);
-        });
+        Pipeline pipeline = node.client().pipeline();
+        Fid ctlFid = pipeline.walk(session + "/ctl");
+        CompletableFuture<Fid> opened = pipeline.open(ctlFid, Message.ORDWR);
+        p.follow(pipeline, ctlFid, opened, "reattach to session " + session);
+        pipeline.send();
+        opened.thenAccept(p.ctl::complete);
         return p;
     }
 
+    /**
+     * Sets the session up in as few round trips as the daemon's in-order handling of pipelined requests allows: with
+     * a spare session, one (ctl script, then the reads of ctl, stdout, stderr and wait, all sent back to back);
+     * otherwise two (clone and ctl script; then the reads, once the session's number is known). Blobs are pushed
+     * meanwhile; their links are in the ctl script, which then waits for them.
+     */
     private void launch() {
-        node.open("clone", Message.ORDWR)
-                .thenCompose(fid -> {
-                    ctl.complete(fid);
-                    return node.client().read(fid, 0, 64);
-                })
-                .thenCompose(n -> {
-                    session = new String(n, StandardCharsets.UTF_8).trim();
-                    return configure();
-                })
-                .thenCompose(v -> node.command(ctl.join(), ctlScript()))
+        CompletableFuture<Void> pushed = pushBlobs();
+        String script = request.ctlScript(true);
+        byte[] scriptBytes = script == null ? null : script.getBytes(StandardCharsets.UTF_8);
+        if (scriptBytes != null && scriptBytes.length > node.client().maxIo()) {
+            scriptBytes = null; // longer than one Twrite: argv and env go through their files
+        }
+        NodeChannel.Spare spare = node.takeSpare();
+        Pipeline first = node.client().pipeline();
+        Fid ctlFid;
+        CompletableFuture<String> number;
+        if (spare != null) {
+            ctlFid = spare.ctl();
+            session = spare.session();
+            number = CompletableFuture.completedFuture(spare.session());
+            ctl.complete(ctlFid);
+        } else {
+            ctlFid = first.walk("clone");
+            first.open(ctlFid, Message.ORDWR).thenAccept(ctl::complete);
+            number = first.read(ctlFid, 0, 32).thenApply(n -> new String(n, StandardCharsets.UTF_8).trim());
+        }
+        CompletableFuture<Integer> exec = null;
+        if (scriptBytes != null && pushed.isDone() && !pushed.isCompletedExceptionally()) {
+            exec = first.write(ctlFid, 0, scriptBytes);
+            if (spare != null) {
+                follow(first, ctlFid, exec, "exec of " + request.program());
+            }
+        }
+        node.cloneSpare(first);
+        first.send();
+        if (spare != null && exec != null) {
+            return;
+        }
+        CompletableFuture<Integer> sentExec = exec;
+        byte[] oneWrite = scriptBytes;
+        number.thenCombine(pushed, (n, v) -> n).whenComplete((n, e) -> {
+            if (e != null) {
+                fail("exec of " + request.program(), e);
+                return;
+            }
+            session = n;
+            if (sentExec == null && oneWrite == null) {
+                execThroughFiles(ctlFid);
+                return;
+            }
+            Pipeline second = node.client().pipeline();
+            follow(second, ctlFid, sentExec != null ? sentExec : second.write(ctlFid, 0, oneWrite),
+                    "exec of " + request.program());
+            second.send();
+        });
+    }
+
+    private CompletableFuture<Void> pushBlobs() {
+        if (request.blobs().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.allOf(request.blobs().stream().map(b -> BlobPush.ensure(node, b))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /** The slow path, for an argv or env a ctl line cannot carry: their files first, then the ctl script. */
+    private void execThroughFiles(Fid ctlFid) {
+        List<CompletableFuture<Void>> steps = new ArrayList<>();
+        steps.add(node.writeText(session + "/argv", Plan9Quote.join(request.argv())));
+        if (!request.env().isEmpty()) {
+            steps.add(node.writeText(session + "/env", Plan9Quote.join(request.envTokens())));
+        }
+        CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                .thenCompose(v -> node.command(ctlFid, request.ctlScript(false)))
                 .whenComplete((v, e) -> {
                     if (e != null) {
                         fail("exec of " + request.program(), e);
                         return;
                     }
-                    follow(ctl.join());
-                    feedStdin();
-                    armTimeout();
+                    Pipeline p = node.client().pipeline();
+                    follow(p, ctlFid, CompletableFuture.completedFuture(null), "exec of " + request.program());
+                    p.send();
                 });
     }
 
-    /** argv, env and pushed blobs, in parallel. */
-    private CompletableFuture<Void> configure() {
-        List<CompletableFuture<Void>> steps = new ArrayList<>();
-        steps.add(node.writeText(session + "/argv", Plan9Quote.join(request.argv())));
-        if (!request.env().isEmpty()) {
-            List<String> tokens = new ArrayList<>();
-            request.env().forEach((k, v) -> tokens.add(k + "=" + v));
-            steps.add(node.writeText(session + "/env", Plan9Quote.join(tokens)));
-        }
-        for (LocalBlob blob : request.blobs()) {
-            steps.add(BlobPush.ensure(node, blob).thenApply(n -> null));
-        }
-        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
-    }
-
-    /** One ctl write: link every blob, set dir and id, exec, and close stdin unless the launch feeds it. */
-    private String ctlScript() {
-        StringBuilder script = new StringBuilder();
-        for (LocalBlob blob : request.blobs()) {
-            script.append("link ").append(blob.hash()).append(' ').append(Plan9Quote.quote(blob.name()))
-                    .append(' ').append(blob.mode()).append('\n');
-        }
-        if (request.dir() != null) {
-            script.append("dir ").append(Plan9Quote.quote(request.dir())).append('\n');
-        }
-        if (request.jobId() != null) {
-            script.append("id ").append(request.jobId()).append('\n');
-        }
-        script.append("exec ").append(Plan9Quote.quote(request.program())).append('\n');
-        if (request.stdinBytes() == null && request.stdinStream() == null) {
-            script.append("close stdin\n");
-        }
-        return script.toString();
-    }
-
     /**
-     * Reads the pid from {@code N/ctl} (a fresh open: the fid that opened {@code clone} reads the session number),
-     * then pumps stdout and stderr and parks a read on wait.
+     * Adds to {@code p}, behind whatever starts the process, the reads that follow it: {@code N/ctl} for the pid, and
+     * {@code stdout}, {@code stderr} and {@code wait} from offset 0 (parked until there is output, EOF or the exit).
+     * If {@code started} fails, the parked reads are flushed and the process fails with {@code what}.
      */
-    private void follow(Fid ctlFid) {
-        node.readText(session + "/ctl").whenComplete((line, e) -> {
+    private void follow(Pipeline p, Fid ctlFid, CompletableFuture<?> started, String what) {
+        String dir = session + "/";
+        Fid statusFid = p.walk(dir + "ctl");
+        p.open(statusFid, Message.OREAD);
+        CompletableFuture<byte[]> statusLine = p.read(statusFid, 0, 256);
+        p.clunk(statusFid);
+        Stream out = Stream.open(p, dir + "stdout");
+        Stream err = Stream.open(p, dir + "stderr");
+        Stream waited = Stream.open(p, dir + "wait");
+        started.whenComplete((v, e) -> {
             if (e != null) {
-                fail("reading session " + session + " status", e);
+                out.abandon();
+                err.abandon();
+                waited.abandon();
+                fail(what, e);
                 return;
             }
-            String[] fields = line.trim().split("\\s+");
-            try {
-                pid.complete(Long.parseLong(fields[1]));
-            } catch (RuntimeException bad) {
-                pid.complete(-1L);
-            }
-            CompletableFuture<Void> out = pump("stdout", stdout);
-            CompletableFuture<Void> err = pump("stderr", stderr);
-            CompletableFuture<String> waited = node.readText(session + "/wait");
-            CompletableFuture.allOf(out, err, waited).whenComplete((v, we) -> {
+            statusLine.whenComplete((line, se) -> pid.complete(se == null ? parsePid(line) : -1L));
+            feedStdin();
+            armTimeout();
+            CompletableFuture<Void> outDone = pump(out, "stdout", stdout);
+            CompletableFuture<Void> errDone = pump(err, "stderr", stderr);
+            CompletableFuture<byte[]> exit = waited.first().whenComplete((d, we) -> waited.clunk());
+            CompletableFuture.allOf(outDone, errDone, exit).whenComplete((x, we) -> {
                 if (we != null) {
                     fail("waiting for session " + session, we);
                     return;
                 }
-                status = waited.join().trim();
+                status = new String(exit.join(), StandardCharsets.UTF_8).trim();
                 node.client().clunk(ctlFid);
                 exited.complete(this);
             });
         });
     }
 
-    private CompletableFuture<Void> pump(String file, OutputBuffer buffer) {
-        return node.open(session + "/" + file, Message.OREAD).thenCompose(fid -> {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            readFrom(fid, 0, buffer, done);
-            return done;
-        }).exceptionally(e -> {
-            buffer.end(file + ": " + Futures.message(e));
-            return null;
+    private static long parsePid(byte[] line) {
+        String[] fields = new String(line, StandardCharsets.UTF_8).trim().split("\\s+");
+        try {
+            return Long.parseLong(fields[1]);
+        } catch (RuntimeException bad) {
+            return -1L;
+        }
+    }
+
+    /** A file walked, opened and read from offset 0 in a pipeline; {@link #first} is that read. */
+    private record Stream(Fid fid, CompletableFuture<byte[]> first) {
+        static Stream open(Pipeline p, String path) {
+            Fid fid = p.walk(path);
+            p.open(fid, Message.OREAD);
+            return new Stream(fid, p.read(fid, 0, Integer.MAX_VALUE));
+        }
+
+        /** Flushes the parked read and clunks the fid. */
+        void abandon() {
+            first.cancel(false);
+            clunk();
+        }
+
+        void clunk() {
+            if (!fid.isClunked()) {
+                fid.client().clunk(fid);
+            }
+        }
+    }
+
+    private CompletableFuture<Void> pump(Stream s, String file, OutputBuffer buffer) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        s.first().whenComplete((data, e) -> {
+            if (e != null || data.length == 0) {
+                s.clunk();
+                buffer.end(e == null ? null : file + ": " + Futures.message(e));
+                done.complete(null);
+                return;
+            }
+            buffer.append(data);
+            readFrom(s.fid(), data.length, buffer, done);
         });
+        return done;
     }
 
     private void readFrom(Fid fid, long offset, OutputBuffer buffer, CompletableFuture<Void> done) {
