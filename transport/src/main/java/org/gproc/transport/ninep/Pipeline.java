@@ -139,6 +139,13 @@ public final class Pipeline {
             throw new IllegalStateException("pipeline already sent");
         }
         sent = true;
+        if (!mux.submitAll(calls)) { // nothing went out (a request could not be encoded): every walk is undone
+            for (Fid fid : walked) {
+                fid.failed(new NinePException("pipeline not sent"), true);
+                client.releaseFid(fid.number());
+            }
+            return;
+        }
         for (int i = 0; i < opens.size(); i++) {
             Fid fid = opened.get(i);
             if (!clunked.contains(fid)) { // a failed open leaves a walked fid that nothing queued here clunks
@@ -147,12 +154,6 @@ public final class Pipeline {
                         client.clunk(fid);
                     }
                 });
-            }
-        }
-        if (!mux.submitAll(calls)) { // nothing went out (a request could not be encoded): every walk is undone
-            for (Fid fid : walked) {
-                fid.failed(new NinePException("pipeline not sent"), true);
-                client.releaseFid(fid.number());
             }
         }
     }
