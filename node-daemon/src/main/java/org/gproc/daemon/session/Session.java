@@ -6,6 +6,7 @@ import org.gproc.daemon.proc.LaunchSpec;
 import org.gproc.daemon.proc.RunningProcess;
 import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
+import org.gproc.daemon.proc.SpoolWatcher;
 import org.gproc.transport.ninep.NinePException;
 
 import java.io.IOException;
@@ -74,6 +75,7 @@ public final class Session {
     private boolean cleanUpStarted;
     private boolean stoppingForCap;
     private String fsClosedBecause;
+    private SpoolWatcher.Watch directoryWatch;
 
     Session(VirtualNode node, int id, String owner, Path dir) {
         this.node = node;
@@ -215,6 +217,26 @@ public final class Session {
     public synchronized boolean capReached(Stream stream) {
         Spool spool = spool(stream);
         return spool != null && spool.capReached();
+    }
+
+    /**
+     * Registers the session directory with the spool watcher now, at clone, rather than in exec: a registration
+     * waits for the JDK's inotify thread, and exec is on the critical path of every run (with a spare session, the
+     * clone is not). Held until clean-up; if it fails, exec registers the directory itself.
+     */
+    void watchDirectory() {
+        try {
+            SpoolWatcher.Watch watch = node.services().spoolWatcher().watch(fsRoot(), () -> { });
+            synchronized (this) {
+                if (!cleanUpStarted) {
+                    directoryWatch = watch;
+                    return;
+                }
+            }
+            watch.close();
+        } catch (IOException | RuntimeException e) {
+            // exec's spools register the directory themselves
+        }
     }
 
     // ---- settings written before exec -------------------------------------------------------------------------
@@ -630,9 +652,17 @@ public final class Session {
             out = stdout;
             err = stderr;
         }
+        SpoolWatcher.Watch held;
+        synchronized (this) {
+            held = directoryWatch;
+            directoryWatch = null;
+        }
         try {
             discard(out);
             discard(err);
+            if (held != null) {
+                held.close();
+            }
             node.releaseCacheReferences(fsRoot());
             FileTrees.deleteRecursively(dir);
         } finally {

@@ -53,6 +53,7 @@ public final class SessionTable {
             throw new NinePException(reason, e);
         }
         session.audit("clone").field("principal", principal).accepted().log();
+        session.watchDirectory();
         return session;
     }
 

@@ -6,6 +6,7 @@ import org.gproc.transport.ninep.NinePException
 import spock.lang.AutoCleanup
 import spock.lang.Specification
 import spock.lang.Timeout
+import spock.util.concurrent.PollingConditions
 
 import java.nio.charset.StandardCharsets
 
@@ -344,5 +345,38 @@ class SessionFilesSpec extends Specification {
         e.message == 'argv: 2000 bytes is over the limit of 1024 bytes (--max-argv)'
         t.read("$n/argv") == 'echo small'
         t.read("$n/ctl") == "$n 0 new type=normal owner=alice@lab spool=ok id=''\n"
+    }
+
+    def "a session's directory is watched from clone on, so exec does not wait to register it, and released by wipe"() {
+        given:
+        int before = t.watcher.watchedDirectories()
+
+        when:
+        int n = t.newSession()
+
+        then:
+        t.watcher.watchedDirectories() == before + 1
+
+        when: 'it runs, exits and is wiped'
+        t.write("$n/ctl", 'exec /bin/true\nclose stdin\n')
+        def status = t.read("$n/wait")
+        t.write("$n/ctl", 'wipe')
+
+        then:
+        status == 'exit 0'
+        new PollingConditions(timeout: 20).eventually { assert t.watcher.watchedDirectories() == before }
+    }
+
+    def "a session wiped before it ever ran leaves no watch behind either"() {
+        given:
+        int before = t.watcher.watchedDirectories()
+        int n = t.newSession()
+        t.write("$n/argv", 'true')
+
+        when:
+        t.write("$n/ctl", 'wipe')
+
+        then:
+        new PollingConditions(timeout: 20).eventually { assert t.watcher.watchedDirectories() == before }
     }
 }
