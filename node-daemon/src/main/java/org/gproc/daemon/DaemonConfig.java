@@ -20,14 +20,18 @@ import java.util.Set;
 public record DaemonConfig(String host, int port, Path hostKey, Path authorizedKeys, Path stateDir,
                            Set<String> admins, Limits limits, int msize, int maxFids, int instances,
                            Duration stopTimeout, Map<String, String> nodeEnv, Path auditLog,
-                           Set<String> localExec, Path userMap) {
+                           Set<String> localExec, Path userMap, SshOptions ssh) {
 
     public static final int DEFAULT_PORT = 5640;
 
     public DaemonConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(hostKey, "hostKey");
-        Objects.requireNonNull(authorizedKeys, "authorizedKeys");
+        Objects.requireNonNull(ssh, "ssh");
+        if (authorizedKeys == null && ssh.trustedUserCa() == null) {
+            throw new IllegalStateException("gprocd: give --authorized-keys, --trusted-user-ca or both (nobody could"
+                    + " log in otherwise)");
+        }
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(stopTimeout, "stopTimeout");
@@ -55,7 +59,10 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         return new Builder();
     }
 
-    /** Fluent construction; {@code listen}, {@code hostKey}, {@code authorizedKeys} and {@code stateDir} are required. */
+    /**
+     * Fluent construction; {@code listen}, {@code hostKey}, {@code stateDir} and at least one of
+     * {@code authorizedKeys} and {@code trustedUserCa} are required.
+     */
     public static final class Builder {
         private String host;
         private int port = -1;
@@ -72,6 +79,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         private Path auditLog;
         private Set<String> localExec;
         private Path userMap;
+        private SshOptions ssh = SshOptions.DEFAULTS;
 
         private Builder() {
         }
@@ -89,7 +97,10 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
             return this;
         }
 
-        /** OpenSSH authorized_keys; each entry's comment is the principal that owns its sessions. */
+        /**
+         * OpenSSH authorized_keys; each entry's comment is the principal that owns its sessions. Optional when
+         * {@link #trustedUserCa} is given (certificate-only logins).
+         */
         public Builder authorizedKeys(Path file) {
             this.authorizedKeys = file;
             return this;
@@ -205,6 +216,39 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
             return this;
         }
 
+        /**
+         * Accept OpenSSH user certificates signed by a CA key in {@code file}; the session owner is a principal of
+         * the certificate (the requested SSH user name when the certificate holds it, else its first).
+         */
+        public Builder trustedUserCa(Path file) {
+            ssh = ssh.withTrustedUserCa(file);
+            return this;
+        }
+
+        /** Keys, certificate serials and key ids refused regardless; re-read when the file changes. */
+        public Builder revoked(Path file) {
+            ssh = ssh.withRevoked(file);
+            return this;
+        }
+
+        /** A host certificate of the host key, presented to clients that trust its CA. */
+        public Builder hostCertificate(Path file) {
+            ssh = ssh.withHostCertificate(file);
+            return this;
+        }
+
+        /** How long after its user certificate expires a connection is closed (default 0: at expiry). */
+        public Builder certExpiryGrace(Duration grace) {
+            ssh = ssh.withCertExpiryGrace(grace);
+            return this;
+        }
+
+        /** Connections per node that may wait for authentication; more are dropped at accept (default 64). */
+        public Builder maxStartups(int n) {
+            ssh = ssh.withMaxStartups(n);
+            return this;
+        }
+
         public DaemonConfig build() {
             List<String> missing = new ArrayList<>();
             if (host == null) {
@@ -213,8 +257,8 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
             if (hostKey == null) {
                 missing.add("hostKey");
             }
-            if (authorizedKeys == null) {
-                missing.add("authorizedKeys");
+            if (authorizedKeys == null && ssh.trustedUserCa() == null) {
+                missing.add("authorizedKeys or trustedUserCa");
             }
             if (stateDir == null) {
                 missing.add("stateDir");
@@ -223,7 +267,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
                 throw new IllegalStateException("gprocd: missing " + String.join(", ", missing));
             }
             return new DaemonConfig(host, port, hostKey, authorizedKeys, stateDir, admins, limits, msize, maxFids,
-                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap);
+                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap, ssh);
         }
 
         /** Builds the config and starts the daemon. */

@@ -92,6 +92,7 @@ public final class GprocDaemon implements AutoCloseable {
         ExecPolicy policy = policy(config);
         AuditLog audit = config.auditLog() == null ? AuditLog.disabled() : openAudit(config.auditLog());
         try {
+            config.ssh().check(config.authorizedKeys(), config.hostKey());
             Files.createDirectories(config.stateDir());
         } catch (IOException | RuntimeException e) {
             audit.close();
@@ -124,13 +125,15 @@ public final class GprocDaemon implements AutoCloseable {
             }
             int[] base = new int[1];
             SshNodeServer ssh = Ports.bindConsecutive(config.host(), config.port(), config.instances(), first -> {
-                SshNodeServer.Builder b = SshNodeServer.builder()
+                SshNodeServer.Builder b = config.ssh().applyTo(SshNodeServer.builder())
                         .hostKey(config.hostKey())
-                        .authorizedKeys(config.authorizedKeys())
                         .maxFrameSize(config.msize())
                         .handler((info, channel) -> serve(servers, base[0], info, channel));
                 if (audit.enabled()) {
                     b.authListener(new AuthAudit(audit));
+                }
+                if (config.authorizedKeys() != null) {
+                    b.authorizedKeys(config.authorizedKeys());
                 }
                 if (first == 0) {
                     b.listen(config.host(), 0);

@@ -34,9 +34,34 @@ public final class Gprocd implements Callable<Integer> {
             description = "OpenSSH Ed25519 host key; generated (with FILE.pub) if absent.")
     Path hostKey;
 
-    @Option(names = "--authorized-keys", required = true, paramLabel = "FILE",
-            description = "OpenSSH authorized_keys; each entry's comment is the principal owning its sessions.")
+    @Option(names = "--authorized-keys", paramLabel = "FILE",
+            description = "OpenSSH authorized_keys; each entry's comment is the principal owning its sessions."
+                + " Re-read when it changes. This, --trusted-user-ca, or both.")
     Path authorizedKeys;
+
+    @Option(names = "--trusted-user-ca", paramLabel = "FILE",
+            description = "CA public keys (OpenSSH lines) whose user certificates are accepted; the session owner is"
+                + " a certificate principal (the SSH user name only picks one the certificate holds).")
+    Path trustedUserCa;
+
+    @Option(names = "--revoked", paramLabel = "FILE",
+            description = "Keys, 'serial: N[-M]', 'id: KEYID' and 'hash: SHA256:...' lines refused even when"
+                + " authorized or CA-signed (ssh-keygen -k text format); re-read when it changes.")
+    Path revoked;
+
+    @Option(names = "--host-cert", paramLabel = "FILE",
+            description = "Host certificate of --host-key (ssh-keygen -h -s CA, or gproc keys sign-host) presented to"
+                + " clients whose known_hosts trusts its CA (@cert-authority).")
+    Path hostCertificate;
+
+    @Option(names = "--cert-expiry-grace", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Close a connection this long after its user certificate expires (default ${DEFAULT-VALUE}).")
+    long certExpiryGraceSeconds;
+
+    @Option(names = "--max-startups", paramLabel = "N", defaultValue = "64",
+            description = "Connections per node that may wait for authentication; more are dropped at once"
+                + " (default ${DEFAULT-VALUE}).")
+    int maxStartups;
 
     @Option(names = "--state-dir", required = true, paramLabel = "DIR",
             description = "Spools, session fs/ and blob caches (one subdirectory per node).")
@@ -110,15 +135,18 @@ public final class Gprocd implements Callable<Integer> {
     Path inventory;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Gprocd())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("gprocd: " + e.getMessage());
-                    return 1;
-                })
-                .execute(args);
+        int code = commandLine().execute(args);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /** The command line {@code main} runs: an error while starting prints as {@code gprocd: message}, exit 1. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Gprocd()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("gprocd: " + e.getMessage());
+            return 1;
+        });
     }
 
     @Override
@@ -136,10 +164,27 @@ public final class Gprocd implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--listen '" + listen + "': port is not a number");
         }
+        if (authorizedKeys == null && trustedUserCa == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give --authorized-keys FILE, --trusted-user-ca FILE or both: otherwise nobody could log in");
+        }
+        if (certExpiryGraceSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--cert-expiry-grace " + certExpiryGraceSeconds + " must be zero or more seconds");
+        }
+        if (maxStartups < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--max-startups " + maxStartups + " must be at least 1");
+        }
         GprocDaemon daemon = GprocDaemon.builder()
                 .listen(host, port)
                 .hostKey(hostKey)
                 .authorizedKeys(authorizedKeys)
+                .trustedUserCa(trustedUserCa)
+                .revoked(revoked)
+                .hostCertificate(hostCertificate)
+                .certExpiryGrace(Duration.ofSeconds(certExpiryGraceSeconds))
+                .maxStartups(maxStartups)
                 .stateDir(stateDir)
                 .admins(admins)
                 .grace(Duration.ofSeconds(graceSeconds))

@@ -41,7 +41,8 @@ class GprocdSpec extends Specification {
         then:
         code == '0'
         ['--listen', '--host-key', '--authorized-keys', '--state-dir', '--admin', '--grace', '--max-sessions',
-         '--spool-cap', '--cache-quota', '--msize', '--instances', '--write-inventory'].every { out.contains(it) }
+         '--spool-cap', '--cache-quota', '--msize', '--instances', '--write-inventory', '--trusted-user-ca',
+         '--revoked', '--host-cert', '--cert-expiry-grace', '--max-startups'].every { out.contains(it) }
         out.replaceAll(/\s+/, ' ').contains('sends SIGTERM to every running process group, SIGKILL to those still running')
     }
 
@@ -51,7 +52,7 @@ class GprocdSpec extends Specification {
 
         then:
         code == '2'
-        err.contains("Missing required options: '--host-key=FILE', '--authorized-keys=FILE', '--state-dir=DIR'")
+        err.contains("Missing required options: '--host-key=FILE', '--state-dir=DIR'")
     }
 
     def "a size that is not one is named: '#size'"() {
