@@ -101,6 +101,20 @@ class UserMapSpec extends Specification {
         e.message.contains("fs/ of session $n is closed to 9P since exec")
     }
 
+    def "after exec no link goes into a handed-over fs/: the daemon would create paths the user controls"() {
+        given:
+        def alice = f.connect('alice@lab')
+        String hash = push(alice, Files.readAllBytes(Path.of('/bin/true')))
+        def (int n, String status) = run(alice, 'id -u', '/usr/bin/id')
+
+        when:
+        alice.write(alice.open(alice.walk("$n/ctl"), Message.OWRITE), 0, "link $hash late 555\n".bytes)
+
+        then:
+        def e = thrown(NinePException)
+        e.message.contains("fs/ of session $n is closed to 9P since exec")
+    }
+
     def "a shared cache blob linked into fs/ stays the daemon's when fs/ is handed over"() {
         given:
         def alice = f.connect('alice@lab')

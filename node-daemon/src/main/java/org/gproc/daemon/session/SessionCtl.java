@@ -57,7 +57,7 @@ public final class SessionCtl {
 
     /** {@code link <sha256> <path> <octal mode>}: a cached blob into the session's fs/, creating parent dirs. */
     static void link(Session s, String hash, String path, String mode) throws NinePException {
-        s.checkLive();
+        s.checkFsServed(); // once a mapped user owns fs/, the daemon no longer creates paths in it
         BlobCache.checkName(hash);
         if (!OCTAL_MODE.matcher(mode).matches() || Integer.parseInt(mode, 8) > 0777) {
             throw new NinePException("ctl: link: mode '" + NodeEnv.abbreviate(mode)
