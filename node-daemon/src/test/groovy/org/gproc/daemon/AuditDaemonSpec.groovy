@@ -1,6 +1,7 @@
 package org.gproc.daemon
 
 import groovy.json.JsonSlurper
+import org.gproc.transport.cert.CertificateAuthority
 import org.gproc.transport.ninep.BlockingNinePClient
 import org.gproc.transport.ninep.Fid
 import org.gproc.transport.ninep.NinePException
@@ -13,6 +14,7 @@ import spock.util.concurrent.PollingConditions
 import java.nio.file.Files
 import java.nio.file.Path
 import java.security.MessageDigest
+import java.time.Duration
 
 import static org.gproc.daemon.EndToEndSpec.clone
 import static org.gproc.daemon.EndToEndSpec.push
@@ -145,6 +147,53 @@ class AuditDaemonSpec extends Specification {
         no.every { it.keyFingerprint == Keys.fingerprint(stranger.public) && it.principal == null }
         no[0].reason == 'NOT_AUTHORIZED'
         no[0].sshUser == 'alice@lab'
+    }
+
+    def "a certificate login is logged with its serial and key id; a revoked one is refused as REVOKED"() {
+        given:
+        CertificateAuthority ca = CertificateAuthority.init(dir.resolve('ca'))
+        Path revoked = dir.resolve('revoked')
+        Files.writeString(revoked, 'serial: 66\n')
+        Path carolKey = userKey(ca, 'carol', ['carol@lab'], 65)
+        Path malloryKey = userKey(ca, 'mallory', ['alice@lab'], 66)
+        GprocDaemon d = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('hk'))
+                .trustedUserCa(dir.resolve('ca/ca.pub')).revoked(revoked).stateDir(dir.resolve('state'))
+                .auditLog(log).start()
+        Path kh = d.writeInventory(dir.resolve('c.groovy')).resolveSibling('c.groovy.known_hosts')
+
+        when:
+        SshConnector carol = SshConnector.builder().identity(carolKey).knownHosts(kh).username('bob').build()
+        carol.open('127.0.0.1', d.port()).close()
+        SshConnector mallory = SshConnector.builder().identity(malloryKey).knownHosts(kh).build()
+        try {
+            mallory.open('127.0.0.1', d.port())
+        } catch (IOException expected) {
+        }
+        carol.close()
+        mallory.close()
+        d.close()
+        def auths = events(log).findAll { it.event == 'auth' }
+
+        then:
+        def ok = auths.find { it.outcome == 'accepted' }
+        ok.principal == 'carol@lab'
+        ok.sshUser == 'bob'
+        ok.keyType == 'ssh-ed25519-cert-v01@openssh.com'
+        ok.certSerial == '65'
+        ok.certKeyId == 'carol'
+
+        and:
+        def no = auths.find { it.outcome == 'refused' && it.certSerial == '66' }
+        no.reason == 'REVOKED'
+        no.certKeyId == 'mallory'
+        no.principal == null
+    }
+
+    Path userKey(CertificateAuthority ca, String name, List<String> principals, long serial) {
+        Path key = dir.resolve(name)
+        Keys.write(Keys.generate(), key, "$name@laptop")
+        ca.signUserKeyFile(Path.of("${key}.pub"), principals, Duration.ofHours(1), serial, name)
+        key
     }
 
     def "a failed exec is audited with its reason, and nothing a client writes can break a line"() {
