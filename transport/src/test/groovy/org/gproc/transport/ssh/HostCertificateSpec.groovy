@@ -49,7 +49,8 @@ class HostCertificateSpec extends Specification {
         server = SshNodeServer.builder().listen('127.0.0.1', 0).hostKey(hostKeyFile)
                 .authorizedKeys(authorizedKeys).handler(echo).build().start()
         port = server.port()
-        // Until SshNodeServer can present a host certificate itself: the same node, its certificate swapped per feature.
+        // One node presenting a different certificate per feature (SshNodeServer.hostCertificate fixes one per server;
+        // ServerHostCertificateSpec covers that path).
         server.sshd().hostKeyCertificateProvider = { ctx -> presented == null ? [] : [presented] } as HostKeyCertificateProvider
         server.sshd().signatureFactories = [BuiltinSignatures.ed25519_cert, BuiltinSignatures.ed25519]
         PublickeyAuthenticator inner = server.sshd().publickeyAuthenticator
