@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -20,6 +21,8 @@ public final class SessionTable {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private final VirtualNode node;
     private final Map<Integer, Session> sessions = new ConcurrentSkipListMap<>();
+    /** Sessions per owner, kept with {@link #sessions} under this table's lock: the limit check is then O(1). */
+    private final Map<String, Integer> owned = new HashMap<>();
     private int lastId;
 
     SessionTable(VirtualNode node) {
@@ -31,9 +34,9 @@ public final class SessionTable {
         Session session;
         synchronized (this) {
             int limit = node.limits().maxSessionsPerPrincipal();
-            long owned = sessions.values().stream().filter(s -> s.owner().equals(principal)).count();
-            if (owned >= limit) {
-                String reason = "clone: " + principal + " already has " + owned + " sessions on " + node.name()
+            int count = owned.getOrDefault(principal, 0);
+            if (count >= limit) {
+                String reason = "clone: " + principal + " already has " + count + " sessions on " + node.name()
                         + ", the limit per principal (--max-sessions); wipe some first";
                 node.audit("clone").field("principal", principal).refused(reason).log();
                 throw new NinePException(reason);
@@ -41,6 +44,7 @@ public final class SessionTable {
             int id = ++lastId;
             session = new Session(node, id, principal, node.sessionsDir().resolve(Integer.toString(id)));
             sessions.put(id, session);
+            owned.put(principal, count + 1);
         }
         try {
             Files.createDirectory(session.fsRoot().getParent(), PRIVATE);
@@ -92,8 +96,10 @@ public final class SessionTable {
         return sessions.size();
     }
 
-    void remove(Session session) {
-        sessions.remove(session.id(), session);
+    synchronized void remove(Session session) {
+        if (sessions.remove(session.id(), session)) {
+            owned.computeIfPresent(session.owner(), (owner, n) -> n > 1 ? n - 1 : null);
+        }
     }
 
     /** A session number as written by a client: a decimal without sign or leading zeros. */
