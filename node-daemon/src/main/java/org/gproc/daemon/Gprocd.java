@@ -76,7 +76,8 @@ public final class Gprocd implements Callable<Integer> {
     long graceSeconds;
 
     @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "1000",
-            description = "Sessions one principal may hold per node (default ${DEFAULT-VALUE}).")
+            description = "Sessions one principal may hold per node (default ${DEFAULT-VALUE}); at the limit the"
+                    + " oldest finished session with no open file is wiped to make room.")
     int maxSessions;
 
     @Option(names = "--spool-cap", paramLabel = "BYTES", defaultValue = "1G", converter = SizeConverter.class,

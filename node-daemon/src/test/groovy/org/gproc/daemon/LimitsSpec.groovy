@@ -6,6 +6,7 @@ import org.gproc.transport.ninep.NinePException
 import spock.lang.AutoCleanup
 import spock.lang.Specification
 import spock.lang.Timeout
+import spock.util.concurrent.PollingConditions
 
 /** The daemon's limits, as a client meets them over SSH: clear errors, and the daemon keeps serving. */
 @Timeout(120)
@@ -51,6 +52,44 @@ class LimitsSpec extends Specification {
 
         then:
         EndToEndSpec.text(bob.read(bob.open(bob.walk('clone'), Message.ORDWR), 0, 10)) == '3'
+    }
+
+    def "at --max-sessions the oldest finished, closed session makes room; open ones never do"() {
+        given: 'two sessions that ran /bin/true and have every fid clunked'
+        def c = f.connect('alice@lab')
+        def exists = { int n -> try { c.clunk(c.walk("$n")); true } catch (NinePException gone) { false } }
+        List<Integer> finished = (1..2).collect {
+            def (Fid ctl, int n) = EndToEndSpec.clone(c)
+            c.write(ctl, 0, "exec /bin/true\nclose stdin\n".bytes)
+            assert EndToEndSpec.text(EndToEndSpec.readFile(c, "$n/wait")) == 'exit 0'
+            new PollingConditions(timeout: 30).eventually {
+                assert EndToEndSpec.text(EndToEndSpec.readFile(c, "$n/ctl")).split(' ')[2] == 'exited'
+            }
+            c.clunk(ctl)
+            n
+        }
+
+        when:
+        def (Fid third, int n3) = EndToEndSpec.clone(c)
+
+        then: 'the oldest went; the newer one is still there to be read'
+        !exists(finished[0])
+        exists(finished[1])
+
+        when:
+        def (Fid fourth, int n4) = EndToEndSpec.clone(c)
+
+        then:
+        !exists(finished[1])
+        exists(n3)
+
+        when: 'both sessions left are open'
+        c.open(c.walk('clone'), Message.ORDWR)
+
+        then:
+        def e = thrown(NinePException)
+        e.message == 'clone: alice@lab already has 2 sessions on n1, the limit per principal (--max-sessions); wipe some first'
+        exists(n3) && exists(n4)
     }
 
     def "a huge argv is refused over the wire with the limit named"() {

@@ -670,6 +670,11 @@ public final class Session {
         }
     }
 
+    /** Exited, not persistent, and no fid open on it: only kept for a control node that might come back. */
+    synchronized boolean finishedAndIdle() {
+        return type == Type.NORMAL && !starting && openFiles == 0 && state == State.EXITED;
+    }
+
     private void updateReaper() {
         boolean idle = type == Type.NORMAL && !starting && openFiles == 0
                 && (state == State.NEW || state == State.EXITED);

@@ -29,22 +29,34 @@ public final class SessionTable {
         this.node = node;
     }
 
-    /** A new session owned by {@code principal}, with its directory and empty {@code fs/}. */
+    /**
+     * A new session owned by {@code principal}, with its directory and empty {@code fs/}. At the per-principal limit
+     * the principal's oldest finished session that nobody has open is wiped to make room (its output was kept only
+     * for a control node that might come back for it); with none such, the clone is refused.
+     */
     public Session create(String principal) throws NinePException {
-        Session session;
-        synchronized (this) {
-            int limit = node.limits().maxSessionsPerPrincipal();
-            int count = owned.getOrDefault(principal, 0);
-            if (count >= limit) {
-                String reason = "clone: " + principal + " already has " + count + " sessions on " + node.name()
-                        + ", the limit per principal (--max-sessions); wipe some first";
-                node.audit("clone").field("principal", principal).refused(reason).log();
-                throw new NinePException(reason);
+        Session session = null;
+        while (session == null) {
+            Session evict;
+            synchronized (this) {
+                int limit = node.limits().maxSessionsPerPrincipal();
+                int count = owned.getOrDefault(principal, 0);
+                if (count < limit) {
+                    int id = ++lastId;
+                    session = new Session(node, id, principal, node.sessionsDir().resolve(Integer.toString(id)));
+                    sessions.put(id, session);
+                    owned.put(principal, count + 1);
+                    break;
+                }
+                evict = oldestFinishedIdle(principal);
+                if (evict == null) {
+                    String reason = "clone: " + principal + " already has " + count + " sessions on " + node.name()
+                            + ", the limit per principal (--max-sessions); wipe some first";
+                    node.audit("clone").field("principal", principal).refused(reason).log();
+                    throw new NinePException(reason);
+                }
             }
-            int id = ++lastId;
-            session = new Session(node, id, principal, node.sessionsDir().resolve(Integer.toString(id)));
-            sessions.put(id, session);
-            owned.put(principal, count + 1);
+            evict.wipe(null, "evicted: oldest finished session, to make room under --max-sessions");
         }
         try {
             Files.createDirectory(session.fsRoot().getParent(), PRIVATE);
@@ -59,6 +71,16 @@ public final class SessionTable {
         session.audit("clone").field("principal", principal).accepted().log();
         session.watchDirectory();
         return session;
+    }
+
+    /** Oldest first (numbers only grow), so the output least likely to be wanted goes first. */
+    private Session oldestFinishedIdle(String principal) {
+        for (Session s : sessions.values()) {
+            if (s.owner().equals(principal) && s.finishedAndIdle()) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** The live session {@code id} if {@code principal} may see it, else null (no hint that it exists). */
