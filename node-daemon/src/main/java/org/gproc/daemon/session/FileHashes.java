@@ -12,7 +12,11 @@ import java.util.Map;
 
 /**
  * sha256 of the files exec runs, for the audit log and the pushed-binaries-only rule. A file is read once per
- * identity (device, inode, size, change time): a second exec of the same unchanged binary costs one stat.
+ * identity (device, inode, size, modification time): a second exec of the same unchanged binary costs one stat.
+ * Not the change time: every session's {@code link} of a cached blob is a new hard link to the same inode, which
+ * moves its change time, so a 16 MB blob was read again at every exec on every node. Resetting the modification
+ * time after rewriting a file takes a process that may write the cache, the state directory and this audit log
+ * anyway (the daemon's own user; with --user-map, sessions cannot write cached blobs).
  */
 final class FileHashes {
     private static final int REMEMBERED = 1024;
@@ -23,13 +27,17 @@ final class FileHashes {
         }
     };
 
+    /** Files read so far (so specs can tell a remembered hash from a computed one). */
+    static final java.util.concurrent.atomic.AtomicLong READS = new java.util.concurrent.atomic.AtomicLong();
+
     private FileHashes() {
     }
 
     /** The file's identity: device and inode, followed through symbolic links (what execve would run). */
     static FileId id(Path file) throws IOException {
-        Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,ctime");
-        return new FileId((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"), a.get("ctime").toString());
+        Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime");
+        return new FileId((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
+                a.get("lastModifiedTime").toString());
     }
 
     /** Lowercase hex sha256 of {@code file}'s content. */
@@ -48,6 +56,7 @@ final class FileHashes {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        READS.incrementAndGet();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = in.read(buffer)) > 0; ) {
@@ -63,9 +72,9 @@ final class FileHashes {
         return hash;
     }
 
-    record FileId(long dev, long ino, long size, String ctime) {
+    record FileId(long dev, long ino, long size, String mtime) {
         String key() {
-            return dev + ":" + ino + ":" + size + ":" + ctime;
+            return dev + ":" + ino + ":" + size + ":" + mtime;
         }
     }
 }
