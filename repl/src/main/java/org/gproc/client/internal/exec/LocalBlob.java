@@ -65,8 +65,12 @@ public record LocalBlob(Path path, String name, String hash, byte[] data, boolea
         }
     }
 
-    /** The octal mode used for {@code link}: executables 0755, other files 0644. */
+    /**
+     * The octal mode used for {@code link}: executables 0555, other files 0444. Read-only, so the node hard-links the
+     * cached blob into the session (a writable mode makes it copy the whole file for every session, and hash the
+     * copy again at exec).
+     */
     public String mode() {
-        return executable ? "755" : "644";
+        return executable ? "555" : "444";
     }
 }
