@@ -44,8 +44,7 @@ bench_java() {
   shift
   cp="$(bench_classpath)" || return 1
   local cmd=("${JAVA_HOME:+$JAVA_HOME/bin/}java"
-    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn   # SSHD logs every connection at info: a thousand bury the figures
-    -XX:TieredStopAtLevel=1)   # as scripts/gproc runs the REPL and batch jobs (C2 compiling costs a 2-core client more)
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)   # SSHD logs every connection at info: a thousand bury the figures
   # shellcheck disable=SC2206
   cmd+=(${BENCH_JAVA_OPTS:-} -cp "$cp" "org.gproc.bench.$main" "$@")
   if [ -n "${BENCH_TIMEOUT:-}" ]; then cmd=(timeout "$BENCH_TIMEOUT" "${cmd[@]}"); fi

@@ -18,7 +18,7 @@ import java.util.Map;
  * time after rewriting a file takes a process that may write the cache, the state directory and this audit log
  * anyway (the daemon's own user; with --user-map, sessions cannot write cached blobs).
  */
-final class FileHashes {
+public final class FileHashes {
     private static final int REMEMBERED = 1024;
     private static final Map<String, String> KNOWN = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -31,6 +31,24 @@ final class FileHashes {
     static final java.util.concurrent.atomic.AtomicLong READS = new java.util.concurrent.atomic.AtomicLong();
 
     private FileHashes() {
+    }
+
+    /**
+     * Records {@code hash} as {@code file}'s content hash, for a file whose content was just verified against it (a
+     * committed cache blob). Ignored if the file is gone or unreadable: it is then simply read at exec.
+     */
+    public static void remember(Path file, String hash) {
+        if (file == null) {
+            return;
+        }
+        try {
+            String key = id(file).key();
+            synchronized (KNOWN) {
+                KNOWN.put(key, hash);
+            }
+        } catch (IOException gone) {
+            // read at exec instead
+        }
     }
 
     /** The file's identity: device and inode, followed through symbolic links (what execve would run). */

@@ -1,6 +1,7 @@
 package org.gproc.daemon.tree;
 
 import org.gproc.daemon.proc.BlobCache;
+import org.gproc.daemon.session.FileHashes;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Qid;
 import org.gproc.transport.ninep.Stat;
@@ -151,6 +152,12 @@ final class CacheEntry implements FileEntry {
             } catch (NinePException | RuntimeException e) {
                 upload.abort();
                 throw e;
+            }
+            // The commit just verified the content: exec in each session that links it need not read it again.
+            try {
+                FileHashes.remember(entry.view.node().cache().file(entry.hash), entry.hash);
+            } catch (NinePException noCache) {
+                // nothing remembered: exec reads the file instead
             }
         }
     }

@@ -50,4 +50,20 @@ class FileHashesSpec extends Specification {
         after == sha256('bbbb'.bytes)
         FileHashes.READS.get() == reads + 1
     }
+
+    def "a hash remembered for a just-verified file is used without reading it; a missing file is ignored"() {
+        given:
+        Path blob = dir.resolve('verified')
+        Files.write(blob, 'pushed'.bytes)
+        long reads = FileHashes.READS.get()
+
+        when:
+        FileHashes.remember(blob, sha256('pushed'.bytes))
+        FileHashes.remember(dir.resolve('gone'), 'ab' * 32)
+        FileHashes.remember(null, 'ab' * 32)
+
+        then:
+        FileHashes.sha256(blob) == sha256('pushed'.bytes)
+        FileHashes.READS.get() == reads
+    }
 }
