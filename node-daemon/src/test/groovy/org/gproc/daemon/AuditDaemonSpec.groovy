@@ -116,6 +116,28 @@ class AuditDaemonSpec extends Specification {
         refusedKill.outcome == 'refused' && refusedKill.reason.contains('owned by another principal')
     }
 
+    def "a process that ends at once has its exec line before its exit line"() {
+        given:
+        def f = new DaemonFixture({ it.auditLog(log) })
+        def alice = f.connect('alice@lab')
+
+        when:
+        List<Integer> sessions = (1..20).collect {
+            int n = exec(alice, 'true', '/bin/true')
+            assert text(readFile(alice, "$n/wait")) == 'exit 0'
+            n
+        }
+        f.close()
+        def all = events(log)
+
+        then: 'in file order, each session\'s exec comes before its exit'
+        sessions.every { n ->
+            int execAt = all.findIndexOf { it.event == 'exec' && it.session == n }
+            int exitAt = all.findIndexOf { it.event == 'exit' && it.session == n }
+            execAt >= 0 && exitAt > execAt
+        }
+    }
+
     def "every authentication is a line: the accepted key with its principal, a refused key with the reason"() {
         given:
         def f = new DaemonFixture({ it.auditLog(log) })

@@ -313,8 +313,7 @@ public final class Session {
     void exec(String actor, String path) throws NinePException {
         AuditLog.Event event = audit("exec").field("principal", actor).field("owner", owner).field("path", path);
         try {
-            long started = exec(path, event, actor);
-            event.field("pid", started).accepted().log();
+            exec(path, event, actor); // logs the accepted event itself, before the exit can be logged
         } catch (ExecChecks.Refused e) {
             event.refused(e.getMessage()).log();
             throw e;
@@ -390,6 +389,7 @@ public final class Session {
         }
         this.started.complete(null);
         long startedPid = started.pid();
+        event.field("pid", startedPid).accepted().log(); // before onExit: a process that ends at once logs exit after
         started.onExit().whenComplete(this::exited);
         out.onCapReached(this::stopForCap);
         err.onCapReached(this::stopForCap);
