@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.gproc.transport.text.EditDistance;
+
 /**
  * The drivers' command lines: {@code --name value} options and {@code --switch}es, nothing else. Mains are run by
  * scripts, so this stays tiny, but a typo still names the culprit and the closest known option.
@@ -69,7 +71,7 @@ final class Flags {
         String best = null;
         int bestDistance = 3;
         for (String k : known) {
-            int d = distance(word, k);
+            int d = EditDistance.between(word, k);
             if (d < bestDistance) {
                 best = k;
                 bestDistance = d;
@@ -78,22 +80,4 @@ final class Flags {
         return best;
     }
 
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
 }

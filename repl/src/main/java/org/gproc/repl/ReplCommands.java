@@ -15,6 +15,7 @@ import org.gproc.client.Node;
 import org.gproc.client.ProcessInfo;
 import org.gproc.client.ProcessTracker;
 import org.gproc.client.RemoteProcess;
+import org.gproc.transport.text.EditDistance;
 
 /**
  * The REPL's own commands, typed with a leading slash so they can never be mistaken for Groovy. They read the
@@ -208,7 +209,7 @@ final class ReplCommands {
         String closest = null;
         int best = Integer.MAX_VALUE;
         for (String name : NAMES) {
-            int distance = distance(command, name);
+            int distance = EditDistance.between(command, name);
             if (distance < best) {
                 best = distance;
                 closest = name;
@@ -218,22 +219,4 @@ final class ReplCommands {
                 + (best <= 2 ? " (did you mean '" + closest + "'?)" : "") + "; /help lists the commands";
     }
 
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
-    }
 }

@@ -1,7 +1,7 @@
 package org.gproc.daemon.proc;
 
-import org.gproc.daemon.session.EditDistance;
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.text.EditDistance;
 
 import java.util.Locale;
 

@@ -1,6 +1,7 @@
 package org.gproc.daemon.session;
 
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.text.EditDistance;
 
 import java.util.ArrayList;
 import java.util.List;

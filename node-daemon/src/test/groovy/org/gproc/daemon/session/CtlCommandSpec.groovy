@@ -1,6 +1,7 @@
 package org.gproc.daemon.session
 
 import org.gproc.transport.ninep.NinePException
+import org.gproc.transport.text.EditDistance
 import spock.lang.Specification
 
 class CtlCommandSpec extends Specification {

@@ -2,6 +2,8 @@ package org.gproc.client.internal.inventory;
 
 import java.util.Collection;
 
+import org.gproc.transport.text.EditDistance;
+
 /** "did you mean" for misspelt keys, by edit distance. */
 final class Suggest {
     private Suggest() {
@@ -17,7 +19,7 @@ final class Suggest {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
-            int d = distance(word.toLowerCase(), k.toLowerCase());
+            int d = EditDistance.between(word.toLowerCase(), k.toLowerCase());
             if (d < bestDistance) {
                 bestDistance = d;
                 best = k;
@@ -26,22 +28,4 @@ final class Suggest {
         return best != null && bestDistance <= Math.max(2, best.length() / 3) && bestDistance < word.length() ? " (did you mean '" + best + "'?)" : "";
     }
 
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
 }

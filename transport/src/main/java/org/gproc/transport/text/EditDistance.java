@@ -1,4 +1,4 @@
-package org.gproc.daemon.session;
+package org.gproc.transport.text;
 
 /** Levenshtein distance, for "did you mean" suggestions on tiny verb tables. */
 public final class EditDistance {
