@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs="${1:-10}"
 "$root/scripts/gproc" nodeset -c n1 >/dev/null
-cp="$(compgen -G "$root/repl/target/gproc-repl-*.jar" | head -n 1):$(cat "$root/repl/target/classpath.txt")"
+cp="$(compgen -G "$root/repl/cli/target/gproc-cli-*.jar" | head -n 1):$(cat "$root/repl/cli/target/classpath.txt")"
 measure() {
   local label="$1"; shift
   local start end best=999999 total=0 ms

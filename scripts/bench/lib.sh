@@ -1,5 +1,5 @@
 # Shared by the scripts in scripts/bench (sourced, not run). Sets $root and offers:
-#   bench_classpath   prints the classpath of the built repl module (building it first when needed)
+#   bench_classpath   prints the classpath of the built bench module (repl/bench) (building it first when needed)
 #   bench_java MAIN ARGS...   runs a Java main of org.gproc.bench on that classpath (JVM options: BENCH_JAVA_OPTS)
 #   figure BENCH CASE N TOOL VALUE UNIT [NOTE]   prints one figure as a JSON line; an empty VALUE is "not measured"
 #   now / elapsed T0 T1   wall-clock seconds (microseconds kept) and the difference of two of them
@@ -9,15 +9,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bench_dir="$root/scripts/bench"
 
 bench_built() {
-  local target="$root/repl/target" stamp="$root/repl/target/.gproc-built" entry
+  local target="$root/repl/bench/target" stamp="$root/repl/bench/target/.gproc-built" entry
   [ -f "$stamp" ] && [ -f "$target/classpath.txt" ] && [ -d "$target/classes/org/gproc/bench" ] || return 1
   IFS=: read -r -a entries < "$target/classpath.txt"
   for entry in "${entries[@]}"; do [ -e "$entry" ] || return 1; done
-  [ -z "$(find "$root/pom.xml" "$root"/*/pom.xml "$root"/*/src/main -newer "$stamp" -print -quit 2>/dev/null)" ]
+  [ -z "$(find "$root/pom.xml" "$root"/*/pom.xml "$root"/repl/*/pom.xml "$root"/*/src/main "$root"/repl/*/src/main -newer "$stamp" -print -quit 2>/dev/null)" ]
 }
 
 bench_build() {
-  local target="$root/repl/target"
+  local target="$root/repl/bench/target"
   mkdir -p "$target"
   (
     cd "$root"
@@ -35,7 +35,7 @@ bench_classpath() {
     return
   fi
   bench_built || bench_build || { echo "bench: the build failed (see above)" >&2; return 1; }
-  printf '%s\n' "$root/repl/target/classes:$(cat "$root/repl/target/classpath.txt")"
+  printf '%s\n' "$root/repl/bench/target/classes:$(cat "$root/repl/bench/target/classpath.txt")"
 }
 
 # bench_java MAIN ARGS...; with BENCH_TIMEOUT=SECONDS set, the JVM is stopped after that long

@@ -248,7 +248,7 @@ public final class GprocDaemon implements AutoCloseable {
      * {@code FILE.known_hosts} with one {@code [host]:port ssh-ed25519 ...} line per node.
      */
     public Path writeInventory(Path file) throws IOException {
-        return Inventory.write(file, Inventory.clientHost(config.host()), firstPort, nodes.size(), ssh.hostKey());
+        return InventoryFiles.write(file, InventoryFiles.clientHost(config.host()), firstPort, nodes.size(), ssh.hostKey());
     }
 
     /** Stops serving and ends every session as the class comment says; idempotent. */

@@ -19,7 +19,7 @@ class SamplesSpec extends Specification {
         System.err = new PrintStream(err, true)
         try {
             def cl = GprocCli.commandLine(new GprocCli([:], demoDir, new ByteArrayInputStream(new byte[0])))
-            int code = cl.execute('demo', '--dir', demoDir.toString(), '--script', "../samples/${sample}".toString())
+            int code = cl.execute('demo', '--dir', demoDir.toString(), '--script', "${System.getProperty('gproc.root')}/samples/${sample}".toString())
             return [code: code, out: out.toString(), err: err.toString()]
         } finally {
             System.out = oldOut

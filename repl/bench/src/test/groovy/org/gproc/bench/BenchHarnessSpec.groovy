@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit
 @Timeout(900)
 class BenchHarnessSpec extends Specification {
 
-    @Shared Path root = Path.of(System.getProperty('user.dir')).toAbsolutePath().parent
+    @Shared Path root = Path.of(System.getProperty('gproc.root')).toAbsolutePath().normalize()
     @Shared String classpath = System.getProperty('surefire.test.class.path') ?: System.getProperty('java.class.path')
     @TempDir Path dir
 

@@ -11,15 +11,18 @@ import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.gproc.client.Inventory;
+import org.gproc.client.NodeAddress;
 
 /**
- * The client inventory a daemon writes for its own nodes (the format in HELPERS.md, read by the gproc client with
- * ConfigSlurper), and the known_hosts file beside it. Both are written to a temporary file and renamed, so a client
+ * The client inventory a daemon writes for its own nodes (the client's own writer, so both ends agree on the
+ * format), and the known_hosts file beside it. Both are written to a temporary file and renamed, so a client
  * polling for the file never reads half of it.
  */
-final class Inventory {
+final class InventoryFiles {
 
-    private Inventory() {
+    private InventoryFiles() {
     }
 
     /** The host a client should dial: the listen host, or this machine's name for a wildcard listen. */
@@ -42,21 +45,16 @@ final class Inventory {
         for (int i = 0; i < count; i++) {
             known.add(KnownHosts.line(host, firstPort + i, hostKey));
         }
-        String key = count == 1 ? "n1" : "n[1-" + count + "]";
-        String text = "// gproc inventory written by gprocd --write-inventory: " + count + " node(s) on " + host + "\n"
-                + "cluster {\n"
-                + "    knownHosts = " + quote(knownHosts.getFileName().toString()) + "\n"
-                + "}\n"
-                + "nodes {\n"
-                + "    " + quote(key) + " { host = " + quote(host) + "; port = " + firstPort + " }\n"
-                + "}\n";
+        List<NodeAddress> nodes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            nodes.add(new NodeAddress("n" + (i + 1), host, firstPort + i));
+        }
+        String text = "// written by gprocd --write-inventory: " + count + " node(s) on " + host + "\n"
+                + Inventory.of("gprocd", nodes, Map.of()).withKnownHosts(knownHosts)
+                        .toText(absolute.getParent());
         writeAtomically(knownHosts, String.join("\n", known) + "\n");
         writeAtomically(absolute, text);
         return absolute;
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     private static void writeAtomically(Path target, String text) throws IOException {
