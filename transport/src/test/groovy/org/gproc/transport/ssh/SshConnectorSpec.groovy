@@ -67,7 +67,9 @@ class SshConnectorSpec extends Specification {
     }
 
     SshConnector connectorWith(Map opts) {
-        def b = SshConnector.builder().identity(opts.identity ?: aliceKey).knownHosts(opts.knownHosts ?: knownHosts)
+        // containsKey, not ?:, so a known_hosts file that does not exist yet is used as given
+        def b = SshConnector.builder().identity(opts.identity ?: aliceKey)
+                .knownHosts(opts.containsKey('knownHosts') ? opts.knownHosts : knownHosts)
         if (opts.policy) b.hostKeyPolicy(opts.policy)
         if (opts.connectTimeout) b.connectTimeout(opts.connectTimeout)
         if (opts.authTimeout) b.authTimeout(opts.authTimeout)
