@@ -134,11 +134,21 @@ public final class Node {
         return await(up().readText(path), "cat " + path);
     }
 
-    /** This node's rows of the cluster process table. */
+    /** This node's running processes in the cluster process table. */
     public List<ProcessInfo> ps() {
-        return await(psAsync(), "ps");
+        return ps(false);
     }
 
+    /** This node's rows of the process table; with {@code all}, exited processes too. */
+    public List<ProcessInfo> ps(boolean all) {
+        return await(psAsync(all), "ps");
+    }
+
+    CompletableFuture<List<ProcessInfo>> psAsync(boolean all) {
+        return psAsync().thenApply(rows -> all ? rows : rows.stream().filter(ProcessInfo::isRunning).toList());
+    }
+
+    /** Every row: each session of this principal's that ran a process, running or exited. */
     CompletableFuture<List<ProcessInfo>> psAsync() {
         if (!isUp()) {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is down: " + getDownReason()));
