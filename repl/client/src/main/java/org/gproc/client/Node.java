@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One node of the cluster: {@code node.push('/bin/date').run()} runs the control node's {@code /bin/date} there,
@@ -86,9 +87,16 @@ public final class Node {
         return new Launch<>(path, List.of(), this::start);
     }
 
-    /** Runs the node's own program at the absolute {@code path} with {@code args}. */
+    /** Runs the node's own program at the absolute {@code path} (or a bare name in its PATH) with {@code args}. */
     public RemoteProcess run(String path, Object... args) {
         return command(path).args(args).run();
+    }
+
+    /** As {@link NodeSet#run(String, Consumer)}, on this node. */
+    public RemoteProcess run(String path, Consumer<? super Launch<RemoteProcess>> spec) {
+        Launch<RemoteProcess> launch = command(path);
+        spec.accept(launch);
+        return launch.run();
     }
 
     RemoteProcess start(Launch<RemoteProcess> launch) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -221,6 +222,16 @@ public final class NodeSet implements Iterable<Node> {
     /** Runs the nodes' own program at {@code path} everywhere in this set. */
     public Job run(String path, Object... args) {
         return command(path).args(args).run();
+    }
+
+    /**
+     * Runs the nodes' program at {@code path} (or a bare name in their PATH) everywhere, configured by {@code spec}:
+     * {@code nodes.run("/bin/sh", l -> l.args("-c", "make").env("JOBS", "4").timeout(Duration.ofMinutes(5)))}.
+     */
+    public Job run(String path, Consumer<? super Launch<Job>> spec) {
+        Launch<Job> launch = command(path);
+        spec.accept(launch);
+        return launch.run();
     }
 
     private Job startJob(Launch<Job> launch) {

@@ -1,12 +1,15 @@
 package org.gproc.client.groovy;
 
 import groovy.lang.Closure;
+import groovy.lang.DelegatesTo;
 import org.codehaus.groovy.runtime.typehandling.DefaultTypeTransformation;
 import org.gproc.client.Cluster;
 import org.gproc.client.Job;
+import org.gproc.client.Launch;
 import org.gproc.client.Node;
 import org.gproc.client.NodeSet;
 import org.gproc.client.ProcessInfo;
+import org.gproc.client.RemoteProcess;
 
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,24 @@ public final class NodeSetExtensions {
 
     public static NodeSet findAll(NodeSet self, Closure<?> condition) {
         return self.findAll((Node n) -> DefaultTypeTransformation.castToBoolean(condition.call(n)));
+    }
+
+    /** {@code nodes.run('/bin/sh') { args '-c', 'make'; timeout 300 }}: the Groovy form of the Consumer overload. */
+    public static Job run(NodeSet self, String path,
+                          @DelegatesTo(value = Launch.class, strategy = Closure.DELEGATE_FIRST) Closure<?> spec) {
+        return self.run(path, (Launch<Job> launch) -> configure(launch, spec));
+    }
+
+    public static RemoteProcess run(Node self, String path,
+                                    @DelegatesTo(value = Launch.class, strategy = Closure.DELEGATE_FIRST) Closure<?> spec) {
+        return self.run(path, (Launch<RemoteProcess> launch) -> configure(launch, spec));
+    }
+
+    private static void configure(Launch<?> launch, Closure<?> spec) {
+        Closure<?> body = (Closure<?>) spec.clone();
+        body.setResolveStrategy(Closure.DELEGATE_FIRST);
+        body.setDelegate(launch);
+        body.call(launch);
     }
 
     /** {@code cluster.ps(all: true)}: exited processes too; {@code cluster.ps(all: true, nodes: 'n[1-2]')}. */
