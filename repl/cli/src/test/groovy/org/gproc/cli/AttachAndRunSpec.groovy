@@ -95,6 +95,22 @@ class AttachAndRunSpec extends Specification {
         }
     }
 
+    def "samples/ps-kill.groovy passes twice in a row on the same cluster: the first run's exited sleepers are not killed again"() {
+        given:
+        String sample = "${System.getProperty('gproc.root')}/samples/ps-kill.groovy"
+
+        when:
+        def first = gproc('run', sample)
+        def second = gproc('run', sample)
+
+        then:
+        [first, second].every { r ->
+            r.code == 0 && r.out.readLines().count { it =~ /^n\d:\d+ +pid \d+ +running .*sleep 300/ } == 2 &&
+                    r.out.contains('n[1-2] signal 15')
+        }
+        !second.err.contains('exited')
+    }
+
     def "gproc run exits with the number the script returns"() {
         expect:
         gproc('run', script('three.groovy', "nodes.run('/bin/true').waitFor()\nreturn 3\n").toString()).code == 3

@@ -73,6 +73,28 @@ class GroovySurfaceSpec extends Specification {
         again.exitCodes == [n3: 0, n4: 0]
     }
 
+    def "run takes its launch as a Groovy closure (delegate first) and as a Java Consumer"() {
+        when:
+        def closureJob = groovy("nodes['n[1-2]'].run('/bin/sh') { args '-c', 'exit 5'; timeout 30 }.waitFor()")
+        def consumerJob = cluster.nodes['n3'].run('/bin/sh', { it.args('-c', 'exit 6') } as java.util.function.Consumer).waitFor()
+        def one = groovy("nodes.n4.run('/bin/echo') { args 'one node' }")
+        one.waitFor()
+
+        then:
+        closureJob.exitCodes == [n1: 5, n2: 5]
+        consumerJob.exitCodes == [n3: 6]
+        one.text == 'one node\n'
+    }
+
+    def "a launch closure calling what a launch does not have fails naming it"() {
+        when:
+        groovy("nodes.run('/bin/true') { argz 'x' }")
+
+        then:
+        def e = thrown(MissingMethodException)
+        e.message.contains('argz')
+    }
+
     def "cluster.ps() lists running processes; ps(all: true) also those that have exited"() {
         given:
         def done = cluster.nodes['n1'].run('/bin/echo', 'gone').waitFor()
@@ -133,15 +155,21 @@ class GroovySurfaceSpec extends Specification {
         System.err = oldErr
     }
 
-    def "the session is known as soon as start() returns"() {
+    def "the session is known as soon as start() returns, also on a fresh connection (no spare session yet)"() {
+        given:
+        def fresh = daemons.connect()
+
         when:
-        def p = cluster.node('n4').command('/bin/true').start()
+        def p = fresh.node('n4').command('/bin/true').start()
         String session = p.session()
 
         then:
         session ==~ /\d+/
         p.waitFor() == 0
         p.session() == session
+
+        cleanup:
+        fresh?.close()
     }
 
     def "a bare command name is found in the node's PATH, as gproc exec finds it"() {
