@@ -16,11 +16,11 @@ import java.nio.file.Path
 import java.security.MessageDigest
 import java.time.Duration
 
-import static org.gproc.daemon.EndToEndSpec.clone
-import static org.gproc.daemon.EndToEndSpec.push
-import static org.gproc.daemon.EndToEndSpec.readFile
-import static org.gproc.daemon.EndToEndSpec.text
-import static org.gproc.daemon.EndToEndSpec.writeFile
+import static org.gproc.daemon.NinePFiles.clone
+import static org.gproc.daemon.NinePFiles.push
+import static org.gproc.daemon.NinePFiles.readFile
+import static org.gproc.daemon.NinePFiles.text
+import static org.gproc.daemon.NinePFiles.writeFile
 
 /** gprocd --audit-log against a real daemon over real SSH: every line parses, each action is there, restarts append. */
 @Timeout(300)

@@ -62,8 +62,8 @@ class CertificateDaemonSpec extends Specification {
     /** Clones a session and returns its ctl line (which names the owner). */
     static String cloneAndReadCtl(BlockingNinePClient c) {
         Fid ctl = c.open(c.walk('clone'), Message.ORDWR)
-        int n = EndToEndSpec.text(c.read(ctl, 0, 16)) as int
-        EndToEndSpec.text(EndToEndSpec.readFile(c, "$n/ctl"))
+        int n = NinePFiles.text(c.read(ctl, 0, 16)) as int
+        NinePFiles.text(NinePFiles.readFile(c, "$n/ctl"))
     }
 
     static List<String> run(String... args) {

@@ -110,10 +110,10 @@ class GprocdSpec extends Specification {
         NinePClient client = NinePClient.connect(ssh.open('127.0.0.1', port), 1 << 16, 'x', '').get(30, TimeUnit.SECONDS)
         BlockingNinePClient c = client.blocking(Duration.ofSeconds(60))
         Fid ctl = c.open(c.walk('clone'), Message.ORDWR)
-        int n = EndToEndSpec.text(c.read(ctl, 0, 16)) as int
-        EndToEndSpec.writeFile(c, "$n/argv", 'sleep 100')
+        int n = NinePFiles.text(c.read(ctl, 0, 16)) as int
+        NinePFiles.writeFile(c, "$n/argv", 'sleep 100')
         c.write(ctl, 0, 'exec /bin/sleep'.bytes)
-        long pid = EndToEndSpec.text(EndToEndSpec.readFile(c, "$n/ctl")).split(' ')[1] as long
+        long pid = NinePFiles.text(NinePFiles.readFile(c, "$n/ctl")).split(' ')[1] as long
 
         expect:
         Files.readString(dir.resolve('gprocd.log')).contains("serving n1 on 127.0.0.1:$port")

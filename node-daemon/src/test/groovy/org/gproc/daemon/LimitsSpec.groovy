@@ -32,7 +32,7 @@ class LimitsSpec extends Specification {
         fids.each { c.clunk(it) }
 
         then:
-        EndToEndSpec.text(EndToEndSpec.readFile(c, 'arch')) ==~ /[a-z0-9_]+/
+        NinePFiles.text(NinePFiles.readFile(c, 'arch')) ==~ /[a-z0-9_]+/
     }
 
     def "sessions per principal are limited by --max-sessions; another principal is unaffected"() {
@@ -51,7 +51,7 @@ class LimitsSpec extends Specification {
         def bob = f.connect('bob@lab')
 
         then:
-        EndToEndSpec.text(bob.read(bob.open(bob.walk('clone'), Message.ORDWR), 0, 10)) == '3'
+        NinePFiles.text(bob.read(bob.open(bob.walk('clone'), Message.ORDWR), 0, 10)) == '3'
     }
 
     def "at --max-sessions the oldest finished, closed session makes room; open ones never do"() {
@@ -59,25 +59,25 @@ class LimitsSpec extends Specification {
         def c = f.connect('alice@lab')
         def exists = { int n -> try { c.clunk(c.walk("$n")); true } catch (NinePException gone) { false } }
         List<Integer> finished = (1..2).collect {
-            def (Fid ctl, int n) = EndToEndSpec.clone(c)
+            def (Fid ctl, int n) = NinePFiles.clone(c)
             c.write(ctl, 0, "exec /bin/true\nclose stdin\n".bytes)
-            assert EndToEndSpec.text(EndToEndSpec.readFile(c, "$n/wait")) == 'exit 0'
+            assert NinePFiles.text(NinePFiles.readFile(c, "$n/wait")) == 'exit 0'
             new PollingConditions(timeout: 30).eventually {
-                assert EndToEndSpec.text(EndToEndSpec.readFile(c, "$n/ctl")).split(' ')[2] == 'exited'
+                assert NinePFiles.text(NinePFiles.readFile(c, "$n/ctl")).split(' ')[2] == 'exited'
             }
             c.clunk(ctl)
             n
         }
 
         when:
-        def (Fid third, int n3) = EndToEndSpec.clone(c)
+        def (Fid third, int n3) = NinePFiles.clone(c)
 
         then: 'the oldest went; the newer one is still there to be read'
         !exists(finished[0])
         exists(finished[1])
 
         when:
-        def (Fid fourth, int n4) = EndToEndSpec.clone(c)
+        def (Fid fourth, int n4) = NinePFiles.clone(c)
 
         then:
         !exists(finished[1])
@@ -95,10 +95,10 @@ class LimitsSpec extends Specification {
     def "a huge argv is refused over the wire with the limit named"() {
         given:
         def c = f.connect()
-        def (Fid ctl, int n) = EndToEndSpec.clone(c)
+        def (Fid ctl, int n) = NinePFiles.clone(c)
 
         when:
-        EndToEndSpec.writeFile(c, "$n/argv", 'x' * 5000)
+        NinePFiles.writeFile(c, "$n/argv", 'x' * 5000)
 
         then:
         def e = thrown(NinePException)

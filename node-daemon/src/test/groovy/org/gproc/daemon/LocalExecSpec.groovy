@@ -15,11 +15,11 @@ import spock.util.concurrent.PollingConditions
 import java.nio.file.Files
 import java.nio.file.Path
 
-import static org.gproc.daemon.EndToEndSpec.clone
-import static org.gproc.daemon.EndToEndSpec.push
-import static org.gproc.daemon.EndToEndSpec.readFile
-import static org.gproc.daemon.EndToEndSpec.text
-import static org.gproc.daemon.EndToEndSpec.writeFile
+import static org.gproc.daemon.NinePFiles.clone
+import static org.gproc.daemon.NinePFiles.push
+import static org.gproc.daemon.NinePFiles.readFile
+import static org.gproc.daemon.NinePFiles.text
+import static org.gproc.daemon.NinePFiles.writeFile
 
 /**
  * gprocd --local-exec root@lab: only root@lab may exec node files; alice and bob may run only binaries they pushed.
@@ -154,7 +154,7 @@ class LocalExecSpec extends Specification {
         refusal { alice.open(alice.walk("$n/fs/shared"), Message.OREAD | Message.OTRUNC) }.contains('shared and read-only')
         refusal { alice.wstat(alice.walk("$n/fs/shared"), withMode(0777)) }.contains('shared and read-only')
         refusal { alice.wstat(alice.walk("$n/fs/shared"), withLength(0)) }.contains('shared and read-only')
-        EndToEndSpec.sha256(Files.readAllBytes(f.daemon.node(1).cache().file(hash))) == hash
+        NinePFiles.sha256(Files.readAllBytes(f.daemon.node(1).cache().file(hash))) == hash
 
     }
 
@@ -170,7 +170,7 @@ class LocalExecSpec extends Specification {
 
         then:
         alice.stat(alice.walk("$n/fs/own")).length() == 0
-        EndToEndSpec.sha256(Files.readAllBytes(f.daemon.node(1).cache().file(hash))) == hash
+        NinePFiles.sha256(Files.readAllBytes(f.daemon.node(1).cache().file(hash))) == hash
     }
 
     def "gprocd --local-exec takes '*' or a comma list; '#value' is refused naming the flag"() {

@@ -27,9 +27,9 @@ class MultiInstanceSpec extends Specification {
 
         then:
         f.daemon.port(2) == f.daemon.port(1) + 1
-        EndToEndSpec.text(n1.read(ctl1, 0, 10)) == '1'
-        EndToEndSpec.text(n2.read(ctl2, 0, 10)) == '1'
-        EndToEndSpec.text(n1.read(ctl1b, 0, 10)) == '2'
+        NinePFiles.text(n1.read(ctl1, 0, 10)) == '1'
+        NinePFiles.text(n2.read(ctl2, 0, 10)) == '1'
+        NinePFiles.text(n1.read(ctl1b, 0, 10)) == '2'
         n2.readDir(n2.open(n2.walk(''), Message.OREAD))*.name().findAll { it ==~ /\d+/ } == ['1']
 
         when: 'a file made in n1 session 1 is not in n2 session 1'

@@ -29,8 +29,8 @@ class ThousandSessionsSpec extends Specification {
         pool.invokeAll((1..N).collect { i ->
             { ->
                 Fid ctl = c.open(c.walk('clone'), Message.ORDWR)
-                int n = EndToEndSpec.text(c.read(ctl, 0, 16)) as int
-                EndToEndSpec.writeFile(c, "$n/argv", 'cat')
+                int n = NinePFiles.text(c.read(ctl, 0, 16)) as int
+                NinePFiles.writeFile(c, "$n/argv", 'cat')
                 c.write(ctl, 0, 'exec /bin/cat'.bytes)
                 ctls[n] = ctl
                 n
@@ -40,20 +40,22 @@ class ThousandSessionsSpec extends Specification {
         then:
         ctls.size() == N
         new PollingConditions(timeout: 60).eventually {
-            assert EndToEndSpec.text(EndToEndSpec.readFile(c, 'state')).readLines().contains("running $N" as String)
+            assert NinePFiles.text(NinePFiles.readFile(c, 'state')).readLines().contains("running $N" as String)
         }
-        EndToEndSpec.text(EndToEndSpec.readFile(c, 'procs')).readLines().size() == N
+        NinePFiles.text(NinePFiles.readFile(c, 'procs')).readLines().size() == N
 
         when: 'every stdin is closed'
-        pool.invokeAll(ctls.collect { n, ctl ->
+        def statuses = pool.invokeAll(ctls.collect { n, ctl ->
             { ->
                 c.write(ctl, 0, 'close stdin'.bytes)
-                EndToEndSpec.text(EndToEndSpec.readFile(c, "$n/wait"))
+                NinePFiles.text(NinePFiles.readFile(c, "$n/wait"))
             } as Callable
-        }).collect { it.get() }.unique() == ['exit 0']
+        }).collect { it.get() }
 
-        then:
-        EndToEndSpec.text(EndToEndSpec.readFile(c, 'state')).readLines().contains('running 0')
+        then: 'every cat saw its end of input and exited 0'
+        statuses.size() == N
+        statuses.unique(false) == ['exit 0']
+        NinePFiles.text(NinePFiles.readFile(c, 'state')).readLines().contains('running 0')
 
         cleanup:
         pool?.shutdownNow()

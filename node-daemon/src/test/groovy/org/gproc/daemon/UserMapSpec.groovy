@@ -14,14 +14,14 @@ import spock.lang.Timeout
 import java.nio.file.Files
 import java.nio.file.Path
 
-import static org.gproc.daemon.EndToEndSpec.clone
-import static org.gproc.daemon.EndToEndSpec.push
-import static org.gproc.daemon.EndToEndSpec.readFile
-import static org.gproc.daemon.EndToEndSpec.text
-import static org.gproc.daemon.EndToEndSpec.writeFile
+import static org.gproc.daemon.NinePFiles.clone
+import static org.gproc.daemon.NinePFiles.push
+import static org.gproc.daemon.NinePFiles.readFile
+import static org.gproc.daemon.NinePFiles.text
+import static org.gproc.daemon.NinePFiles.writeFile
 
 /** gprocd --user-map as root: alice@lab runs as nobody, root@lab is mapped to root explicitly, bob@lab is not mapped. */
-@Requires({ UnixUser.effectiveUid() == 0 && UnixUser.lookup('nobody').present })
+@Requires(value = { RootOnly.available() }, reason = RootOnly.REASON)
 @Timeout(300)
 class UserMapSpec extends Specification {
     @Shared

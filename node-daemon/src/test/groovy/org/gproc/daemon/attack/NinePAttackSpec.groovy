@@ -1,7 +1,7 @@
 package org.gproc.daemon.attack
 
 import org.gproc.daemon.DaemonFixture
-import org.gproc.daemon.EndToEndSpec
+import org.gproc.daemon.NinePFiles
 import org.gproc.transport.ninep.Codec
 import org.gproc.transport.ninep.Message
 import org.gproc.transport.ninep.Message.*
@@ -40,7 +40,7 @@ class NinePAttackSpec extends Specification {
     def cleanup() {
         peer?.close()
         victim.assertIntact()
-        assert EndToEndSpec.text(EndToEndSpec.readFile(f.connect('alice@lab'), 'arch')) ==~ /[a-z0-9_]+/
+        assert NinePFiles.text(NinePFiles.readFile(f.connect('alice@lab'), 'arch')) ==~ /[a-z0-9_]+/
     }
 
     static byte[] frame(Message m) {
@@ -153,8 +153,8 @@ class NinePAttackSpec extends Specification {
         given: 'a read of a running process stdout that parks'
         ready()
         def c = f.connect('alice@lab')
-        def (ctl, int n) = EndToEndSpec.clone(c)
-        EndToEndSpec.writeFile(c, "$n/argv", 'sleep 60')
+        def (ctl, int n) = NinePFiles.clone(c)
+        NinePFiles.writeFile(c, "$n/argv", 'sleep 60')
         c.write(ctl, 0, 'exec /bin/sleep\n'.bytes)
         assert peer.rpc(new Twalk(1, 0, 1, ["$n".toString(), 'stdout'])) instanceof Rwalk
         assert peer.rpc(new Topen(1, 1, Message.OREAD)) instanceof Ropen
@@ -245,7 +245,7 @@ class NinePAttackSpec extends Specification {
         given:
         ready()
         def c = f.connect('alice@lab')
-        def (ctl, int n) = EndToEndSpec.clone(c)
+        def (ctl, int n) = NinePFiles.clone(c)
         Qid root = ((Rstat) peer.rpc(new Tstat(1, 0))).stat().qid()
 
         when:

@@ -1,7 +1,7 @@
 package org.gproc.daemon.attack
 
 import org.gproc.daemon.DaemonFixture
-import org.gproc.daemon.EndToEndSpec
+import org.gproc.daemon.NinePFiles
 import org.gproc.transport.ninep.BlockingNinePClient
 import org.gproc.transport.ninep.Fid
 import org.gproc.transport.ninep.Message
@@ -48,12 +48,12 @@ class SessionAttackSpec extends Specification {
     }
 
     def cleanup() {
-        mine.each { n -> try { EndToEndSpec.writeFile(alice, "$n/ctl", 'wipe') } catch (NinePException ignored) { } }
+        mine.each { n -> try { NinePFiles.writeFile(alice, "$n/ctl", 'wipe') } catch (NinePException ignored) { } }
         victim.assertIntact()
     }
 
     int newSession() {
-        def (Fid ctl, int n) = EndToEndSpec.clone(alice)
+        def (Fid ctl, int n) = NinePFiles.clone(alice)
         alice.clunk(ctl)
         mine << n
         n
@@ -110,7 +110,7 @@ class SessionAttackSpec extends Specification {
         e == "clone: alice@lab already has 4 sessions on n1, the limit per principal (--max-sessions); wipe some first"
 
         when: 'bob (who has the victim session) clones one more'
-        def (Fid ctl, int n) = EndToEndSpec.clone(victim.bob)
+        def (Fid ctl, int n) = NinePFiles.clone(victim.bob)
         victim.bob.write(ctl, 0, 'wipe\n'.bytes)
 
         then:
@@ -138,7 +138,7 @@ class SessionAttackSpec extends Specification {
         peers.each { it.close() }
         new PollingConditions(timeout: 60).eventually {
             f.daemon.node(1).sessions().visibleTo('alice@lab').findAll { it.owner() == 'alice@lab' }.each {
-                EndToEndSpec.writeFile(alice, "${it.id()}/ctl", 'wipe')
+                NinePFiles.writeFile(alice, "${it.id()}/ctl", 'wipe')
             }
             assert f.daemon.node(1).sessions().visibleTo('alice@lab').count { it.owner() == 'alice@lab' } == 0
         }
@@ -170,10 +170,10 @@ class SessionAttackSpec extends Specification {
     def "malformed #file at exec: #what"() {
         given:
         int n = newSession()
-        EndToEndSpec.writeFile(alice, "$n/$file", text)
+        NinePFiles.writeFile(alice, "$n/$file", text)
 
         when:
-        def e = refused { EndToEndSpec.writeFile(alice, "$n/ctl", 'exec /bin/echo') }
+        def e = refused { NinePFiles.writeFile(alice, "$n/ctl", 'exec /bin/echo') }
         Outcomes.note("malformed ${file} at exec: ${what}", e)
 
         then:
@@ -190,13 +190,13 @@ class SessionAttackSpec extends Specification {
     def "NUL bytes in #file reach no process: #outcome"() {
         given:
         int n = newSession()
-        EndToEndSpec.writeFile(alice, "$n/$file", text)
+        NinePFiles.writeFile(alice, "$n/$file", text)
 
         when:
         String result
         try {
-            EndToEndSpec.writeFile(alice, "$n/ctl", 'exec /bin/echo\nclose stdin')
-            result = "ran: wait=${EndToEndSpec.text(EndToEndSpec.readFile(alice, "$n/wait"))}, stdout=${EndToEndSpec.text(EndToEndSpec.readFile(alice, "$n/stdout")).inspect()}"
+            NinePFiles.writeFile(alice, "$n/ctl", 'exec /bin/echo\nclose stdin')
+            result = "ran: wait=${NinePFiles.text(NinePFiles.readFile(alice, "$n/wait"))}, stdout=${NinePFiles.text(NinePFiles.readFile(alice, "$n/stdout")).inspect()}"
         } catch (NinePException e) {
             result = "refused: ${e.message}"
         }
@@ -217,7 +217,7 @@ class SessionAttackSpec extends Specification {
         int n = newSession()
 
         when:
-        def e = refused { EndToEndSpec.writeFile(alice, "$n/ctl", line) }
+        def e = refused { NinePFiles.writeFile(alice, "$n/ctl", line) }
         Outcomes.note("ctl ${verb} with a NUL in the path", e)
 
         then:
@@ -282,7 +282,7 @@ class SessionAttackSpec extends Specification {
         int n = newSession()
 
         when:
-        def e = refused { EndToEndSpec.writeFile(alice, "$n/ctl", "link ${hash} bin/x 755") }
+        def e = refused { NinePFiles.writeFile(alice, "$n/ctl", "link ${hash} bin/x 755") }
         Outcomes.note("ctl link with blob name ${hash}", e)
 
         then:
@@ -347,18 +347,18 @@ class SessionAttackSpec extends Specification {
         where:
         what                 | attack                                                                    || expected
         'walk'               | { t, s -> t.alice.walk("$s/fs/out/etc/passwd") }                           || "'out' does not exist or is not a directory"
-        'exec'               | { t, s -> EndToEndSpec.writeFile(t.alice, "$s/ctl", 'exec out/bin/sh') }   || 'through a symbolic link'
-        'dir'                | { t, s -> EndToEndSpec.writeFile(t.alice, "$s/ctl", 'dir out/tmp\nexec /bin/true') } || 'through a symbolic link'
-        'link'               | { t, s -> EndToEndSpec.writeFile(t.alice, "$s/ctl", "link ${'a' * 64} out/tmp/x 755") } || 'through a symbolic link'
+        'exec'               | { t, s -> NinePFiles.writeFile(t.alice, "$s/ctl", 'exec out/bin/sh') }   || 'through a symbolic link'
+        'dir'                | { t, s -> NinePFiles.writeFile(t.alice, "$s/ctl", 'dir out/tmp\nexec /bin/true') } || 'through a symbolic link'
+        'link'               | { t, s -> NinePFiles.writeFile(t.alice, "$s/ctl", "link ${'a' * 64} out/tmp/x 755") } || 'through a symbolic link'
         'create inside it'   | { t, s -> t.alice.create(t.alice.walk("$s/fs/out"), 'x', 0644, Message.OWRITE) } || "'out' does not exist or is not a directory"
     }
 
     def "symlinks: a link the session's own process makes in fs/ is not served"() {
         given:
         int n = newSession()
-        EndToEndSpec.writeFile(alice, "$n/argv", "sh -c 'ln -s / up && ln -s /etc/passwd pw'")
-        EndToEndSpec.writeFile(alice, "$n/ctl", 'exec /bin/sh\nclose stdin')
-        assert EndToEndSpec.text(EndToEndSpec.readFile(alice, "$n/wait")) == 'exit 0'
+        NinePFiles.writeFile(alice, "$n/argv", "sh -c 'ln -s / up && ln -s /etc/passwd pw'")
+        NinePFiles.writeFile(alice, "$n/ctl", 'exec /bin/sh\nclose stdin')
+        assert NinePFiles.text(NinePFiles.readFile(alice, "$n/wait")) == 'exit 0'
 
         when:
         def up = refused { alice.walk("$n/fs/up/etc/passwd") }
@@ -385,7 +385,7 @@ class SessionAttackSpec extends Specification {
         String outcome
         try {
             Fid pw = alice.walk(d, 'passwd')
-            outcome = "LEAKED: ${EndToEndSpec.text(alice.read(alice.open(pw, Message.OREAD), 0, 40)).readLines()[0]}"
+            outcome = "LEAKED: ${NinePFiles.text(alice.read(alice.open(pw, Message.OREAD), 0, 40)).readLines()[0]}"
         } catch (NinePException e) {
             outcome = e.message
         }
@@ -442,10 +442,10 @@ class SessionAttackSpec extends Specification {
         'reading its argv'            | { t, s -> t.alice.walk("$s/argv") }                                      || 'does not exist'
         'walking into its fs/'        | { t, s -> t.alice.walk("$s/fs") }                                        || 'does not exist'
         'via her own session and ..'  | { t, s -> t.alice.walk("${t.newSession()}/fs/../../$s") }                  || 'does not exist'
-        'signalling it (node ctl)'    | { t, s -> EndToEndSpec.writeFile(t.alice, 'ctl', "kill 9 $s") }          || "no session '"
-        'wiping it (node ctl)'        | { t, s -> EndToEndSpec.writeFile(t.alice, 'ctl', "wipe $s") }            || "no session '"
-        'signalling it as 0N'         | { t, s -> EndToEndSpec.writeFile(t.alice, 'ctl', "kill 9 0$s") }         || "no session '"
-        'signalling it as +N'         | { t, s -> EndToEndSpec.writeFile(t.alice, 'ctl', "kill 9 +$s") }         || "no session '"
+        'signalling it (node ctl)'    | { t, s -> NinePFiles.writeFile(t.alice, 'ctl', "kill 9 $s") }          || "no session '"
+        'wiping it (node ctl)'        | { t, s -> NinePFiles.writeFile(t.alice, 'ctl', "wipe $s") }            || "no session '"
+        'signalling it as 0N'         | { t, s -> NinePFiles.writeFile(t.alice, 'ctl', "kill 9 0$s") }         || "no session '"
+        'signalling it as +N'         | { t, s -> NinePFiles.writeFile(t.alice, 'ctl', "kill 9 +$s") }         || "no session '"
     }
 
     def "bob's session: alice attaching with uname bob@lab gains nothing, and /procs does not show it"() {
@@ -456,7 +456,7 @@ class SessionAttackSpec extends Specification {
 
         when:
         def walk = peer.rpc(new Twalk(1, 0, 1, ["${victim.session}".toString()]))
-        String procs = EndToEndSpec.text(EndToEndSpec.readFile(alice, 'procs'))
+        String procs = NinePFiles.text(NinePFiles.readFile(alice, 'procs'))
         Outcomes.note("alice attaching as uname bob@lab, walking to bob's session", walk)
         Outcomes.note("alice reading /procs", procs.readLines().any { it.split(' ')[0] == "${victim.session}" } ? 'LISTS bob' : "bob's session not listed")
 
@@ -473,7 +473,7 @@ class SessionAttackSpec extends Specification {
         def root = f.connect('root@lab')
 
         expect:
-        EndToEndSpec.text(EndToEndSpec.readFile(root, "${victim.session}/argv")) == Victim.ARGV
+        NinePFiles.text(NinePFiles.readFile(root, "${victim.session}/argv")) == Victim.ARGV
     }
 
     Path fsRoot(int n) {

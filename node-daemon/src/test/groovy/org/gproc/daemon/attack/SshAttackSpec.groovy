@@ -10,7 +10,7 @@ import org.apache.sshd.common.keyprovider.KeyIdentityProvider
 import org.apache.sshd.common.session.ConnectionService
 import org.apache.sshd.common.util.buffer.Buffer
 import org.gproc.daemon.DaemonFixture
-import org.gproc.daemon.EndToEndSpec
+import org.gproc.daemon.NinePFiles
 import org.gproc.transport.ninep.Codec
 import org.gproc.transport.ninep.Message
 import org.gproc.transport.ssh.Keys
@@ -230,7 +230,7 @@ class SshAttackSpec extends Specification {
 
     def "the daemon still serves alice after the attacks"() {
         expect:
-        EndToEndSpec.text(EndToEndSpec.readFile(f.connect('alice@lab'), 'arch')) ==~ /[a-z0-9_]+/
+        NinePFiles.text(NinePFiles.readFile(f.connect('alice@lab'), 'arch')) ==~ /[a-z0-9_]+/
     }
 
     static Socket connectWithin(int seconds, int port) {

@@ -1,7 +1,7 @@
 package org.gproc.daemon.attack
 
 import org.gproc.daemon.DaemonFixture
-import org.gproc.daemon.EndToEndSpec
+import org.gproc.daemon.NinePFiles
 import org.gproc.daemon.session.Session
 import org.gproc.transport.ninep.BlockingNinePClient
 import org.gproc.transport.ninep.Fid
@@ -29,9 +29,9 @@ class Victim {
     Victim(DaemonFixture f) {
         this.f = f
         bob = f.connect('bob@lab')
-        def (Fid ctl, int n) = EndToEndSpec.clone(bob)
+        def (Fid ctl, int n) = NinePFiles.clone(bob)
         session = n
-        EndToEndSpec.writeFile(bob, "$n/argv", ARGV)
+        NinePFiles.writeFile(bob, "$n/argv", ARGV)
         bob.write(ctl, 0, 'type persistent\nexec /bin/cat\n'.bytes)
         stdin = bob.open(bob.walk("$n/stdin"), Message.OWRITE)
         pid = node().pid()
@@ -54,7 +54,7 @@ class Victim {
         assert s.state() == Session.State.RUNNING: "bob's session ${session} is ${s.state()}"
         assert s.pid() == pid
         assert Files.isDirectory(Path.of("/proc/$pid")): "bob's cat (pid $pid) is gone"
-        assert EndToEndSpec.text(EndToEndSpec.readFile(bob, "$session/argv")) == ARGV
+        assert NinePFiles.text(NinePFiles.readFile(bob, "$session/argv")) == ARGV
         String line = "ping ${++pings}\n"
         bob.write(stdin, 0, line.getBytes(StandardCharsets.UTF_8))
         Fid out = bob.open(bob.walk("$session/stdout"), Message.OREAD)
@@ -63,7 +63,7 @@ class Victim {
             while (got.size() < line.length()) { // each read waits for more of cat's echo
                 got.write(bob.read(out, stdoutOffset + got.size(), line.length() - got.size()))
             }
-            assert EndToEndSpec.text(got.toByteArray()) == line
+            assert NinePFiles.text(got.toByteArray()) == line
             stdoutOffset += got.size()
         } finally {
             bob.clunk(out)

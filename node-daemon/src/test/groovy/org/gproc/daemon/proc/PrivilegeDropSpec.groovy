@@ -1,5 +1,6 @@
 package org.gproc.daemon.proc
 
+import org.gproc.daemon.RootOnly
 import org.gproc.daemon.policy.UnixUser
 import org.gproc.transport.ninep.NinePException
 import spock.lang.AutoCleanup
@@ -38,7 +39,7 @@ class PrivilegeDropSpec extends Specification {
         new LaunchSpec.RunAs(u.name(), u.uid(), u.gid())
     }
 
-    @Requires({ UnixUser.effectiveUid() == 0 && UnixUser.lookup('nobody').present })
+    @Requires(value = { RootOnly.available() }, reason = RootOnly.REASON)
     def "as root, a process asked to run as nobody has nobody's uid, gid and groups, and cannot become root again"() {
         given:
         def session = sessionDir(root)
@@ -54,7 +55,7 @@ class PrivilegeDropSpec extends Specification {
         stdout(session).readLines() == ["$user.uid", "$user.gid", "$user.gid", 'stuck']*.toString()
     }
 
-    @Requires({ UnixUser.effectiveUid() == 0 && UnixUser.lookup('nobody').present })
+    @Requires(value = { RootOnly.available() }, reason = RootOnly.REASON)
     def "a working directory and program inside the private root are reached as root, even where nobody cannot go"() {
         given:
         Path secret = Files.createDirectories(root.resolve('secret'))
@@ -74,7 +75,7 @@ class PrivilegeDropSpec extends Specification {
         stdout(session).trim() == "$user.uid"
     }
 
-    @Requires({ UnixUser.effectiveUid() == 0 && UnixUser.lookup('nobody').present })
+    @Requires(value = { RootOnly.available() }, reason = RootOnly.REASON)
     def "a working directory outside the private root is reached as the user: one nobody cannot enter fails the exec"() {
         given:
         Path secret = Files.createDirectories(root.resolve('secret'))

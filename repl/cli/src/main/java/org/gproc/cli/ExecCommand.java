@@ -83,12 +83,9 @@ final class ExecCommand implements Callable<Integer> {
         }
     }
 
+    /** Like pdsh through a remote shell: a bare name is found in the node's PATH (the API runs it through env(1)). */
     private Launch<Job> nodeProgram(NodeSet targets) {
-        if (command.startsWith("/")) {
-            return targets.command(command);
-        }
-        // Like pdsh through a remote shell: a bare name is found in the node's PATH, here by env(1).
-        return targets.command("/usr/bin/env").args(command);
+        return targets.command(command);
     }
 
     private String localProgram() {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gproc", usageHelpAutoWidth = true,
         description = "A Groovy-scriptable cluster REPL: one process space over the nodes of an inventory.",
-        subcommands = {ExecCommand.class, RunCommand.class, PsCommand.class, KillCommand.class, StatusCommand.class,
+        subcommands = {ExecCommand.class, RunCommand.class, AttachCommand.class, JShellCommand.class, PsCommand.class, KillCommand.class, StatusCommand.class,
                 PushCommand.class, KeysCommand.class, DemoCommand.class, NodesetCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "

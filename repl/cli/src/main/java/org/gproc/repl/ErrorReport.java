@@ -86,7 +86,7 @@ final class ErrorReport {
         String scriptClass = sourceName == null
                 ? Pattern.quote(GroovyEvaluator.INPUT_NAME) + "\\d+"
                 : Pattern.quote(sourceName.replaceFirst("\\.groovy$", ""));
-        return message.replaceAll(" for class: " + scriptClass + "\\b", "");
+        return message.replaceAll(" for class: " + scriptClass + "_?\\b", "");
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -6,6 +6,8 @@ import java.io.Writer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import javax.lang.model.SourceVersion;
+
 import groovy.lang.Binding;
 import groovy.lang.GroovyCodeSource;
 import groovy.lang.GroovyShell;
@@ -13,7 +15,12 @@ import groovy.lang.Script;
 import groovy.transform.ThreadInterrupt;
 import org.codehaus.groovy.control.CompilationFailedException;
 import org.codehaus.groovy.control.CompilerConfiguration;
+import org.codehaus.groovy.ast.ClassNode;
+import org.codehaus.groovy.classgen.GeneratorContext;
+import org.codehaus.groovy.control.CompilePhase;
+import org.codehaus.groovy.control.SourceUnit;
 import org.codehaus.groovy.control.customizers.ASTTransformationCustomizer;
+import org.codehaus.groovy.control.customizers.CompilationCustomizer;
 import org.codehaus.groovy.runtime.InvokerHelper;
 
 /**
@@ -39,7 +46,8 @@ final class GroovyEvaluator {
         if (interactive) {
             config.addCompilationCustomizers(state, state.imports());
         }
-        config.addCompilationCustomizers(new ASTTransformationCustomizer(ThreadInterrupt.class));
+        config.addCompilationCustomizers(new ASTTransformationCustomizer(ThreadInterrupt.class),
+                new KeywordScriptNames());
         this.shell = new GroovyShell(GroovyEvaluator.class.getClassLoader(), binding, config);
     }
 
@@ -77,5 +85,23 @@ final class GroovyEvaluator {
     /** Compiles and runs a script file. */
     Object run(File file) throws CompilationFailedException, IOException {
         return shell.parse(file).run();
+    }
+
+    /**
+     * Groovy names a script's class after its file; a file named like a Java keyword ({@code long.groovy},
+     * {@code int.groovy}) would give a class the JVM's verifier rejects. Such a class gets a trailing underscore; the
+     * file name stays the source name of its stack frames and errors.
+     */
+    private static final class KeywordScriptNames extends CompilationCustomizer {
+        KeywordScriptNames() {
+            super(CompilePhase.CONVERSION);
+        }
+
+        @Override
+        public void call(SourceUnit source, GeneratorContext context, ClassNode classNode) {
+            if (classNode.isScript() && SourceVersion.isKeyword(classNode.getName())) {
+                classNode.setName(classNode.getName() + "_");
+            }
+        }
     }
 }

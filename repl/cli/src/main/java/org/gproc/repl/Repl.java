@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import groovy.lang.GroovyShell;
-import org.codehaus.groovy.runtime.FormatHelper;
 import org.gproc.client.Job;
 import org.gproc.client.ProcessTracker;
 import org.gproc.client.ProgressListener;
@@ -164,7 +163,7 @@ public final class Repl {
             output.note(summary);
         }
         if (outcome.failure() == null && shown(outcome.value())) {
-            output.plain(RESULT + FormatHelper.toString(outcome.value()));
+            output.plain(RESULT + ResultText.of(outcome.value()));
         }
     }
 

@@ -31,7 +31,7 @@ final class ReplCommands {
     static {
         HELP.put("/help", "this list");
         HELP.put("/nodes", "the nodes in this session, their architecture, and which are down and why");
-        HELP.put("/ps", "every process of yours on every node (cluster.ps())");
+        HELP.put("/ps", "every running process of yours on every node (cluster.ps())");
         HELP.put("/jobs", "processes running in the background (started with start())");
         HELP.put("/fg [node:session...]", "wait for background processes, streaming their output (default: all)");
         HELP.put("/exit", "leave (Ctrl-D does too)");

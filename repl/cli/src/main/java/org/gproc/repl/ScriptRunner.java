@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.gproc.client.Job;
 import org.gproc.client.ProcessTracker;
 import org.gproc.client.ProgressListener;
 import org.jline.utils.Signals;
@@ -27,9 +28,15 @@ import org.jline.utils.Signals;
  *       signal); standard error names each one as {@code node:session status};</li>
  *   <li>0 — otherwise.</li>
  * </ul>
- * A script that handles failures itself and wants another status calls {@code System.exit(n)} once it has waited
- * for what it cares about. The script's return value is ignored, as {@code groovy script.groovy} ignores it: a last
- * expression that happens to be a number must not become the exit status.
+ * The script's value decides when it has one, so a script that handles failures can say how it went:
+ * <ul>
+ *   <li>a number — that exit status (0 to 255; outside that range the script fails, exit 1);</li>
+ *   <li>a {@link Job} — its verdict: 0 when every one of its processes succeeded, else {@value #PROCESS_FAILED}.
+ *       Earlier failures count as handled: a script that retries the failed nodes and returns the retry exits 0
+ *       when the retry succeeded;</li>
+ *   <li>anything else (nothing, a string, a list) — the rules above.</li>
+ * </ul>
+ * End such a script with an explicit {@code return job} or {@code return 3}: only the last statement's value counts.
  */
 public final class ScriptRunner {
 
@@ -129,6 +136,19 @@ public final class ScriptRunner {
         }
         if (outcome.failure() != null) {
             return SCRIPT_FAILED;
+        }
+        Object value = outcome.value();
+        if (value instanceof Number number) {
+            long code = number.longValue();
+            if (code < 0 || code > 255 || number.doubleValue() != code) {
+                output.error("gproc run: " + script.getFileName() + " returned " + number
+                        + ": an exit status is a whole number from 0 to 255");
+                return SCRIPT_FAILED;
+            }
+            return (int) code;
+        }
+        if (value instanceof Job job) {
+            return job.getSucceeded().size() == job.getProcesses().size() ? 0 : PROCESS_FAILED;
         }
         return summary != null ? PROCESS_FAILED : 0;
     }

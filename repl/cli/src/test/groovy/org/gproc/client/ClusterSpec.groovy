@@ -216,13 +216,13 @@ class ClusterSpec extends Specification {
         e.message.contains('n5')
     }
 
-    def "a relative program path without push is refused"() {
+    def "a relative program path without push is refused (a bare name is looked up in the node's PATH instead)"() {
         when:
-        cluster.nodes.n1.run('date')
+        cluster.nodes.n1.run('bin/date')
 
         then:
         def e = thrown(IllegalArgumentException)
-        e.message.contains("'date' must be an absolute path")
+        e.message.contains("'bin/date' must be an absolute path")
     }
 
     def "stdin, env and dir reach the process"() {

@@ -97,13 +97,17 @@ class ClusterReplSpec extends Specification {
     def "/nodes lists the four nodes with their architecture, /ps the sessions"() {
         when:
         typeAndWait('/nodes')
-        typeAndWait("nodes.n2.run('/bin/true')")
+        typeAndWait("nodes.n2.command('/bin/sleep').args(300).start().pid()")
         typeAndWait('/ps')
 
-        then:
+        then: '/ps lists running processes, as cluster.ps() does'
         repl.text().contains('4 nodes: n[1-4]')
         repl.text() =~ /(?m)^n3\s+\S+$/
         repl.text() =~ /(?m)^NODE\s+SESSION\s+PID\s+STATE\s+OWNER\s+CPU\s+RSS\s+START\s+ARGV$/
+        repl.text() =~ /(?m)^n2\s+\d+\s+\d+\s+running\s+.*sleep 300$/
+
+        cleanup:
+        cluster?.ps()?.each { it.kill('KILL') }
     }
 
     def "gproc run: the canonical line as a script prints one line per node and exits 0; a failed node makes it 2"() {

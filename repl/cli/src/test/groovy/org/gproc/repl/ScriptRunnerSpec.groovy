@@ -121,11 +121,14 @@ class ScriptRunnerSpec extends Specification {
         nodes.every { node -> node.started.every { it.signalsSent == ['INT'] && !it.alive } }
     }
 
-    def "interrupting a runner that is not running does nothing"() {
+    def "interrupting a runner that is not running does nothing: the next run is not interrupted"() {
         when:
         runner.interrupt()
+        int status = runner.run(script("nodes.each { it.run('sh', '-c', 'sleep 0.3; echo done') }"), [])
 
         then:
-        noExceptionThrown()
+        status == 0
+        out().readLines().sort() == ['n1: done', 'n2: done']
+        nodes.every { node -> node.started.every { it.signalsSent.isEmpty() } }
     }
 }

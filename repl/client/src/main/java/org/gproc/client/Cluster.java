@@ -5,7 +5,6 @@ import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
 import org.gproc.transport.ninep.NinePClient;
-import org.gproc.transport.ninep.Stat;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -136,13 +135,23 @@ public final class Cluster implements AutoCloseable {
         return new Job(this, id, started);
     }
 
-    /** The process table of every node that is up. */
+    /** The running processes of every node that is up. */
     public List<ProcessInfo> ps() {
-        return getNodes().ps();
+        return ps(false);
     }
 
+    /** With {@code all}, exited processes too (until their session is wiped). */
+    public List<ProcessInfo> ps(boolean all) {
+        return getNodes().ps(all);
+    }
+
+    /** The running processes of the nodes {@code expression} names. */
     public List<ProcessInfo> ps(String expression) {
-        return getNodes().getAt(expression).ps();
+        return ps(expression, false);
+    }
+
+    public List<ProcessInfo> ps(String expression, boolean all) {
+        return getNodes().getAt(expression).ps(all);
     }
 
     /** Signals the process of session {@code node:session}, e.g. {@code kill('n3:12', 'TERM')}. */
@@ -162,20 +171,30 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Follows every session on every node that this principal owns, as an earlier control node left them:
-     * their output is read again from offset 0 and their exit status is kept.
+     * Follows every process this principal started on the nodes that are up, as an earlier control node left them:
+     * their output is read again from offset 0 and their exit status is kept. Only sessions that ran a process are
+     * followed (those {@code ps(true)} lists): a spare session or one whose exec failed has no process to follow.
      */
     public List<RemoteProcess> reattach() {
-        List<RemoteProcess> found = new ArrayList<>();
-        for (Node node : getNodes()) {
-            for (Stat entry : node.await(node.channel().list("/"), "list sessions")) {
-                if (entry.isDirectory() && entry.name().chars().allMatch(Character::isDigit)) {
-                    String argv = node.await(node.channel().readText(entry.name() + "/argv"), "read argv").trim();
-                    found.add(SessionProcess.reattach(node.channel(), entry.name(), argv.isEmpty() ? "?" : argv));
-                }
+        List<ProcessInfo> rows = ps(true);
+        List<RemoteProcess> found = new ArrayList<>(rows.size());
+        for (ProcessInfo row : rows) {
+            found.add(reattach(row));
+        }
+        // A process listed as exited has its status on the node already: wait for it, so the list says how each ended.
+        for (int i = 0; i < rows.size(); i++) {
+            if (!rows.get(i).isRunning()) {
+                Node node = node(rows.get(i).getNode());
+                node.await(found.get(i).onExit(), "reattach to session " + rows.get(i).getSession());
             }
         }
         return found;
+    }
+
+    /** Follows the process of one row of {@link #ps(boolean)}. */
+    public RemoteProcess reattach(ProcessInfo row) {
+        Node node = node(row.getNode());
+        return SessionProcess.reattach(requireUp(node), row.getSession(), row.getArgv().isEmpty() ? "?" : row.getArgv());
     }
 
     private static NodeChannel requireUp(Node node) {

@@ -43,13 +43,29 @@ public final class Launch<R> {
         for (Path p : pushed) {
             blobs.add(LocalBlob.of(p));
         }
-        this.program = pushed.isEmpty() ? requireAbsolute(program) : blobs.get(0).name();
+        if (!pushed.isEmpty()) {
+            this.program = blobs.get(0).name();
+        } else if (isBareName(program)) {
+            // As gproc exec and a remote shell do: env(1) looks the name up in the node's PATH.
+            this.program = PATH_LOOKUP;
+            args.add(program);
+        } else {
+            this.program = requireAbsolute(program);
+        }
+    }
+
+    /** The node program that finds a bare command name in the node's PATH. */
+    static final String PATH_LOOKUP = "/usr/bin/env";
+
+    private static boolean isBareName(String program) {
+        return program != null && !program.isEmpty() && !program.contains("/") && !program.contains("=")
+                && program.chars().noneMatch(Character::isWhitespace);
     }
 
     private static String requireAbsolute(String program) {
         if (program == null || !program.startsWith("/")) {
             throw new IllegalArgumentException("run: '" + program + "' must be an absolute path on the node"
-                    + " (or push it: node.push('" + program + "'))");
+                    + " or a bare name found in its PATH (or push it: node.push('" + program + "'))");
         }
         return program;
     }

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One node of the cluster: {@code node.push('/bin/date').run()} runs the control node's {@code /bin/date} there,
@@ -86,9 +87,16 @@ public final class Node {
         return new Launch<>(path, List.of(), this::start);
     }
 
-    /** Runs the node's own program at the absolute {@code path} with {@code args}. */
+    /** Runs the node's own program at the absolute {@code path} (or a bare name in its PATH) with {@code args}. */
     public RemoteProcess run(String path, Object... args) {
         return command(path).args(args).run();
+    }
+
+    /** As {@link NodeSet#run(String, Consumer)}, on this node. */
+    public RemoteProcess run(String path, Consumer<? super Launch<RemoteProcess>> spec) {
+        Launch<RemoteProcess> launch = command(path);
+        spec.accept(launch);
+        return launch.run();
     }
 
     RemoteProcess start(Launch<RemoteProcess> launch) {
@@ -134,11 +142,21 @@ public final class Node {
         return await(up().readText(path), "cat " + path);
     }
 
-    /** This node's rows of the cluster process table. */
+    /** This node's running processes in the cluster process table. */
     public List<ProcessInfo> ps() {
-        return await(psAsync(), "ps");
+        return ps(false);
     }
 
+    /** This node's rows of the process table; with {@code all}, exited processes too. */
+    public List<ProcessInfo> ps(boolean all) {
+        return await(psAsync(all), "ps");
+    }
+
+    CompletableFuture<List<ProcessInfo>> psAsync(boolean all) {
+        return psAsync().thenApply(rows -> all ? rows : rows.stream().filter(ProcessInfo::isRunning).toList());
+    }
+
+    /** Every row: each session of this principal's that ran a process, running or exited. */
     CompletableFuture<List<ProcessInfo>> psAsync() {
         if (!isUp()) {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is down: " + getDownReason()));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -104,43 +105,104 @@ public final class NodeSet implements Iterable<Node> {
         return new NodeSet(cluster, stream().filter(condition).toList());
     }
 
-    public NodeSet union(Object other) {
+    /*
+     * The set algebra takes another node set, a node, node names (any Iterable of nodes or names) or a hostlist
+     * expression. Each operator has an overload per argument type rather than one Object parameter: Groovy picks the
+     * most specific method, and its own Iterable.plus/minus/intersect (which return an ArrayList) would otherwise win
+     * over an Object parameter whenever the argument is Iterable, as a node set is.
+     */
+
+    public NodeSet union(NodeSet other) { return unite(other); }
+    public NodeSet union(Node other) { return unite(resolve(other)); }
+    public NodeSet union(Iterable<?> other) { return unite(resolve(other)); }
+    public NodeSet union(CharSequence other) { return unite(resolve(other)); }
+
+    public NodeSet difference(NodeSet other) { return subtract(other); }
+    public NodeSet difference(Node other) { return subtract(resolve(other)); }
+    public NodeSet difference(Iterable<?> other) { return subtract(resolve(other)); }
+    public NodeSet difference(CharSequence other) { return subtract(resolve(other)); }
+
+    public NodeSet intersection(NodeSet other) { return intersect(other); }
+    public NodeSet intersection(Node other) { return intersect(other); }
+    public NodeSet intersection(Iterable<?> other) { return intersect(other); }
+    public NodeSet intersection(CharSequence other) { return intersect(other); }
+
+    public NodeSet symmetricDifference(NodeSet other) { return xorWith(other); }
+    public NodeSet symmetricDifference(Node other) { return xorWith(resolve(other)); }
+    public NodeSet symmetricDifference(Iterable<?> other) { return xorWith(resolve(other)); }
+    public NodeSet symmetricDifference(CharSequence other) { return xorWith(resolve(other)); }
+
+    /** Groovy's name for intersection ({@code a.intersect(b)}), kept a node set. */
+    public NodeSet intersect(NodeSet other) { return keepCommon(other); }
+    public NodeSet intersect(Node other) { return keepCommon(resolve(other)); }
+    public NodeSet intersect(Iterable<?> other) { return keepCommon(resolve(other)); }
+    public NodeSet intersect(CharSequence other) { return keepCommon(resolve(other)); }
+
+    // Groovy operators: a + b, a - b, a & b, a ^ b
+    public NodeSet plus(NodeSet other) { return union(other); }
+    public NodeSet plus(Node other) { return union(other); }
+    public NodeSet plus(Iterable<?> other) { return union(other); }
+    public NodeSet plus(CharSequence other) { return union(other); }
+    public NodeSet minus(NodeSet other) { return difference(other); }
+    public NodeSet minus(Node other) { return difference(other); }
+    public NodeSet minus(Iterable<?> other) { return difference(other); }
+    public NodeSet minus(CharSequence other) { return difference(other); }
+    public NodeSet and(NodeSet other) { return intersection(other); }
+    public NodeSet and(Node other) { return intersection(other); }
+    public NodeSet and(Iterable<?> other) { return intersection(other); }
+    public NodeSet and(CharSequence other) { return intersection(other); }
+    public NodeSet xor(NodeSet other) { return symmetricDifference(other); }
+    public NodeSet xor(Node other) { return symmetricDifference(other); }
+    public NodeSet xor(Iterable<?> other) { return symmetricDifference(other); }
+    public NodeSet xor(CharSequence other) { return symmetricDifference(other); }
+
+    private NodeSet unite(NodeSet other) {
         Map<String, Node> all = new LinkedHashMap<>(nodes);
-        for (Node n : resolve(other)) {
+        for (Node n : other) {
             all.put(n.getName(), n);
         }
         return new NodeSet(cluster, all.values());
     }
 
-    public NodeSet difference(Object other) {
-        NodeSet o = resolve(other);
-        return findAll(n -> !o.contains(n.getName()));
+    private NodeSet subtract(NodeSet other) {
+        return findAll(n -> !other.contains(n.getName()));
     }
 
-    public NodeSet intersection(Object other) {
-        NodeSet o = resolve(other);
-        return findAll(n -> o.contains(n.getName()));
+    private NodeSet keepCommon(NodeSet other) {
+        return findAll(n -> other.contains(n.getName()));
     }
 
-    public NodeSet symmetricDifference(Object other) {
-        NodeSet o = resolve(other);
-        return difference(o).union(o.difference(this));
+    private NodeSet xorWith(NodeSet other) {
+        return subtract(other).unite(other.subtract(this));
     }
 
-    // Groovy operators: a + b, a - b, a & b, a ^ b
-    public NodeSet plus(Object other) { return union(other); }
-    public NodeSet minus(Object other) { return difference(other); }
-    public NodeSet and(Object other) { return intersection(other); }
-    public NodeSet xor(Object other) { return symmetricDifference(other); }
+    private NodeSet resolve(Node node) {
+        return new NodeSet(cluster, List.of(node));
+    }
 
-    private NodeSet resolve(Object other) {
-        if (other instanceof NodeSet set) {
+    private NodeSet resolve(CharSequence expression) {
+        return cluster.getAll().getAt(expression.toString());
+    }
+
+    /** Nodes, node sets or names, in any mix; a name must be a node of the cluster. */
+    private NodeSet resolve(Iterable<?> members) {
+        if (members instanceof NodeSet set) {
             return set;
         }
-        if (other instanceof Node node) {
-            return new NodeSet(cluster, List.of(node));
+        List<Node> found = new ArrayList<>();
+        for (Object member : members) {
+            if (member instanceof Node node) {
+                found.add(node);
+            } else if (member instanceof NodeSet set) {
+                set.forEach(found::add);
+            } else if (member instanceof CharSequence name) {
+                resolve(name).forEach(found::add);
+            } else {
+                throw new IllegalArgumentException("node set algebra: '" + member
+                        + "' is neither a node, a node set nor a node name");
+            }
         }
-        return cluster.getAll().getAt(String.valueOf(other));
+        return new NodeSet(cluster, found);
     }
 
     /** Pushes {@code paths} (the first is the program) to every node; configure the launch, then {@code run()}. */
@@ -160,6 +222,16 @@ public final class NodeSet implements Iterable<Node> {
     /** Runs the nodes' own program at {@code path} everywhere in this set. */
     public Job run(String path, Object... args) {
         return command(path).args(args).run();
+    }
+
+    /**
+     * Runs the nodes' program at {@code path} (or a bare name in their PATH) everywhere, configured by {@code spec}:
+     * {@code nodes.run("/bin/sh", l -> l.args("-c", "make").env("JOBS", "4").timeout(Duration.ofMinutes(5)))}.
+     */
+    public Job run(String path, Consumer<? super Launch<Job>> spec) {
+        Launch<Job> launch = command(path);
+        spec.accept(launch);
+        return launch.run();
     }
 
     private Job startJob(Launch<Job> launch) {
@@ -189,18 +261,23 @@ public final class NodeSet implements Iterable<Node> {
         return result;
     }
 
-    /** Every node's rows of the process table (nodes that cannot answer are skipped and reported on stderr). */
+    /** Every node's running processes (nodes that cannot answer are skipped and reported on stderr). */
     public List<ProcessInfo> ps() {
-        List<CompletableFuture<List<ProcessInfo>>> rows = stream().map(Node::psAsync).toList();
-        List<ProcessInfo> all = new ArrayList<>();
+        return ps(false);
+    }
+
+    /** As {@link #ps()}; with {@code all}, also the processes that have exited (until their session is wiped). */
+    public List<ProcessInfo> ps(boolean all) {
+        List<CompletableFuture<List<ProcessInfo>>> rows = stream().map(n -> n.psAsync(all)).toList();
+        List<ProcessInfo> table = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             try {
-                all.addAll(getAt(i).await(rows.get(i), "ps"));
+                table.addAll(getAt(i).await(rows.get(i), "ps"));
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
             }
         }
-        return all;
+        return table;
     }
 
     @Override

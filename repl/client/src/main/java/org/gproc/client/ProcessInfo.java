@@ -4,9 +4,11 @@ import java.util.Locale;
 
 /**
  * One row of a node's {@code procs}: a process the caller owns, with the node it runs on.
- * {@code kill} signals it through the cluster that listed it.
+ * {@code kill} signals it through the cluster that listed it. {@code cluster.ps()} lists running processes only;
+ * {@code cluster.ps(true)} (Groovy: {@code cluster.ps(all: true)}) also those that have exited and not been wiped.
  */
 public final class ProcessInfo {
+    static final String RUNNING = "running";
     private final Cluster cluster;
     private final String node;
     private final String session;
@@ -63,12 +65,36 @@ public final class ProcessInfo {
         return node + ":" + session;
     }
 
-    public void kill(String signal) {
-        cluster.kill(getId(), signal);
+    /** True while the row's process runs ({@code state} {@code running}); {@code exited} otherwise. */
+    public boolean isRunning() {
+        return RUNNING.equals(state);
     }
 
-    public void kill() {
-        kill("TERM");
+    /**
+     * Signals the process group. A process that has already exited (when listed, or since) is left alone with a
+     * note on standard error, so a script that kills what it found goes on: there is nothing left to stop.
+     *
+     * @return true when the node took the signal, false when the process had already exited
+     */
+    public boolean kill(String signal) {
+        if (!isRunning()) {
+            System.err.println("kill: " + getId() + " has already exited; nothing to signal");
+            return false;
+        }
+        try {
+            cluster.kill(getId(), signal);
+            return true;
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().contains("has already exited")) {
+                System.err.println("kill: " + getId() + " exited before the signal; nothing to signal");
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public boolean kill() {
+        return kill("TERM");
     }
 
     @Override

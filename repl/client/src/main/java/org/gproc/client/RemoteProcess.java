@@ -14,7 +14,11 @@ public interface RemoteProcess {
     /** The node's name, e.g. {@code n1}. */
     String node();
 
-    /** The session number on that node ({@code node:session} names the process cluster-wide). */
+    /**
+     * The session number on that node ({@code node:session} names the process cluster-wide). Known whenever it is
+     * asked after {@code start()}/{@code run()} returned: it waits for the node's answer to the clone if that has not
+     * arrived yet; "?" for a process that failed before the node gave it a session.
+     */
     String session();
 
     /** The process id on the node; also its process group. */

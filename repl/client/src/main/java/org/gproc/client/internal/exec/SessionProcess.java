@@ -46,6 +46,8 @@ public final class SessionProcess implements RemoteProcess {
     private final CompletableFuture<Long> pid = new CompletableFuture<>();
     private final CompletableFuture<RemoteProcess> exited = new CompletableFuture<>();
     private volatile String session = "?";
+    /** Completes with the session number, or "?" when the process fails before the node allocated one. */
+    private final CompletableFuture<String> sessionKnown = new CompletableFuture<>();
     private volatile String status;
     private volatile String failure;
     private volatile boolean timedOut;
@@ -65,6 +67,7 @@ public final class SessionProcess implements RemoteProcess {
     public static SessionProcess failed(String node, String reason, ExecRequest request) {
         SessionProcess p = new SessionProcess(new NodeChannel(node, null), request);
         p.failure = reason;
+        p.sessionKnown.complete(p.session);
         p.pid.complete(-1L);
         p.stdout.end(null);
         p.stderr.end(null);
@@ -78,6 +81,7 @@ public final class SessionProcess implements RemoteProcess {
         SessionProcess p = new SessionProcess(node, new ExecRequest(commandLine, List.of(), Map.of(), null,
                 List.of(), null, null, null, null));
         p.session = session;
+        p.sessionKnown.complete(session);
         Pipeline pipeline = node.client().pipeline();
         Fid ctlFid = pipeline.walk(session + "/ctl");
         CompletableFuture<Fid> opened = pipeline.open(ctlFid, Message.ORDWR);
@@ -107,12 +111,17 @@ public final class SessionProcess implements RemoteProcess {
         if (spare != null) {
             ctlFid = spare.ctl();
             session = spare.session();
+            sessionKnown.complete(session);
             number = CompletableFuture.completedFuture(spare.session());
             ctl.complete(ctlFid);
         } else {
             ctlFid = first.walk("clone");
             first.open(ctlFid, Message.ORDWR).thenAccept(ctl::complete);
             number = first.read(ctlFid, 0, 32).thenApply(n -> new String(n, StandardCharsets.UTF_8).trim());
+            number.thenAccept(n -> {
+                session = n;
+                sessionKnown.complete(n);
+            });
         }
         CompletableFuture<Integer> exec = null;
         if (scriptBytes != null && pushed.isDone() && !pushed.isCompletedExceptionally()) {
@@ -311,6 +320,7 @@ public final class SessionProcess implements RemoteProcess {
 
     private void fail(String what, Throwable e) {
         failure = what + " failed: " + Futures.message(e);
+        sessionKnown.complete(session);
         pid.complete(-1L);
         stdout.end(null);
         stderr.end(null);
@@ -333,9 +343,10 @@ public final class SessionProcess implements RemoteProcess {
         return node.node();
     }
 
+    /** Waits for the node to allocate the session (one round trip after start at most; none with a spare). */
     @Override
     public String session() {
-        return session;
+        return sessionKnown.join();
     }
 
     @Override
