@@ -217,7 +217,10 @@ final class Dispatcher {
                     reply.complete(new Rwalk(tag, qids));
                     return;
                 }
-                step(w.end(), walked + w.qids().size());
+                // Back at the attach root (say, "cache/.."): continue from the root entry itself, which may be a
+                // wrapper that serves more than the tree's own root does.
+                FileEntry end = w.end() != from.root && sameFile(w.end().qid(), from.root.qid()) ? from.root : w.end();
+                step(end, walked + w.qids().size());
             });
         }
 
