@@ -3,6 +3,7 @@ package org.gproc.daemon.relay;
 import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.ninep.server.UnreachableException;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -93,7 +94,7 @@ final class ChildLink {
     }
 
     NinePException failure(String why) {
-        return new NinePException("/n/" + name() + ": child " + name() + " (" + target.address() + "): " + why);
+        return new UnreachableException("/n/" + name() + ": child " + name() + " (" + target.address() + "): " + why);
     }
 
     static Throwable cause(Throwable e) {

@@ -105,6 +105,7 @@ public final class Relay implements AutoCloseable {
             ChildLink known = children.get(t.name());
             if (known != null && known.inUse()) {
                 if (known.target.sameAs(t)) {
+                    audit(principal, via, t.name(), t).field("change", "none").accepted().log();
                     return known;
                 }
                 String reason = "/n/ctl: child " + t.name() + " is connected to " + known.target.address()
@@ -164,7 +165,8 @@ public final class Relay implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         for (ChildLink c : children()) {
             CompletableFuture<?> up = c.connected();
-            String state = !up.isDone() ? "connecting" : up.isCompletedExceptionally() ? "down" : "up";
+            String state = !up.isDone() ? "connecting" : !up.isCompletedExceptionally() ? "up"
+                    : "down: " + up.handle((v, e) -> ChildLink.cause(e).getMessage()).join();
             text.append(c.name()).append(' ').append(c.target.address()).append(' ').append(state).append('\n');
         }
         return text.toString();

@@ -200,9 +200,10 @@ final class Dispatcher {
             }
             step.whenComplete((w, e) -> {
                 if (e != null || w == null || (w.qids().isEmpty() && !names.isEmpty())) {
-                    if (qids.isEmpty()) {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (qids.isEmpty() || cause instanceof UnreachableException) {
                         drop(at);
-                        reply.completeExceptionally(e != null ? e
+                        reply.completeExceptionally(cause != null ? cause
                                 : new IllegalStateException("file tree's walk walked no name"));
                     } else {
                         stopped(at);
