@@ -271,4 +271,37 @@ class RelaySpec extends Specification {
         then: 'r2 acts as relay-r1, the principal that authenticated at it'
         cluster.daemons.leaf.node(1).sessions().visible(n, 'relay-r1').owner() == 'relay-r1'
     }
+
+    def "with --relay-for, a child line may name only the inventory's nodes"() {
+        given:
+        def c1 = cluster.start('c1', ['r1'])
+        cluster.start('c2', ['r1'])
+        Path allowed = c1.writeInventory(cluster.dir.resolve('relay-for.groovy'))
+        cluster.start('r1', [], { it.relay(true).relayFor(allowed) })
+        def alice = cluster.connect('alice@lab', 'r1')
+
+        when:
+        ctl(alice, 'n/ctl', cluster.childLine('c1'))
+
+        then:
+        notThrown(NinePException)
+
+        when:
+        ctl(alice, 'n/ctl', cluster.childLine('c2'))
+
+        then:
+        NinePException e = thrown()
+        e.message.contains("127.0.0.1:${cluster.daemons.c2.port()} is not a node of --relay-for $allowed")
+        events(cluster.audit('r1')).find { it.event == 'relay-child' && it.outcome == 'refused' }.child == 'c2'
+    }
+
+    def "--relay-for that cannot be read stops the relay at start, naming the flag"() {
+        when:
+        cluster.start('r1', [], { it.relay(true).relayFor(cluster.dir.resolve('missing.groovy')) })
+
+        then:
+        IOException e = thrown()
+        e.message.startsWith('--relay-for ')
+        e.message.contains('no such file')
+    }
 }
