@@ -97,6 +97,21 @@ final class ChildLink {
         return new UnreachableException("/n/" + name() + ": child " + name() + " (" + target.address() + "): " + why);
     }
 
+    /**
+     * {@code request}'s outcome as the relay's client sees it: the child's own 9P errors as they are, anything else
+     * (the connection lost, a local failure) as this child being unreachable, with the reason.
+     */
+    <V> CompletableFuture<V> relayed(CompletableFuture<V> request) {
+        return request.handle((v, e) -> {
+            if (e == null) {
+                return v;
+            }
+            Throwable c = cause(e);
+            throw new CompletionException(c instanceof NinePException ? c
+                    : failure(lost != null ? lost : String.valueOf(c.getMessage())));
+        });
+    }
+
     static Throwable cause(Throwable e) {
         while (e instanceof CompletionException && e.getCause() != null) {
             e = e.getCause();

@@ -47,7 +47,7 @@ final class RemoteEntry implements FileEntry {
             return CompletableFuture.completedFuture(new Walked(List.of(mount.qid()), mount));
         }
         List<String> sent = List.copyOf(names.subList(0, n));
-        return client.walkPart(from, sent).thenApply(r -> {
+        return link.relayed(client.walkPart(from, sent)).thenApply(r -> {
             List<Qid> qids = r.qids().stream().map(q -> link.mix(q)).toList();
             if (r.fid() == null) {
                 return new Walked(qids, null);
@@ -101,18 +101,18 @@ final class RemoteEntry implements FileEntry {
 
     @Override
     public CompletableFuture<Stat> statAsync() {
-        return client.stat(fid).thenApply(st -> new Stat(st.type(), st.dev(), link.mix(st.qid()), st.mode(),
+        return link.relayed(client.stat(fid)).thenApply(st -> new Stat(st.type(), st.dev(), link.mix(st.qid()), st.mode(),
                 st.atime(), st.mtime(), st.length(), st.name(), st.uid(), st.gid(), st.muid()));
     }
 
     @Override
     public CompletableFuture<OpenFile> openAsync(int mode) {
-        return client.open(fid, mode).thenApply(f -> new RemoteFile(this));
+        return link.relayed(client.open(fid, mode)).thenApply(f -> new RemoteFile(this));
     }
 
     @Override
     public CompletableFuture<OpenFile> createAsync(String name, int perm, int mode) {
-        return client.create(fid, name, perm, mode).thenApply(f -> {
+        return link.relayed(client.create(fid, name, perm, mode)).thenApply(f -> {
             ended.set(true); // the child fid now stands for the new file, which owns it
             List<String> p = new ArrayList<>(path);
             p.add(name);
@@ -125,12 +125,12 @@ final class RemoteEntry implements FileEntry {
         if (!ended.compareAndSet(false, true)) {
             return CompletableFuture.failedFuture(new NinePException("remove: the file is already gone"));
         }
-        return client.remove(fid);
+        return link.relayed(client.remove(fid));
     }
 
     @Override
     public CompletableFuture<Void> wstatAsync(Stat changes) {
-        return client.wstat(fid, changes);
+        return link.relayed(client.wstat(fid, changes));
     }
 
     @Override
@@ -141,7 +141,8 @@ final class RemoteEntry implements FileEntry {
     }
 
     private CompletableFuture<Void> clunkOpened() {
-        return ended.compareAndSet(false, true) ? client.clunk(fid) : CompletableFuture.completedFuture(null);
+        return ended.compareAndSet(false, true) ? link.relayed(client.clunk(fid))
+                : CompletableFuture.completedFuture(null);
     }
 
     // The synchronous methods are never called: the core uses the Async ones, which this entry answers later.
@@ -211,14 +212,14 @@ final class RemoteEntry implements FileEntry {
 
         @Override
         public CompletableFuture<byte[]> read(long offset, int count) {
-            return entry.client.read(entry.fid, offset, count);
+            return entry.link.relayed(entry.client.read(entry.fid, offset, count));
         }
 
         @Override
         public CompletableFuture<Integer> write(long offset, byte[] data) {
             byte[] part = data.length <= entry.fid.iounit() ? data : Arrays.copyOf(data, entry.fid.iounit());
             return entry.link.feeder().beforeWrite(entry.path, part)
-                    .thenCompose(v -> entry.client.write(entry.fid, offset, part));
+                    .thenCompose(v -> entry.link.relayed(entry.client.write(entry.fid, offset, part)));
         }
 
         @Override

@@ -304,4 +304,37 @@ class RelaySpec extends Specification {
         e.message.startsWith('--relay-for ')
         e.message.contains('no such file')
     }
+
+    def "a child whose connection is lost is reported down with the reason, and a child line replaces it"() {
+        given:
+        cluster.start('c1', ['r1'])
+        cluster.start('c2', ['r1'])
+        cluster.start('r1', [], { it.relay(true) })
+        def alice = cluster.connect('alice@lab', 'r1')
+        ctl(alice, 'n/ctl', cluster.childLine('c1'))
+        Fid held = alice.walk('n/c1/arch')
+
+        when: 'the child goes away'
+        cluster.daemons.c1.close()
+
+        then:
+        conditions.eventually {
+            assert text(readFile(alice, 'n/ctl')).contains('c1 127.0.0.1:')
+            assert text(readFile(alice, 'n/ctl')).contains('down: /n/c1: child c1 (127.0.0.1:')
+        }
+
+        when: 'a fid walked before the loss is used'
+        alice.open(held, Message.OREAD)
+
+        then:
+        NinePException e = thrown()
+        e.message.contains('/n/c1: child c1 (127.0.0.1:')
+        e.message.contains('connection lost')
+
+        when: 'c1 is pointed at another node'
+        ctl(alice, 'n/ctl', "child c1 127.0.0.1 ${cluster.daemons.c2.port()} ${cluster.keySpec('c2')}\n")
+
+        then:
+        text(readFile(alice, 'n/c1/uname')).length() > 0
+    }
 }
