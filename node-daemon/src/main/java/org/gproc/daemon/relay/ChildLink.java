@@ -102,7 +102,7 @@ final class ChildLink {
      * (the connection lost, a local failure) as this child being unreachable, with the reason.
      */
     <V> CompletableFuture<V> relayed(CompletableFuture<V> request) {
-        return request.handle((v, e) -> {
+        CompletableFuture<V> answer = request.handle((v, e) -> {
             if (e == null) {
                 return v;
             }
@@ -110,6 +110,12 @@ final class ChildLink {
             throw new CompletionException(c instanceof NinePException ? c
                     : failure(lost != null ? lost : String.valueOf(c.getMessage())));
         });
+        answer.whenComplete((v, e) -> { // a request flushed at the relay is flushed at the child (a parked read)
+            if (e instanceof java.util.concurrent.CancellationException) {
+                request.cancel(false);
+            }
+        });
+        return answer;
     }
 
     static Throwable cause(Throwable e) {
