@@ -168,6 +168,7 @@ final class Dispatcher {
         private final int tag;
         private final int newfid;
         private final List<Qid> qids = new ArrayList<>();
+        private final int epoch = fids.epoch();
 
         Walk(Fid from, List<String> names, CompletableFuture<R> reply, int tag, int newfid) {
             this.from = from;
@@ -251,6 +252,9 @@ final class Dispatcher {
         private void place(FileEntry at) {
             try {
                 if (newfid == from.number) {
+                    if (!fids.holds(from)) {
+                        throw Errors.of(Errors.INTERRUPTED, "the fid was released while the walk was answered");
+                    }
                     FileEntry old = from.entry;
                     from.entry = at;
                     from.listing = null;
@@ -258,7 +262,7 @@ final class Dispatcher {
                         old.forget();
                     }
                 } else {
-                    fids.add(newfid, from.root, at);
+                    fids.addIfCurrent(newfid, from.root, at, epoch);
                 }
                 reply.complete(new Rwalk(tag, qids));
             } catch (NinePException | RuntimeException e) {
@@ -299,6 +303,7 @@ final class Dispatcher {
         return map(notNull(f.entry.openAsync(o.mode()), "open"), file -> {
             notNull(file, "open");
             f.opened(file, o.mode());
+            undoIfGone(f);
             return new Ropen(tag, file.entry().qid(), iounit(file));
         });
     }
@@ -321,11 +326,19 @@ final class Dispatcher {
         return map(notNull(dir.createAsync(c.name(), c.perm(), c.mode()), "create"), file -> {
             notNull(file, "create");
             f.opened(file, c.mode());
+            undoIfGone(f);
             if (file.entry() != dir) {
                 dir.forget();
             }
             return new Rcreate(tag, file.entry().qid(), iounit(file));
         });
+    }
+
+    /** An open answered after its fid left the table (reset, connection end) is clunked at once. */
+    private void undoIfGone(Fid f) {
+        if (!fids.holds(f)) {
+            releaseQuietly(f);
+        }
     }
 
     private static void checkMode(int mode, boolean directory) throws NinePException {
