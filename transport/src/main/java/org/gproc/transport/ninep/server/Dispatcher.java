@@ -156,134 +156,15 @@ final class Dispatcher {
         }
         int tag = w.tag();
         CompletableFuture<R> reply = new CompletableFuture<>();
-        new Walk(from, names, reply, tag, w.newfid()).step(from.entry, 0);
+        new Walk(fids, from, names, reply, tag, w.newfid()).step(from.entry, 0);
         return reply;
-    }
-
-    /** One Twalk in progress: each step walks from {@code at} as far as its entry can, then the next step goes on. */
-    private final class Walk {
-        private final Fid from;
-        private final List<String> names;
-        private final CompletableFuture<R> reply;
-        private final int tag;
-        private final int newfid;
-        private final List<Qid> qids = new ArrayList<>();
-        private final int epoch = fids.epoch();
-
-        Walk(Fid from, List<String> names, CompletableFuture<R> reply, int tag, int newfid) {
-            this.from = from;
-            this.names = names;
-            this.reply = reply;
-            this.tag = tag;
-            this.newfid = newfid;
-        }
-
-        void step(FileEntry at, int next) {
-            while (next < names.size() && at.qid().isDirectory() && names.get(next).equals("..")
-                    && sameFile(at.qid(), from.root.qid())) {
-                qids.add(at.qid()); // ".." at the attach root stays there
-                next++;
-            }
-            if (next == names.size()) {
-                finish(at);
-                return;
-            }
-            if (!at.qid().isDirectory()) {
-                stopped(at);
-                return;
-            }
-            int walked = next;
-            CompletableFuture<FileEntry.Walked> step;
-            try {
-                step = notNull(at.walkAsync(names.subList(next, names.size())), "walk");
-            } catch (RuntimeException e) {
-                step = CompletableFuture.failedFuture(e);
-            }
-            step.whenComplete((w, e) -> {
-                if (e != null || w == null || (w.qids().isEmpty() && !names.isEmpty())) {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (qids.isEmpty() || cause instanceof UnreachableException) {
-                        drop(at);
-                        reply.completeExceptionally(cause != null ? cause
-                                : new IllegalStateException("file tree's walk walked no name"));
-                    } else {
-                        stopped(at);
-                    }
-                    return;
-                }
-                qids.addAll(w.qids());
-                if (w.end() != at) {
-                    drop(at);
-                }
-                if (w.end() == null) {
-                    reply.complete(new Rwalk(tag, qids));
-                    return;
-                }
-                // Back at the attach root (say, "cache/.."): continue from the root entry itself, which may be a
-                // wrapper that serves more than the tree's own root does.
-                FileEntry end = w.end() != from.root && sameFile(w.end().qid(), from.root.qid()) ? from.root : w.end();
-                step(end, walked + w.qids().size());
-            });
-        }
-
-        private void stopped(FileEntry at) {
-            drop(at);
-            reply.complete(new Rwalk(tag, qids));
-        }
-
-        private void finish(FileEntry at) {
-            if (names.isEmpty()) { // a clone: the new fid gets an entry of its own
-                try {
-                    notNull(from.entry.walkAsync(List.of()), "walk").whenComplete((w, e) -> {
-                        if (e != null) {
-                            reply.completeExceptionally(e);
-                        } else {
-                            place(notNull(w.end(), "walk"));
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    reply.completeExceptionally(e);
-                }
-                return;
-            }
-            place(at);
-        }
-
-        private void place(FileEntry at) {
-            try {
-                if (newfid == from.number) {
-                    if (!fids.holds(from)) {
-                        throw Errors.of(Errors.INTERRUPTED, "the fid was released while the walk was answered");
-                    }
-                    FileEntry old = from.entry;
-                    from.entry = at;
-                    from.listing = null;
-                    if (old != at) {
-                        old.forget();
-                    }
-                } else {
-                    fids.addIfCurrent(newfid, from.root, at, epoch);
-                }
-                reply.complete(new Rwalk(tag, qids));
-            } catch (NinePException | RuntimeException e) {
-                at.forget();
-                reply.completeExceptionally(e);
-            }
-        }
-
-        /** An entry reached on the way that no fid will hold. */
-        private void drop(FileEntry at) {
-            if (at != from.entry && at != from.root) {
-                at.forget();
-            }
-        }
     }
 
     private static FileEntry parentWithin(FileEntry at, FileEntry root) {
         return sameFile(at.qid(), root.qid()) ? at : at.parent();
     }
 
-    private static boolean sameFile(Qid a, Qid b) {
+    static boolean sameFile(Qid a, Qid b) {
         return a.path() == b.path() && a.type() == b.type();
     }
 
@@ -492,7 +373,7 @@ final class Dispatcher {
         });
     }
 
-    private static <V> V notNull(V v, String what) {
+    static <V> V notNull(V v, String what) {
         if (v == null) {
             throw new IllegalStateException("file tree returned null from " + what);
         }
