@@ -1,6 +1,7 @@
 package org.gproc.daemon;
 
 import org.gproc.daemon.session.Limits;
+import org.gproc.daemon.relay.RelayOptions;
 import org.gproc.transport.ninep.server.NinePServer;
 
 import java.io.IOException;
@@ -20,7 +21,7 @@ import java.util.Set;
 public record DaemonConfig(String host, int port, Path hostKey, Path authorizedKeys, Path stateDir,
                            Set<String> admins, Limits limits, int msize, int maxFids, int instances,
                            Duration stopTimeout, Map<String, String> nodeEnv, Path auditLog,
-                           Set<String> localExec, Path userMap, SshOptions ssh) {
+                           Set<String> localExec, Path userMap, SshOptions ssh, RelayOptions relay) {
 
     public static final int DEFAULT_PORT = 5640;
 
@@ -28,6 +29,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(hostKey, "hostKey");
         Objects.requireNonNull(ssh, "ssh");
+        Objects.requireNonNull(relay, "relay");
         if (authorizedKeys == null && ssh.trustedUserCa() == null) {
             throw new IllegalStateException("gprocd: give --authorized-keys, --trusted-user-ca or both (nobody could"
                     + " log in otherwise)");
@@ -80,6 +82,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         private Set<String> localExec;
         private Path userMap;
         private SshOptions ssh = SshOptions.DEFAULTS;
+        private RelayOptions relay = RelayOptions.NONE;
 
         private Builder() {
         }
@@ -249,6 +252,32 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
             return this;
         }
 
+        /** Serve {@code /n/} and relay to the children written to {@code /n/ctl} ({@code --relay}). */
+        public Builder relay(boolean on) {
+            relay = relay.withEnabled(on);
+            return this;
+        }
+
+        /** Only the nodes of this inventory may be named as children ({@code --relay-for}). */
+        public Builder relayFor(Path inventory) {
+            relay = relay.withRelayFor(inventory);
+            return this;
+        }
+
+        /** A user certificate of the host key, presented to children before the plain key ({@code --relay-cert}). */
+        public Builder relayCertificate(Path file) {
+            relay = relay.withCertificate(file);
+            return this;
+        }
+
+        /** Principals that may name, per attach, the user they relay for ({@code --trusted-relay}). */
+        public Builder trustedRelays(Iterable<String> principals) {
+            Set<String> all = new LinkedHashSet<>(relay.trustedRelays());
+            principals.forEach(p -> all.add(Objects.requireNonNull(p, "principal")));
+            relay = relay.withTrustedRelays(all);
+            return this;
+        }
+
         public DaemonConfig build() {
             List<String> missing = new ArrayList<>();
             if (host == null) {
@@ -267,7 +296,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
                 throw new IllegalStateException("gprocd: missing " + String.join(", ", missing));
             }
             return new DaemonConfig(host, port, hostKey, authorizedKeys, stateDir, admins, limits, msize, maxFids,
-                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap, ssh);
+                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap, ssh, relay);
         }
 
         /** Builds the config and starts the daemon. */

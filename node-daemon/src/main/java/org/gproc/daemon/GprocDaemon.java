@@ -6,6 +6,8 @@ import org.gproc.daemon.policy.ExecPolicy;
 import org.gproc.daemon.policy.UnixUser;
 import org.gproc.daemon.policy.UserMap;
 import org.gproc.daemon.proc.ProcessLauncher;
+import org.gproc.daemon.relay.Relay;
+import org.gproc.daemon.relay.Relays;
 import org.gproc.daemon.proc.SpoolWatcher;
 import org.gproc.daemon.session.Limits;
 import org.gproc.daemon.session.NodeEnv;
@@ -13,6 +15,7 @@ import org.gproc.daemon.session.NodeServices;
 import org.gproc.daemon.session.VirtualNode;
 import org.gproc.daemon.tree.XcpuTree;
 import org.gproc.transport.ninep.FrameChannel;
+import org.gproc.transport.ninep.server.FileTree;
 import org.gproc.transport.ninep.server.NinePServer;
 import org.gproc.transport.ssh.ConnectionInfo;
 import org.gproc.transport.ssh.Keys;
@@ -67,11 +70,12 @@ public final class GprocDaemon implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AuditLog audit;
     private final int firstPort;
+    private final Relays relays; // null without --relay
     private boolean closed;
 
     private GprocDaemon(DaemonConfig config, List<VirtualNode> nodes, List<NinePServer> servers, SshNodeServer ssh,
                         SpoolWatcher watcher, ProcessLauncher launcher, ScheduledExecutorService timer, AuditLog audit,
-                        int firstPort) {
+                        int firstPort, Relays relays) {
         this.config = config;
         this.nodes = nodes;
         this.servers = servers;
@@ -81,6 +85,7 @@ public final class GprocDaemon implements AutoCloseable {
         this.timer = timer;
         this.audit = audit;
         this.firstPort = firstPort;
+        this.relays = relays;
     }
 
     public static DaemonConfig.Builder builder() {
@@ -99,6 +104,7 @@ public final class GprocDaemon implements AutoCloseable {
             throw e;
         }
         SpoolWatcher watcher = new SpoolWatcher();
+        Relays relays = null;
         ProcessLauncher launcher = null;
         ScheduledThreadPoolExecutor timer = null;
         try {
@@ -117,11 +123,18 @@ public final class GprocDaemon implements AutoCloseable {
             NodeEnv env = new NodeEnv(config.nodeEnv());
             List<VirtualNode> nodes = new ArrayList<>(config.instances());
             List<NinePServer> servers = new ArrayList<>(config.instances());
+            relays = config.relay().enabled() ? Relays.start(config.relay(), config.hostKey(), config.stateDir(),
+                    config.msize()) : null;
             for (int i = 1; i <= config.instances(); i++) {
                 VirtualNode node = new VirtualNode("n" + i, config.stateDir().resolve("n" + i), config.limits(),
                         config.admins(), services, env.copy());
                 nodes.add(node);
-                servers.add(new NinePServer(new XcpuTree(node, Version.VERSION), config.msize(), config.maxFids()));
+                FileTree tree = new XcpuTree(node, Version.VERSION);
+                if (relays != null) {
+                    tree = relays.treeFor(node, tree);
+                }
+                servers.add(new NinePServer(tree, config.msize(), config.maxFids())
+                        .trustRelays(config.relay().trustedRelays()));
             }
             int[] base = new int[1];
             SshNodeServer ssh = Ports.bindConsecutive(config.host(), config.port(), config.instances(), first -> {
@@ -148,12 +161,15 @@ public final class GprocDaemon implements AutoCloseable {
                 nodes.get(i).port(base[0] + i);
             }
             GprocDaemon daemon = new GprocDaemon(config, nodes, servers, ssh, watcher, launcher, timer, audit,
-                    base[0]);
+                    base[0], relays);
             LOG.info("gprocd {}: {} node(s) on {}:{}{}, state in {}", Version.VERSION, config.instances(),
                     config.host(), base[0], config.instances() > 1 ? ".." + (base[0] + config.instances() - 1) : "",
                     config.stateDir());
             return daemon;
         } catch (IOException | RuntimeException e) {
+            if (relays != null) {
+                relays.close();
+            }
             if (launcher != null) {
                 launcher.close();
             }
@@ -239,6 +255,12 @@ public final class GprocDaemon implements AutoCloseable {
         return Keys.fingerprint(ssh.hostKey());
     }
 
+    /** Node {@code n}'s relay (1-based), for in-process inspection; null without {@code --relay}. */
+    public Relay relay(int n) {
+        checkNode(n);
+        return relays == null ? null : relays.of(nodes.get(n - 1));
+    }
+
     public DaemonConfig config() {
         return config;
     }
@@ -262,6 +284,9 @@ public final class GprocDaemon implements AutoCloseable {
         }
         ssh.close();
         servers.forEach(NinePServer::close);
+        if (relays != null) {
+            relays.close();
+        }
         List<CompletableFuture<?>> exits = new ArrayList<>();
         nodes.forEach(n -> exits.addAll(n.terminate()));
         if (!exits.isEmpty()) {

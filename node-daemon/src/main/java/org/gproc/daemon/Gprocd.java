@@ -131,6 +131,26 @@ public final class Gprocd implements Callable<Integer> {
                     + " owner's user; unmapped principals cannot exec.")
     Path userMap;
 
+    @Option(names = "--relay",
+            description = "Relay: serve /n/ beside this node's tree; 'child NAME HOST PORT KEYSPEC' written to /n/ctl"
+                    + " connects to a child (one SSH connection each, logged in with this daemon's host key), whose"
+                    + " tree is then /n/NAME/.")
+    boolean relay;
+
+    @Option(names = "--relay-for", paramLabel = "FILE",
+            description = "With --relay: an inventory whose nodes are the only children /n/ctl may name.")
+    Path relayFor;
+
+    @Option(names = "--relay-cert", paramLabel = "FILE",
+            description = "With --relay: a user certificate of the host key (e.g. with principal 'relay'), presented"
+                    + " to children before the plain host key.")
+    Path relayCertificate;
+
+    @Option(names = "--trusted-relay", paramLabel = "PRINCIPAL", arity = "1..*",
+            description = "Principals (relays) that may act for the users who authenticated at them: on their"
+                    + " connections the attach's uname names the session owner. Repeatable.")
+    java.util.List<String> trustedRelays = new java.util.ArrayList<>();
+
     @Option(names = "--write-inventory", paramLabel = "FILE",
             description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
     Path inventory;
@@ -177,6 +197,10 @@ public final class Gprocd implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--max-startups " + maxStartups + " must be at least 1");
         }
+        if (!relay && (relayFor != null || relayCertificate != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), (relayFor != null ? "--relay-for"
+                    : "--relay-cert") + " configures relaying: give --relay too");
+        }
         GprocDaemon daemon = GprocDaemon.builder()
                 .listen(host, port)
                 .hostKey(hostKey)
@@ -202,6 +226,10 @@ public final class Gprocd implements Callable<Integer> {
                 .auditLog(auditLog)
                 .localExec(parseLocalExec(localExec))
                 .userMap(userMap)
+                .relay(relay)
+                .relayFor(relayFor)
+                .relayCertificate(relayCertificate)
+                .trustedRelays(trustedRelays)
                 .start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

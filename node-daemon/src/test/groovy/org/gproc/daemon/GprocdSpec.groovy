@@ -80,6 +80,29 @@ class GprocdSpec extends Specification {
         '2G'   || 2147483648L
     }
 
+    def "--help lists the relay flags"() {
+        when:
+        def (code, out, err) = run('--help')
+
+        then:
+        code == '0'
+        ['--relay', '--relay-for', '--relay-cert', '--trusted-relay'].every { out.contains(it + ' ') || out.contains(it + '=') }
+    }
+
+    def "#flag without --relay is refused, naming both flags"() {
+        when:
+        def (code, out, err) = run('--listen', '127.0.0.1:0', '--host-key', dir.resolve('k').toString(),
+                '--authorized-keys', dir.resolve('a').toString(), '--state-dir', dir.resolve('s').toString(),
+                flag, dir.resolve('f').toString())
+
+        then:
+        code != '0'
+        err.contains("$flag configures relaying: give --relay too")
+
+        where:
+        flag << ['--relay-for', '--relay-cert']
+    }
+
     def "a listen address without a port is refused"() {
         when:
         def (code, out, err) = run('--listen', 'localhost', '--host-key', dir.resolve('k').toString(),

@@ -52,6 +52,27 @@ public final class BlobCache {
         void abort();
     }
 
+    /**
+     * An upload still arriving, as a relay sees it when it feeds a child from it (cut-through): the bytes received
+     * in order so far can be read while more arrive.
+     */
+    public interface Arriving {
+        /** How many bytes from offset 0 have arrived, in order. */
+        long received();
+
+        /** Up to {@code max} received bytes at {@code offset} (fewer at the end of what has arrived). */
+        byte[] read(long offset, int max) throws IOException;
+
+        /** Runs {@code r} (quickly, without blocking) on every later write or end of the upload; once is enough. */
+        void onProgress(Runnable r);
+
+        /**
+         * Completes with the final size once the blob is verified and published, or exceptionally with the reason
+         * the upload failed (hash mismatch, quota, aborted).
+         */
+        java.util.concurrent.CompletableFuture<Long> finished();
+    }
+
     private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
 
     private final Path dir;
@@ -60,6 +81,7 @@ public final class BlobCache {
     private final Map<String, Long> sizes = new HashMap<>();
     private final Map<String, Long> lastUse = new HashMap<>();
     private final Map<String, Set<Path>> references = new HashMap<>();
+    private final Map<String, BlobUpload> arriving = new HashMap<>();
     private long clock;
     private long total;
 
@@ -117,11 +139,25 @@ public final class BlobCache {
     public Upload begin(String hash, long maxBytes) throws NinePException {
         checkName(hash);
         try {
-            return new BlobUpload(this, hash, Files.createTempFile(tmp, hash.substring(0, 16) + ".", ".part"),
-                    Math.min(maxBytes, quota), maxBytes > quota);
+            BlobUpload upload = new BlobUpload(this, hash, Files.createTempFile(tmp, hash.substring(0, 16) + ".",
+                    ".part"), Math.min(maxBytes, quota), maxBytes > quota);
+            synchronized (this) {
+                arriving.putIfAbsent(hash, upload);
+            }
+            return upload;
         } catch (IOException e) {
             throw new NinePException("cache/" + hash + ": cannot start the upload: " + e.getMessage(), e);
         }
+    }
+
+    /** The upload of {@code hash} under way (the first begun, if several), or null. */
+    public synchronized Arriving arriving(String hash) {
+        return arriving.get(hash);
+    }
+
+    /** An upload has ended, published or not. */
+    synchronized void ended(String hash, BlobUpload upload) {
+        arriving.remove(hash, upload);
     }
 
     public synchronized boolean contains(String hash) {

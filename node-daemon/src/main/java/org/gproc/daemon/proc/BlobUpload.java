@@ -18,7 +18,7 @@ import java.util.HexFormat;
  * order (the usual case, even with pipelined Twrites) are hashed as they come; otherwise the file is hashed again at
  * commit.
  */
-final class BlobUpload implements BlobCache.Upload {
+final class BlobUpload implements BlobCache.Upload, BlobCache.Arriving {
 
     private final BlobCache cache;
     private final String hash;
@@ -30,6 +30,9 @@ final class BlobUpload implements BlobCache.Upload {
     private long hashedUpTo;
     private boolean inOrder = true;
     private boolean finished;
+    private final java.util.List<Runnable> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CompletableFuture<Long> outcome = new java.util.concurrent.CompletableFuture<>();
+    private volatile long received; // bytes from 0 written in order
 
     BlobUpload(BlobCache cache, String hash, Path file, long limit, boolean limitIsQuota) throws IOException {
         this.cache = cache;
@@ -62,13 +65,87 @@ final class BlobUpload implements BlobCache.Upload {
         if (inOrder && offset == hashedUpTo) {
             digest.update(data);
             hashedUpTo += data.length;
+            received = hashedUpTo;
         } else {
             inOrder = false;
+        }
+        watchers.forEach(Runnable::run);
+    }
+
+    @Override
+    public long received() {
+        return received;
+    }
+
+    @Override
+    public byte[] read(long offset, int max) throws IOException {
+        long have = received;
+        int n = (int) Math.max(0, Math.min(max, have - offset));
+        ByteBuffer buffer = ByteBuffer.allocate(n);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (buffer.hasRemaining()) {
+                if (in.read(buffer, offset + buffer.position()) < 0) {
+                    break;
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException moved) {
+            return readPublished(offset, n);
+        }
+        return buffer.position() == n ? buffer.array() : java.util.Arrays.copyOf(buffer.array(), buffer.position());
+    }
+
+    /** After the commit the bytes live under the blob's own name. */
+    private byte[] readPublished(long offset, int n) throws IOException {
+        Path published = cache.file(hash);
+        if (published == null) {
+            throw new IOException("cache/" + hash + ": the upload ended and the blob is not in the cache");
+        }
+        try (FileChannel in = FileChannel.open(published, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(n);
+            while (buffer.hasRemaining() && in.read(buffer, offset + buffer.position()) >= 0) {
+                // keep reading
+            }
+            return java.util.Arrays.copyOf(buffer.array(), buffer.position());
         }
     }
 
     @Override
-    public synchronized void commit() throws NinePException {
+    public void onProgress(Runnable r) {
+        watchers.add(r);
+        if (outcome.isDone()) {
+            r.run();
+        }
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Long> finished() {
+        return outcome;
+    }
+
+    private void end(Throwable failure, long size) {
+        cache.ended(hash, this);
+        if (failure == null) {
+            received = size; // all of it, also when it arrived out of order
+            outcome.complete(size);
+        } else {
+            outcome.completeExceptionally(failure);
+        }
+        watchers.forEach(Runnable::run);
+    }
+
+    @Override
+    public void commit() throws NinePException {
+        long size;
+        try {
+            size = commitLocked();
+        } catch (NinePException | RuntimeException e) {
+            end(e, -1);
+            throw e;
+        }
+        end(null, size);
+    }
+
+    private synchronized long commitLocked() throws NinePException {
         if (finished) {
             throw new NinePException("cache/" + hash + ": the upload is already finished");
         }
@@ -89,10 +166,18 @@ final class BlobUpload implements BlobCache.Upload {
                     + actual);
         }
         cache.install(hash, file, size);
+        return size;
     }
 
     @Override
-    public synchronized void abort() {
+    public void abort() {
+        abortLocked();
+        if (!outcome.isDone()) {
+            end(new NinePException("cache/" + hash + ": the upload was abandoned before it was complete"), -1);
+        }
+    }
+
+    private synchronized void abortLocked() {
         finished = true;
         try {
             channel.close();

@@ -311,7 +311,13 @@ public final class Session {
      * argv, env and dir resolve and {@link ExecChecks} for what the policy allows. Every attempt is audited.
      */
     void exec(String actor, String path) throws NinePException {
-        AuditLog.Event event = audit("exec").field("principal", actor).field("owner", owner).field("path", path);
+        exec(actor, (String) null, path);
+    }
+
+    /** {@link #exec(String, String)} by {@code actor} acting through the relay {@code via} (audited with it). */
+    void exec(String actor, String via, String path) throws NinePException {
+        AuditLog.Event event = SessionTable.viaRelay(audit("exec").field("principal", actor), via)
+                .field("owner", owner).field("path", path);
         try {
             exec(path, event, actor); // logs the accepted event itself, before the exit can be logged
         } catch (ExecChecks.Refused e) {

@@ -21,9 +21,14 @@ public final class SessionCtl {
      * failure stops the rest.
      */
     public static void apply(Session s, String principal, String text) throws NinePException {
+        apply(s, principal, null, text);
+    }
+
+    /** {@link #apply(Session, String, String)} for {@code principal} acting through the relay {@code via}. */
+    public static void apply(Session s, String principal, String via, String text) throws NinePException {
         for (CtlCommand<SessionVerb> c : CtlCommand.parseAll("ctl", SessionVerb.values(), text)) {
             switch (c.verb()) {
-                case EXEC -> s.exec(principal, c.arg(0));
+                case EXEC -> s.exec(principal, via, c.arg(0));
                 case SIGNAL -> s.signal(principal, Signals.parse(c.arg(0)), null);
                 case KILL -> s.signal(principal, 9, null);
                 case WIPE -> s.wipe(principal, "ctl");

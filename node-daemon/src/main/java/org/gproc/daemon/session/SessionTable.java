@@ -1,5 +1,7 @@
 package org.gproc.daemon.session;
 
+import org.gproc.daemon.audit.AuditLog;
+
 import org.gproc.transport.ninep.NinePException;
 
 import java.io.IOException;
@@ -35,6 +37,11 @@ public final class SessionTable {
      * for a control node that might come back for it); with none such, the clone is refused.
      */
     public Session create(String principal) throws NinePException {
+        return create(principal, null);
+    }
+
+    /** {@link #create(String)} for {@code principal} acting through the relay {@code via} (audited with it). */
+    public Session create(String principal, String via) throws NinePException {
         Session session = null;
         while (session == null) {
             Session evict;
@@ -52,7 +59,7 @@ public final class SessionTable {
                 if (evict == null) {
                     String reason = "clone: " + principal + " already has " + count + " sessions on " + node.name()
                             + ", the limit per principal (--max-sessions); wipe some first";
-                    node.audit("clone").field("principal", principal).refused(reason).log();
+                    viaRelay(node.audit("clone").field("principal", principal), via).refused(reason).log();
                     throw new NinePException(reason);
                 }
             }
@@ -68,7 +75,7 @@ public final class SessionTable {
                     .field("outcome", "failed").field("reason", reason).log();
             throw new NinePException(reason, e);
         }
-        session.audit("clone").field("principal", principal).accepted().log();
+        viaRelay(session.audit("clone").field("principal", principal), via).accepted().log();
         session.watchDirectory();
         return session;
     }
@@ -135,5 +142,10 @@ public final class SessionTable {
             }
         }
         return Integer.parseInt(text);
+    }
+
+    /** Adds {@code "via":RELAY} to an audit line of a principal that acts through a trusted relay. */
+    static AuditLog.Event viaRelay(AuditLog.Event event, String via) {
+        return via == null ? event : event.field("via", via);
     }
 }

@@ -23,10 +23,10 @@ final class NodeFiles {
         VirtualNode node = view.node();
         return switch (e.type()) {
             case CLONE -> {
-                Session s = node.sessions().create(view.principal());
+                Session s = node.sessions().create(view.principal(), view.via());
                 SynthEntry ctl = new SynthEntry(view, FileType.CTL, s);
                 yield new TextFile(ctl, s, () -> utf8(Integer.toString(s.id())),
-                        (offset, data) -> SessionCtl.apply(s, view.principal(),
+                        (offset, data) -> SessionCtl.apply(s, view.principal(), view.via(),
                                 new String(data, StandardCharsets.UTF_8)));
             }
             case ARCH -> new TextFile(e, null, () -> utf8(XcpuTree.arch()), null);

@@ -33,10 +33,16 @@ public final class XcpuTree implements FileTree {
 
     @Override
     public FileEntry attach(String principal, String uname, String aname) throws NinePException {
+        return attach(principal, null, uname, aname);
+    }
+
+    /** The root for {@code principal}; {@code via} (a trusted relay, or null) is named in the audit lines. */
+    @Override
+    public FileEntry attach(String principal, String via, String uname, String aname) throws NinePException {
         if (principal == null || principal.isEmpty()) {
             throw new NinePException("attach: no authenticated principal");
         }
-        return new SynthEntry(new View(this, node, principal), FileType.ROOT, null);
+        return new SynthEntry(new View(this, node, principal, via), FileType.ROOT, null);
     }
 
     /** {@code arch}: the machine as {@code uname -m} names it. */
@@ -56,7 +62,7 @@ public final class XcpuTree implements FileTree {
     }
 
     /** One principal's attachment: what every entry it reaches carries. */
-    record View(XcpuTree tree, VirtualNode node, String principal) {
+    record View(XcpuTree tree, VirtualNode node, String principal, String via) {
         boolean isAdmin() {
             return node.isAdmin(principal);
         }

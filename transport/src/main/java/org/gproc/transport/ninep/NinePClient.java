@@ -210,6 +210,48 @@ public final class NinePClient implements AutoCloseable {
         return created(call, newfid);
     }
 
+    /** What one Twalk did: the qids of the names walked and, when every name was, the new fid (else null). */
+    public record WalkResult(List<Qid> qids, Fid fid) {
+    }
+
+    /**
+     * One Twalk of at most 16 names from {@code from} to a new fid, reported as the server answered it: a walk that
+     * stops after the first name completes normally with the qids that did walk and no fid (walk(5)); only a
+     * first name that does not exist fails. For proxies, which must pass partial walks on as they are.
+     */
+    public CompletableFuture<WalkResult> walkPart(Fid from, List<String> names) {
+        CompletableFuture<WalkResult> bad = usable(from, false);
+        if (bad != null) {
+            return bad;
+        }
+        if (names.size() > Message.MAXWELEM) {
+            throw new IllegalArgumentException("walk of " + names.size() + " names (at most " + Message.MAXWELEM
+                    + " in one Twalk)");
+        }
+        int newfid = fids.allocate();
+        Call<WalkResult> call = new Call<>(mux, new Twalk(0, from.number(), newfid, List.copyOf(names)), true, r -> {
+            try {
+                List<Qid> qids = expect(r, Rwalk.class, "Twalk").qids();
+                if (qids.size() < names.size()) {
+                    fids.release(newfid); // walk(5): newfid was not created
+                    return new WalkResult(qids, null);
+                }
+                return new WalkResult(qids, new Fid(this, newfid, qids.isEmpty() ? from.qid()
+                        : qids.get(qids.size() - 1)));
+            } catch (NinePException e) {
+                fids.release(newfid);
+                throw e;
+            }
+        });
+        call.abandoned = w -> {
+            if (w.fid() != null) {
+                clunk(w.fid());
+            }
+        };
+        call.flushed = () -> fids.release(newfid);
+        return mux.submit(call);
+    }
+
     /** Wires the undo paths of a request that creates a fid, then sends it. */
     private CompletableFuture<Fid> created(Call<Fid> call, int fid) {
         call.abandoned = f -> clunk(f);          // the caller cancelled but the server made the fid: give it back

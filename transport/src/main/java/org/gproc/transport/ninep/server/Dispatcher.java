@@ -11,6 +11,8 @@ import org.gproc.transport.ninep.server.FidTable.Fid;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,22 +20,30 @@ import java.util.function.Function;
 
 /**
  * Turns one T-message (other than Tversion and Tflush, which belong to the connection) into its reply. Every
- * protocol rule is checked here, against the fid table, before the file tree is asked anything. Replies that need
- * the tree to wait (parked reads) come back as incomplete futures; cancelling one cancels the tree's future.
+ * protocol rule is checked here, against the fid table, before the file tree is asked anything. Every request is
+ * answered through a future: at once for a tree in this process, later for a parked read or a proxied file;
+ * cancelling one cancels the tree's future. A walk is taken in steps, each as far as one entry can go (a proxy
+ * forwards all the names that stay on its server at once). The fid table changes when the future completes: the
+ * connection holds later requests naming the same fid until then ({@link #changedFids}).
  */
 final class Dispatcher {
     /** Plan 9's IOHDRSZ: the bytes of a Tread/Twrite frame that are not data. */
     static final int IOHDRSZ = 24;
     private static final int OPEN_MODE_BITS = 3 | Message.OTRUNC | 0x20 /* OCEXEC */ | Message.ORCLOSE;
 
+    /** A principal as authorized_keys and certificates spell them (see AuthorizedKeys). */
+    private static final Pattern PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+=-]{0,127}");
+
     private final FileTree tree;
     private final String principal;
+    private final Set<String> trustedRelays;
     private final FidTable fids;
     private volatile int msize;
 
-    Dispatcher(FileTree tree, String principal, FidTable fids) {
+    Dispatcher(FileTree tree, String principal, Set<String> trustedRelays, FidTable fids) {
         this.tree = tree;
         this.principal = principal;
+        this.trustedRelays = trustedRelays;
         this.fids = fids;
     }
 
@@ -46,31 +56,87 @@ final class Dispatcher {
         return switch (t.type()) {
             case 102 -> throw Errors.of(Errors.NO_AUTH);
             case 104 -> done(attach((Tattach) t));
-            case 110 -> done(walk((Twalk) t));
-            case 112 -> done(open((Topen) t));
-            case 114 -> done(create((Tcreate) t));
+            case 110 -> walk((Twalk) t);
+            case 112 -> open((Topen) t);
+            case 114 -> create((Tcreate) t);
             case 116 -> read((Tread) t);
             case 118 -> write((Twrite) t);
-            case 120 -> done(clunk((Tclunk) t));
-            case 122 -> done(remove((Tremove) t));
-            case 124 -> done(new Rstat(tag, fids.get(((Tstat) t).fid()).entry.stat()));
-            case 126 -> done(wstat((Twstat) t));
+            case 120 -> clunk((Tclunk) t);
+            case 122 -> remove((Tremove) t);
+            case 124 -> map(notNull(fids.get(((Tstat) t).fid()).entry.statAsync(), "stat"),
+                    st -> new Rstat(tag, notNull(st, "stat")));
+            case 126 -> wstat((Twstat) t);
             default -> throw Errors.of(Errors.UNEXPECTED_MESSAGE, t.getClass().getSimpleName() + " is not handled here");
         };
     }
 
+    /**
+     * The fids whose state {@code t} changes when it completes (the fid it attaches or walks to, the fid it opens);
+     * the connection holds back later requests naming them until then.
+     */
+    static int[] changedFids(T t) {
+        if (t instanceof Tattach a) {
+            return new int[]{a.fid()};
+        } else if (t instanceof Twalk w) {
+            return new int[]{w.newfid()};
+        } else if (t instanceof Topen o) {
+            return new int[]{o.fid()};
+        } else if (t instanceof Tcreate c) {
+            return new int[]{c.fid()};
+        }
+        return NO_FIDS;
+    }
+
+    /** Every fid {@code t} names. */
+    static int[] namedFids(T t) {
+        if (t instanceof Twalk w) {
+            return w.fid() == w.newfid() ? new int[]{w.fid()} : new int[]{w.fid(), w.newfid()};
+        } else if (t instanceof Tread r) {
+            return new int[]{r.fid()};
+        } else if (t instanceof Twrite w) {
+            return new int[]{w.fid()};
+        } else if (t instanceof Tclunk c) {
+            return new int[]{c.fid()};
+        } else if (t instanceof Tremove r) {
+            return new int[]{r.fid()};
+        } else if (t instanceof Tstat s) {
+            return new int[]{s.fid()};
+        } else if (t instanceof Twstat w) {
+            return new int[]{w.fid()};
+        }
+        return changedFids(t);
+    }
+
+    private static final int[] NO_FIDS = {};
+
+    /**
+     * attach(5) with relays: on a connection authenticated as a trusted relay, a uname other than the relay's own
+     * names the principal the attach acts for (the relay vouches that this user authenticated at it); on any other
+     * connection uname is ignored and the connection's principal is used.
+     */
     private Rattach attach(Tattach a) throws NinePException {
         if (a.afid() != Message.NOFID) {
             throw Errors.of(Errors.NO_AUTH, "afid must be NOFID");
         }
         fids.checkFree(a.fid());
-        FileEntry root = tree.attach(principal, a.uname(), a.aname());
+        String who = principal;
+        String via = null;
+        if (trustedRelays.contains(principal) && !a.uname().isEmpty() && !a.uname().equals(principal)) {
+            if (!PRINCIPAL.matcher(a.uname()).matches()) {
+                throw Errors.of(Errors.PERMISSION_DENIED, "attach: uname '" + a.uname() + "' is not a principal"
+                        + " (letters, digits and . _ @ + = -, starting with a letter or digit)");
+            }
+            who = a.uname();
+            via = principal;
+        }
+        FileEntry root = via == null ? tree.attach(who, a.uname(), a.aname()) : tree.attach(who, via, a.uname(),
+                a.aname());
         fids.add(a.fid(), root, root);
         return new Rattach(a.tag(), root.qid());
     }
 
     /** walk(5): all names or Rwalk with the qids that did walk (newfid untouched); a first-name failure is Rerror. */
-    private Rwalk walk(Twalk w) throws NinePException {
+    private CompletableFuture<R> walk(Twalk w) throws NinePException {
         Fid from = fids.get(w.fid());
         if (from.isOpen()) {
             throw Errors.of(Errors.CANNOT_CLONE_OPEN_FID);
@@ -88,39 +154,17 @@ final class Dispatcher {
         if (!names.isEmpty() && !from.entry.qid().isDirectory()) {
             throw Errors.of(Errors.WALK_IN_NON_DIRECTORY);
         }
-        FileEntry at = from.entry;
-        List<Qid> qids = new ArrayList<>(names.size());
-        for (String name : names) {
-            if (!at.qid().isDirectory()) {
-                break;
-            }
-            FileEntry next;
-            try {
-                next = name.equals("..") ? parentWithin(at, from.root) : at.walk(name);
-            } catch (NinePException e) {
-                if (qids.isEmpty()) {
-                    throw e;
-                }
-                break;
-            }
-            qids.add(next.qid());
-            at = next;
-        }
-        if (qids.size() == names.size()) {
-            if (w.newfid() == w.fid()) {
-                from.entry = at;
-            } else {
-                fids.add(w.newfid(), from.root, at);
-            }
-        }
-        return new Rwalk(w.tag(), qids);
+        int tag = w.tag();
+        CompletableFuture<R> reply = new CompletableFuture<>();
+        new Walk(fids, from, names, reply, tag, w.newfid()).step(from.entry, 0);
+        return reply;
     }
 
     private static FileEntry parentWithin(FileEntry at, FileEntry root) {
         return sameFile(at.qid(), root.qid()) ? at : at.parent();
     }
 
-    private static boolean sameFile(Qid a, Qid b) {
+    static boolean sameFile(Qid a, Qid b) {
         return a.path() == b.path() && a.type() == b.type();
     }
 
@@ -130,18 +174,22 @@ final class Dispatcher {
         }
     }
 
-    private Ropen open(Topen o) throws NinePException {
+    private CompletableFuture<R> open(Topen o) throws NinePException {
         Fid f = fids.get(o.fid());
         if (f.isOpen()) {
             throw Errors.of(Errors.FILE_ALREADY_OPEN);
         }
         checkMode(o.mode(), f.entry.qid().isDirectory());
-        OpenFile file = notNull(f.entry.open(o.mode()), "open");
-        f.opened(file, o.mode());
-        return new Ropen(o.tag(), file.entry().qid(), iounit(file));
+        int tag = o.tag();
+        return map(notNull(f.entry.openAsync(o.mode()), "open"), file -> {
+            notNull(file, "open");
+            f.opened(file, o.mode());
+            undoIfGone(f);
+            return new Ropen(tag, file.entry().qid(), iounit(file));
+        });
     }
 
-    private Rcreate create(Tcreate c) throws NinePException {
+    private CompletableFuture<R> create(Tcreate c) throws NinePException {
         Fid f = fids.get(c.fid());
         if (f.isOpen()) {
             throw Errors.of(Errors.FILE_ALREADY_OPEN);
@@ -154,9 +202,24 @@ final class Dispatcher {
             throw Errors.of(Errors.BAD_NAME, "cannot create '..'");
         }
         checkMode(c.mode(), (c.perm() & Stat.DMDIR) != 0);
-        OpenFile file = notNull(f.entry.create(c.name(), c.perm(), c.mode()), "create");
-        f.opened(file, c.mode());
-        return new Rcreate(c.tag(), file.entry().qid(), iounit(file));
+        int tag = c.tag();
+        FileEntry dir = f.entry;
+        return map(notNull(dir.createAsync(c.name(), c.perm(), c.mode()), "create"), file -> {
+            notNull(file, "create");
+            f.opened(file, c.mode());
+            undoIfGone(f);
+            if (file.entry() != dir) {
+                dir.forget();
+            }
+            return new Rcreate(tag, file.entry().qid(), iounit(file));
+        });
+    }
+
+    /** An open answered after its fid left the table (reset, connection end) is clunked at once. */
+    private void undoIfGone(Fid f) {
+        if (!fids.holds(f)) {
+            releaseQuietly(f);
+        }
     }
 
     private static void checkMode(int mode, boolean directory) throws NinePException {
@@ -186,7 +249,7 @@ final class Dispatcher {
             throw Errors.of(Errors.BAD_OFFSET, Long.toUnsignedString(r.offset()) + " is beyond 2^63");
         }
         int count = (int) Math.min(Integer.toUnsignedLong(r.count()), msize - IOHDRSZ);
-        if (f.entry.qid().isDirectory()) {
+        if (f.entry.qid().isDirectory() && !f.open.readsDirectoryItself()) {
             return done(new Rread(r.tag(), directoryRead(f, r.offset(), count)));
         }
         int tag = r.tag();
@@ -249,54 +312,68 @@ final class Dispatcher {
         });
     }
 
-    private Rclunk clunk(Tclunk c) throws NinePException {
-        release(fids.remove(c.fid()));
-        return new Rclunk(c.tag());
+    private CompletableFuture<R> clunk(Tclunk c) throws NinePException {
+        int tag = c.tag();
+        return map(release(fids.remove(c.fid())), v -> new Rclunk(tag));
     }
 
     /** remove(5): the fid is clunked even when the remove fails; the remove's error is the one reported. */
-    private Rremove remove(Tremove r) throws NinePException {
+    private CompletableFuture<R> remove(Tremove r) throws NinePException {
         Fid f = fids.remove(r.fid());
+        int tag = r.tag();
+        CompletableFuture<Void> removed;
         try {
-            f.entry.remove();
-        } catch (NinePException | RuntimeException e) {
-            releaseQuietly(f);
-            throw e;
+            removed = notNull(f.entry.removeAsync(), "remove");
+        } catch (RuntimeException e) {
+            removed = CompletableFuture.failedFuture(e);
         }
-        f.mode &= ~Message.ORCLOSE; // already gone
-        release(f);
-        return new Rremove(r.tag());
-    }
-
-    private Rwstat wstat(Twstat w) throws NinePException {
-        fids.get(w.fid()).entry.wstat(w.stat());
-        return new Rwstat(w.tag());
-    }
-
-    /** Ends a fid that has left the table: the open file's clunk, then ORCLOSE's remove. */
-    static void release(Fid f) throws NinePException {
-        if (!f.isOpen()) {
-            return;
-        }
-        try {
-            f.open.clunk();
-        } finally {
-            if ((f.mode & Message.ORCLOSE) != 0) {
-                f.entry.remove();
+        CompletableFuture<R> reply = new CompletableFuture<>();
+        removed.whenComplete((v, e) -> {
+            if (e != null) {
+                releaseQuietly(f);
+                reply.completeExceptionally(e);
+                return;
             }
+            f.mode &= ~Message.ORCLOSE; // already gone
+            release(f).whenComplete((v2, e2) -> {
+                if (e2 != null) {
+                    reply.completeExceptionally(e2);
+                } else {
+                    reply.complete(new Rremove(tag));
+                }
+            });
+        });
+        return reply;
+    }
+
+    private CompletableFuture<R> wstat(Twstat w) throws NinePException {
+        int tag = w.tag();
+        return map(notNull(fids.get(w.fid()).entry.wstatAsync(w.stat()), "wstat"), v -> new Rwstat(tag));
+    }
+
+    /** Ends a fid that has left the table: the open file's clunk, then ORCLOSE's remove; else the entry is forgotten. */
+    static CompletableFuture<Void> release(Fid f) {
+        if (!f.isOpen()) {
+            f.entry.forget();
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            return notNull(f.open.clunkAsync((f.mode & Message.ORCLOSE) != 0), "clunk");
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
     static void releaseQuietly(Fid f) {
-        try {
-            release(f);
-        } catch (NinePException | RuntimeException e) {
-            ServerConnection.LOG.debug("clunk of fid {} on reset/close: {}", Integer.toUnsignedString(f.number),
-                    e.toString());
-        }
+        release(f).whenComplete((v, e) -> {
+            if (e != null) {
+                ServerConnection.LOG.debug("clunk of fid {} on reset/close: {}", Integer.toUnsignedString(f.number),
+                        e.toString());
+            }
+        });
     }
 
-    private static <V> V notNull(V v, String what) {
+    static <V> V notNull(V v, String what) {
         if (v == null) {
             throw new IllegalStateException("file tree returned null from " + what);
         }
@@ -313,7 +390,11 @@ final class Dispatcher {
      */
     private static <V> CompletableFuture<R> map(CompletableFuture<V> source, Function<V, R> fn) {
         if (source.isDone() && !source.isCompletedExceptionally()) {
-            return done(fn.apply(source.join()));
+            try {
+                return done(fn.apply(source.join()));
+            } catch (RuntimeException bad) {
+                return CompletableFuture.failedFuture(bad);
+            }
         }
         CompletableFuture<R> result = new CompletableFuture<>();
         source.whenComplete((v, e) -> {

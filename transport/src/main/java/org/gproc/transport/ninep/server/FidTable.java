@@ -58,6 +58,7 @@ final class FidTable {
 
     private final Map<Integer, Fid> fids = new HashMap<>();
     private final int limit;
+    private int epoch;
 
     FidTable(int limit) {
         this.limit = limit;
@@ -92,6 +93,27 @@ final class FidTable {
         return f;
     }
 
+    /**
+     * Whether {@code f} is still this table's fid {@code f.number}: an answer that arrives after a Tversion reset or
+     * the connection's end finds it gone and must undo what it made.
+     */
+    synchronized boolean holds(Fid f) {
+        return fids.get(f.number) == f;
+    }
+
+    /** Bumped by {@link #clear()}: a walk begun before a reset must not add its fid after it. */
+    synchronized int epoch() {
+        return epoch;
+    }
+
+    /** {@link #add} unless the table was cleared since {@code epochSeen}. */
+    synchronized Fid addIfCurrent(int number, FileEntry root, FileEntry entry, int epochSeen) throws NinePException {
+        if (epoch != epochSeen) {
+            throw Errors.of(Errors.INTERRUPTED, "the connection was reset while the walk was answered");
+        }
+        return add(number, root, entry);
+    }
+
     synchronized Fid remove(int number) throws NinePException {
         Fid f = fids.remove(number);
         if (f == null) {
@@ -102,6 +124,7 @@ final class FidTable {
 
     /** Empties the table, returning what it held (for a Tversion reset or the connection's end). */
     synchronized List<Fid> clear() {
+        epoch++;
         List<Fid> all = new ArrayList<>(fids.values());
         fids.clear();
         return all;

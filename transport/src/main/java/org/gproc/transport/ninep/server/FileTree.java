@@ -17,4 +17,13 @@ public interface FileTree {
      * {@code aname} are what the client asked for in Tattach; they are informational and never grant anything.
      */
     FileEntry attach(String principal, String uname, String aname) throws NinePException;
+
+    /**
+     * The root for {@code principal} acting through the relay {@code via} (the principal the transport
+     * authenticated, which the server trusts to name its users; null when the principal connected directly). The
+     * default ignores {@code via}; a tree that audits overrides it to record both.
+     */
+    default FileEntry attach(String principal, String via, String uname, String aname) throws NinePException {
+        return attach(principal, uname, aname);
+    }
 }

@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Serves one {@link FileTree} to any number of connections, each with its own fid table. The transport (the SSH
  * subsystem) authenticates the peer and hands over the principal with the channel; this class trusts that principal
- * and nothing the client says about itself.
+ * and nothing the client says about itself, except that a principal named in {@link #trustRelays} may name, per
+ * attach, the user it acts for.
  */
 public final class NinePServer implements AutoCloseable {
     public static final int DEFAULT_MSIZE_CAP = 1 << 20;
@@ -20,6 +21,7 @@ public final class NinePServer implements AutoCloseable {
     private final int msizeCap;
     private final int maxFids;
     private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
+    private volatile Set<String> trustedRelays = Set.of();
 
     public NinePServer(FileTree tree) {
         this(tree, DEFAULT_MSIZE_CAP, DEFAULT_MAX_FIDS);
@@ -48,11 +50,25 @@ public final class NinePServer implements AutoCloseable {
     public ServerConnection serve(String principal, FrameChannel channel) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(channel, "channel");
-        ServerConnection c = new ServerConnection(tree, principal, channel, msizeCap, maxFids);
+        ServerConnection c = new ServerConnection(tree, principal, trustedRelays, channel, msizeCap, maxFids);
         live.add(c);
         c.whenClosed().whenComplete((v, e) -> live.remove(c));
         channel.start(c);
         return c;
+    }
+
+    /**
+     * Principals trusted to act for others: on a connection authenticated as one of them, a Tattach's uname names
+     * the principal that attach acts for (a relay passing on the user who authenticated at it). Any other
+     * connection's uname is ignored. Applies to connections served from now on.
+     */
+    public NinePServer trustRelays(Set<String> principals) {
+        this.trustedRelays = Set.copyOf(principals);
+        return this;
+    }
+
+    public Set<String> trustedRelays() {
+        return trustedRelays;
     }
 
     public FileTree tree() {

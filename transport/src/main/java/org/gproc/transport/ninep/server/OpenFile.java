@@ -30,4 +30,32 @@ public interface OpenFile {
      * here is reported to the client as the Tclunk's Rerror (e.g. a cache blob whose hash does not match).
      */
     void clunk() throws NinePException;
+
+    /**
+     * Ends the fid, answering later: {@link #clunk()}, then, when the file was opened with ORCLOSE
+     * ({@code removeAfter}), removes it; the remove runs even when the clunk fails, and the first failure is the
+     * reply's. A proxied file forwards its clunk (the other server does the ORCLOSE) and completes with its reply.
+     */
+    default CompletableFuture<Void> clunkAsync(boolean removeAfter) {
+        try {
+            try {
+                clunk();
+            } finally {
+                if (removeAfter) {
+                    entry().remove();
+                }
+            }
+            return CompletableFuture.completedFuture(null);
+        } catch (NinePException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Whether reads of this open directory go to {@link #read} as they are (a proxied directory, whose server packs
+     * its own stat entries) rather than being packed by the core from {@link FileEntry#list()}.
+     */
+    default boolean readsDirectoryItself() {
+        return false;
+    }
 }

@@ -14,13 +14,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One client's 9P conversation: frames in, replies out, one fid table. Frames are handled on the channel's
- * receiving thread in arrival order; requests the tree answers at once are replied to before the next frame is
- * read. A request whose future is not done yet (a parked read) is remembered by tag and answered from whichever
- * thread completes it, so waiting holds no thread.
+ * One client's 9P conversation: frames in, replies out, one fid table. Frames are handled in arrival order by a
+ * serial executor (the channel's receiving thread, or whichever thread just finished the work before them);
+ * requests the tree answers at once are replied to before the next frame is handled. A request whose future is not
+ * done yet (a parked read, a proxied walk) is remembered by tag and answered from whichever thread completes it, so
+ * waiting holds no thread; requests naming a fid that such a request is still changing wait behind it
+ * ({@link FidOrder}), the others go on.
  *
  * <p>Tflush ordering (flush(5)): an async reply is sent while holding {@link #lock} and only if its tag is still
  * pending; a flush removes the tag under the same lock, so the Rflush always follows any reply already sent and no
@@ -37,16 +43,21 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
     private final Dispatcher dispatcher;
     private final Object lock = new Object();
     private final Map<Integer, CompletableFuture<R>> pending = new HashMap<>();
+    private final Map<Integer, FidOrder.Request> waiting = new HashMap<>(); // by tag; touched in serial tasks only
+    private final FidOrder order = new FidOrder(this::start);
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger taskCount = new AtomicInteger();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean ending; // set once, under lock: from then on nothing is sent or parked
     private volatile int msize; // 0 until a Tversion succeeds
 
-    ServerConnection(FileTree tree, String principal, FrameChannel channel, int msizeCap, int maxFids) {
+    ServerConnection(FileTree tree, String principal, Set<String> trustedRelays, FrameChannel channel, int msizeCap,
+                     int maxFids) {
         this.principal = principal;
         this.channel = channel;
         this.msizeCap = msizeCap;
         this.fids = new FidTable(maxFids);
-        this.dispatcher = new Dispatcher(tree, principal, fids);
+        this.dispatcher = new Dispatcher(tree, principal, trustedRelays, fids);
     }
 
     /** The authenticated identity this connection serves (from the transport, never from Tattach). */
@@ -82,6 +93,29 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
 
     @Override
     public void onFrame(ByteBuffer frame) {
+        serially(() -> handleFrame(frame));
+    }
+
+    /**
+     * Runs {@code task} after every task submitted before it and never at the same time as another: the first
+     * thread to find the queue idle runs tasks until it is empty again.
+     */
+    private void serially(Runnable task) {
+        tasks.add(task);
+        if (taskCount.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            Runnable next = tasks.poll();
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                LOG.warn("9P connection of {}: request handling failed", principal, e);
+            }
+        } while (taskCount.decrementAndGet() != 0);
+    }
+
+    private void handleFrame(ByteBuffer frame) {
         if (ending) {
             return;
         }
@@ -143,6 +177,11 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
 
     /** flush(5): never an Rerror; an unknown or finished oldtag is fine. */
     private void flush(Tflush f) {
+        FidOrder.Request held = waiting.remove(f.oldtag());
+        if (held != null && order.drop(held)) {
+            send(new Rflush(f.tag()));
+            return;
+        }
         CompletableFuture<R> victim;
         synchronized (lock) {
             victim = pending.remove(f.oldtag());
@@ -156,16 +195,31 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
     private void request(T t) {
         int tag = t.tag();
         synchronized (lock) {
-            if (pending.containsKey(tag)) {
+            if (pending.containsKey(tag) || waiting.containsKey(tag)) {
                 send(new Rerror(tag, Errors.DUPLICATE_TAG + ": tag " + tag + " is still in flight"));
                 return;
             }
         }
+        FidOrder.Request r = new FidOrder.Request(t);
+        waiting.put(tag, r);
+        order.arrive(r);
+        if (!r.started && !r.dropped) {
+            return; // it waits in its fids' queues
+        }
+        waiting.remove(tag, r);
+    }
+
+    /** Runs one request whose turn has come; called by {@link FidOrder} in a serial task. */
+    private void start(FidOrder.Request r) {
+        T t = r.t;
+        int tag = t.tag();
+        waiting.remove(tag, r);
         CompletableFuture<R> reply;
         try {
             reply = dispatcher.handle(t);
         } catch (NinePException | RuntimeException e) {
             send(new Rerror(tag, Dispatcher.errorText(e)));
+            settled(r);
             return;
         } finally {
             if (ending) { // a close() raced with this request: clunk whatever it may have added
@@ -174,6 +228,7 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
         }
         if (reply.isDone()) {
             send(encode(tag, reply));
+            settled(r);
             return;
         }
         synchronized (lock) {
@@ -183,14 +238,22 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
             }
             pending.put(tag, reply);
         }
-        reply.whenComplete((r, e) -> {
+        reply.whenComplete((v, e) -> {
             ByteBuffer frame = encode(tag, reply);
             synchronized (lock) {
                 if (pending.remove(tag, reply)) {
                     channel.send(frame);
                 }
             }
+            settled(r);
         });
+    }
+
+    /** The requests held behind {@code r} may go once its reply is out. */
+    private void settled(FidOrder.Request r) {
+        if (r.changed.length > 0) {
+            serially(() -> order.answered(r));
+        }
     }
 
     private ByteBuffer encode(int tag, CompletableFuture<R> done) {
@@ -237,6 +300,8 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
 
     /** Aborts every outstanding request (no replies) and clunks every fid. */
     private void reset() {
+        order.clear();
+        waiting.clear();
         List<CompletableFuture<R>> aborted;
         synchronized (lock) {
             aborted = new ArrayList<>(pending.values());
@@ -268,7 +333,9 @@ public final class ServerConnection implements FrameChannel.Listener, AutoClosea
             }
             ending = true;
         }
-        reset();
-        closed.complete(null);
+        serially(() -> {
+            reset();
+            closed.complete(null);
+        });
     }
 }

@@ -1,0 +1,20 @@
+package org.gproc.daemon.relay;
+
+import org.gproc.daemon.session.CtlVerb;
+
+/** The verbs {@code /n/ctl} accepts (one per line). */
+public enum RelayVerb implements CtlVerb {
+    CHILD("child", 0, "child NAME HOST PORT KEYSPEC (KEYSPEC: 'ssh-ed25519 AAAA...' or"
+            + " '@cert-authority ssh-ed25519 AAAA...')");
+
+    private final Row row;
+
+    RelayVerb(String word, int argc, String usage) {
+        this.row = new Row(word, argc, usage);
+    }
+
+    @Override
+    public Row row() {
+        return row;
+    }
+}
