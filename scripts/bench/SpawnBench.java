@@ -1,9 +1,9 @@
-import org.gproc.daemon.proc.ExitStatus;
 import org.gproc.daemon.proc.LaunchSpec;
 import org.gproc.daemon.proc.ProcessLauncher;
 import org.gproc.daemon.proc.RunningProcess;
 import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
+import org.gproc.transport.xcpu.ExitStatus;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -2,6 +2,8 @@ package org.gproc.daemon.proc;
 
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.text.EditDistance;
+import org.gproc.transport.xcpu.ExitStatus;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.util.Locale;
 
@@ -16,7 +18,7 @@ public final class Signals {
     public static final int INT = 2;
     public static final int KILL = 9;
     public static final int TERM = 15;
-    public static final int MAX = 64;
+    public static final int MAX = ExitStatus.MAX_SIGNAL;
 
     private static final int RTMIN = 34;
 
@@ -38,7 +40,7 @@ public final class Signals {
         if (!text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             int number = text.length() > 3 ? -1 : Integer.parseInt(text);
             if (number < 1 || number > MAX) {
-                throw new NinePException("signal: no signal number " + quote(text) + " (Linux signals are 1-" + MAX
+                throw new NinePException("signal: no signal number " + Tokens.shown(text) + " (Linux signals are 1-" + MAX
                         + ")");
             }
             return number;
@@ -61,7 +63,7 @@ public final class Signals {
         if (realtime > 0) {
             return realtime;
         }
-        throw new NinePException("signal: unknown signal " + quote(text) + " " + suggestion(name));
+        throw new NinePException("signal: unknown signal " + Tokens.shown(text) + " " + suggestion(name));
     }
 
     /** The conventional name without the SIG prefix: {@code TERM}, {@code RTMIN+3}; a bare number otherwise. */
@@ -125,14 +127,5 @@ public final class Signals {
             }
         }
         return common;
-    }
-
-    static String quote(String culprit) {
-        String shown = culprit.length() > 40 ? culprit.substring(0, 40) + "..." : culprit;
-        StringBuilder out = new StringBuilder("'");
-        for (char c : shown.toCharArray()) {
-            out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return out.append('\'').toString();
     }
 }

@@ -2,6 +2,8 @@ package org.gproc.daemon.session;
 
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.text.EditDistance;
+import org.gproc.transport.xcpu.CtlVerb;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,7 @@ public record CtlCommand<V extends CtlVerb>(V verb, List<String> args) {
     }
 
     public static <V extends CtlVerb> CtlCommand<V> parse(String file, V[] table, String line) throws NinePException {
-        List<String> tokens = Tokenizer.tokenize(file, line);
+        List<String> tokens = Tokens.tokenize(file, line);
         if (tokens.isEmpty()) {
             throw new NinePException(file + ": empty command (verbs: " + verbList(table) + ")");
         }

@@ -2,6 +2,8 @@ package org.gproc.daemon.session
 
 import org.gproc.transport.ninep.NinePException
 import org.gproc.transport.text.EditDistance
+import org.gproc.transport.xcpu.NodeVerb
+import org.gproc.transport.xcpu.SessionVerb
 import spock.lang.Specification
 
 class CtlCommandSpec extends Specification {

@@ -6,6 +6,7 @@ import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.Stat;
+import org.gproc.transport.xcpu.SessionVerb;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -157,7 +158,7 @@ public final class Cluster implements AutoCloseable {
             throw new IllegalArgumentException("kill: session '" + session + "' in '" + nodeSession
                     + "' is not a number");
         }
-        node.await(requireUp(node).writeText(session + "/ctl", "signal " + signal + "\n"),
+        node.await(requireUp(node).writeText(session + "/ctl", SessionVerb.SIGNAL.line(signal)),
                 "kill " + signal + " " + nodeSession);
     }
 

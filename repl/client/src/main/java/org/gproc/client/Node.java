@@ -6,13 +6,16 @@ import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.exec.LocalBlob;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
+import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Stat;
+import org.gproc.transport.xcpu.ProcsLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -143,10 +146,23 @@ public final class Node {
         if (!isUp()) {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is down: " + getDownReason()));
         }
-        return channel.readText("procs").thenApply(text -> text.lines()
-                .map(line -> ProcessInfo.parse(cluster, name, line))
-                .filter(java.util.Objects::nonNull)
-                .toList());
+        return channel.readText("procs").thenApply(this::processTable);
+    }
+
+    /** Every line of {@code procs}; a line the shared format cannot read fails the whole table with its reason. */
+    private List<ProcessInfo> processTable(String text) {
+        List<ProcessInfo> rows = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                rows.add(ProcessInfo.of(cluster, name, ProcsLine.parse(line)));
+            } catch (NinePException e) {
+                throw new CompletionException(e);
+            }
+        }
+        return rows;
     }
 
     NodeChannel channel() {

@@ -21,14 +21,15 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.gproc.transport.ssh.CryptoPolicy;
 import org.gproc.transport.ssh.Keys;
+import org.gproc.transport.xcpu.Principal;
 
 /** OpenSSH certificate files and lines: reading, writing, naming, and describing a certificate in messages. */
 public final class Certificates {
     /** The certificate type of an Ed25519 key, the only one gproc issues or accepts. */
     public static final String CERT_TYPE = "ssh-ed25519-cert-v01@openssh.com";
 
-    /** What a user principal may look like: it ends up in status files and audit logs (as in authorized_keys). */
-    static final Pattern USER_PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+=-]{0,127}");
+    /** What a user principal may look like: the same rule as authorized_keys names. */
+    static final Pattern USER_PRINCIPAL = Principal.SYNTAX;
     /** Host names and IP literals, as a client names the node it connects to. */
     static final Pattern HOST_PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,252}");
 

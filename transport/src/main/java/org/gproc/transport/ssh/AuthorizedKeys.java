@@ -1,5 +1,7 @@
 package org.gproc.transport.ssh;
 
+import org.gproc.transport.xcpu.Principal;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -24,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * An OpenSSH authorized_keys file, parsed for gprocd.
@@ -51,8 +52,6 @@ import java.util.regex.Pattern;
  * <p>Instances are immutable; problems found while parsing are in {@link #problems()}.
  */
 public final class AuthorizedKeys {
-
-    private static final Pattern PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+=-]{0,127}");
 
     private static final Set<String> NO_OP_OPTIONS = Set.of("restrict", "no-port-forwarding", "no-agent-forwarding",
             "no-x11-forwarding", "no-pty", "no-user-rc", "port-forwarding", "agent-forwarding", "x11-forwarding", "pty",
@@ -189,11 +188,10 @@ public final class AuthorizedKeys {
         String principal;
         if (comment.isEmpty()) {
             principal = derivedPrincipal(blob);
-        } else if (PRINCIPAL.matcher(comment).matches()) {
+        } else if (Principal.isValid(comment)) {
             principal = comment;
         } else {
-            throw new IOException("comment '" + comment + "' is not a valid principal (one token of letters, digits"
-                    + " and . _ @ + = -, at most 128 characters, starting with a letter or digit)");
+            throw new IOException("comment '" + comment + "' is not a valid principal (" + Principal.RULE + ")");
         }
         for (Map.Entry<String, String> o : options.entrySet()) {
             checkOption(o.getKey(), o.getValue());

@@ -4,7 +4,11 @@ import org.gproc.client.OutputListener;
 import org.gproc.client.RemoteProcess;
 import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.Message;
+import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Pipeline;
+import org.gproc.transport.xcpu.ExitStatus;
+import org.gproc.transport.xcpu.SessionVerb;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -156,9 +160,9 @@ public final class SessionProcess implements RemoteProcess {
     /** The slow path, for an argv or env a ctl line cannot carry: their files first, then the ctl script. */
     private void execThroughFiles(Fid ctlFid) {
         List<CompletableFuture<Void>> steps = new ArrayList<>();
-        steps.add(node.writeText(session + "/argv", Plan9Quote.join(request.argv())));
+        steps.add(node.writeText(session + "/argv", Tokens.join(request.argv())));
         if (!request.env().isEmpty()) {
-            steps.add(node.writeText(session + "/env", Plan9Quote.join(request.envTokens())));
+            steps.add(node.writeText(session + "/env", Tokens.join(request.envTokens())));
         }
         CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
                 .thenCompose(v -> node.command(ctlFid, request.ctlScript(false)))
@@ -378,21 +382,23 @@ public final class SessionProcess implements RemoteProcess {
         if (failure != null) {
             return 255;
         }
-        String[] f = status.split("\\s+");
-        try {
-            int n = Integer.parseInt(f[1]);
-            return f[0].equals("signal") ? 128 + n : n;
-        } catch (RuntimeException e) {
-            return 255;
-        }
+        ExitStatus exit = parsedStatus();
+        return exit == null ? 255 : exit.code();
     }
 
     @Override
     public Optional<Integer> exitSignal() {
-        if (status == null || !status.startsWith("signal ")) {
-            return Optional.empty();
+        ExitStatus exit = parsedStatus();
+        return exit == null || !exit.signaled() ? Optional.empty() : Optional.of(exit.signal());
+    }
+
+    /** The wait file's status, or null while running or when the node wrote something that is not one. */
+    private ExitStatus parsedStatus() {
+        try {
+            return status == null ? null : ExitStatus.parse(status);
+        } catch (NinePException e) {
+            return null;
         }
-        return Optional.of(Integer.parseInt(status.split("\\s+")[1]));
     }
 
     @Override
@@ -460,7 +466,7 @@ public final class SessionProcess implements RemoteProcess {
             if (fid == null || fid.isClunked() || exited.isDone()) {
                 return CompletableFuture.completedFuture(null);
             }
-            return node.command(fid, "signal " + signal + "\n");
+            return node.command(fid, SessionVerb.SIGNAL.line(signal));
         });
     }
 
