@@ -1,5 +1,6 @@
 package org.gproc.client;
 
+import org.gproc.client.internal.exec.ExecEngine;
 import org.gproc.client.internal.exec.ExecRequest;
 import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.exec.NodeChannel;
@@ -12,8 +13,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,11 +30,13 @@ public final class Cluster implements AutoCloseable {
     private final NodeConnector connector;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final AtomicInteger jobs = new AtomicInteger();
+    private final ExecEngine engine;
 
     private Cluster(Inventory inventory, ClusterOptions options, NodeConnector connector) {
         this.inventory = inventory;
         this.options = options;
         this.connector = connector;
+        this.engine = new ExecEngine(options.listener());
     }
 
     /** Connects over SSH with the identity and known_hosts the options (or the inventory) name. */
@@ -63,7 +68,7 @@ public final class Cluster implements AutoCloseable {
                 NinePClient client = attempts.get(i).join();
                 nodes.put(name, new Node(this, name, new NodeChannel(name, client), null));
             } catch (RuntimeException e) {
-                String reason = Futures.cause(e) instanceof java.util.concurrent.TimeoutException
+                String reason = Futures.cause(e) instanceof TimeoutException
                         ? "no answer from " + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"
                         : Futures.message(e);
                 nodes.put(name, new Node(this, name, null, reason));
@@ -110,7 +115,7 @@ public final class Cluster implements AutoCloseable {
     public Node node(String name) {
         Node node = nodes.get(name);
         if (node == null) {
-            throw new java.util.NoSuchElementException("no node '" + name + "' in the inventory ("
+            throw new NoSuchElementException("no node '" + name + "' in the inventory ("
                     + inventory.source() + ")");
         }
         return node;
@@ -122,19 +127,19 @@ public final class Cluster implements AutoCloseable {
 
     Job startJob(NodeSet targets, Launch<Job> launch) {
         String id = String.valueOf(jobs.incrementAndGet());
-        List<RemoteProcess> started = new ArrayList<>(targets.size());
+        List<SessionProcess> started = new ArrayList<>(targets.size());
         int rank = 0;
         for (Node node : targets) {
             ExecRequest request = launch.request(id + "/" + rank++);
             started.add(node.startQuietly(request));
         }
         AtomicInteger running = new AtomicInteger();
-        for (RemoteProcess p : started) {
+        for (SessionProcess p : started) {
             getTracker().started(p, launch.background());
-            ((SessionProcess) p).started().whenComplete((pid, e) -> options.progress().progress("starting",
+            p.started().whenComplete((pid, e) -> options.progress().progress("starting",
                     running.incrementAndGet(), started.size()));
         }
-        return new Job(this, id, started);
+        return new Job(this, id, List.copyOf(started));
     }
 
     /** The process table of every node that is up. */
@@ -172,7 +177,7 @@ public final class Cluster implements AutoCloseable {
             for (Stat entry : node.await(node.channel().list("/"), "list sessions")) {
                 if (entry.isDirectory() && entry.name().chars().allMatch(Character::isDigit)) {
                     String argv = node.await(node.channel().readText(entry.name() + "/argv"), "read argv").trim();
-                    found.add(SessionProcess.reattach(node.channel(), entry.name(), argv.isEmpty() ? "?" : argv));
+                    found.add(SessionProcess.reattach(engine, node.channel(), entry.name(), argv.isEmpty() ? "?" : argv));
                 }
             }
         }
@@ -194,6 +199,12 @@ public final class Cluster implements AutoCloseable {
             }
         }
         connector.close();
+        engine.close();
+    }
+
+    /** What this cluster's launches share: timers, stdin pumps, the listener; closed with the cluster. */
+    ExecEngine engine() {
+        return engine;
     }
 
     @Override

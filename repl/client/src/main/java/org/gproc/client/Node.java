@@ -101,24 +101,29 @@ public final class Node {
     }
 
     /** Starts without telling the tracker (a Job reports its processes itself). */
-    RemoteProcess startQuietly(ExecRequest request) {
+    SessionProcess startQuietly(ExecRequest request) {
         if (!isUp()) {
-            return SessionProcess.failed(name, "node is down: " + getDownReason(), request);
+            return SessionProcess.failed(cluster.engine(), name, "node is down: " + getDownReason(), request);
         }
-        return SessionProcess.start(channel, request);
+        return SessionProcess.start(cluster.engine(), channel, request);
     }
 
     /**
-     * Places files in the node's content-addressed cache without running anything (Slurm's sbcast): a later push
-     * of them sends nothing. Completes with the bytes sent (0 when the node had them all).
+     * Places {@code files} in the node's content-addressed cache without running anything (Slurm's sbcast): a later
+     * push of them sends nothing. Completes with the bytes sent (0 when the node had them all).
      */
-    public CompletableFuture<Long> preload(List<LocalBlob> blobs) {
+    public CompletableFuture<Long> preload(Object... files) {
+        return preload(LocalBlob.allOf(files));
+    }
+
+    /** As {@link #preload(Object...)} for files a node set has read once for all its nodes. */
+    CompletableFuture<Long> preload(List<LocalBlob> blobs) {
         if (!isUp()) {
             return CompletableFuture.failedFuture(new IllegalStateException("node is down: " + getDownReason()));
         }
         CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
         for (LocalBlob blob : blobs) {
-            total = total.thenCombine(BlobPush.ensure(channel, blob), Long::sum);
+            total = total.thenCombine(BlobPush.ensure(cluster.engine(), channel, blob), Long::sum);
         }
         return total;
     }

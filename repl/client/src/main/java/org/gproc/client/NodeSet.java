@@ -1,5 +1,8 @@
 package org.gproc.client;
 
+import org.gproc.client.internal.exec.Futures;
+import org.gproc.client.internal.exec.LocalBlob;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -171,9 +174,7 @@ public final class NodeSet implements Iterable<Node> {
      * the error that stopped it.
      */
     public Map<String, Object> preload(Object... files) {
-        List<org.gproc.client.internal.exec.LocalBlob> blobs = java.util.Arrays.stream(files)
-                .map(f -> org.gproc.client.internal.exec.LocalBlob.of(java.nio.file.Path.of(String.valueOf(f))))
-                .toList();
+        List<LocalBlob> blobs = LocalBlob.allOf(files);
         Map<String, CompletableFuture<Long>> sent = new LinkedHashMap<>();
         for (Node node : this) {
             sent.put(node.getName(), node.preload(blobs));
@@ -183,7 +184,7 @@ public final class NodeSet implements Iterable<Node> {
             try {
                 result.put(name, f.join());
             } catch (RuntimeException e) {
-                result.put(name, org.gproc.client.internal.exec.Futures.cause(e));
+                result.put(name, Futures.cause(e));
             }
         });
         return result;
