@@ -5,6 +5,7 @@ import org.gproc.transport.text.EditDistance;
 import org.gproc.transport.xcpu.ExitStatus;
 import org.gproc.transport.xcpu.Tokens;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -97,35 +98,8 @@ public final class Signals {
         return sig >= RTMIN && sig <= MAX ? sig : -1;
     }
 
-    /** The nearest name by edit distance; ties go to the name sharing more letters ('TREM' → TERM, not TRAP). */
     private static String suggestion(String name) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        int bestCommon = -1;
-        for (int sig = 1; sig < NAMES.length; sig++) {
-            int d = EditDistance.between(name, NAMES[sig]);
-            int common = commonLetters(name, NAMES[sig]);
-            if (d < bestDistance || d == bestDistance && common > bestCommon) {
-                best = NAMES[sig];
-                bestDistance = d;
-                bestCommon = common;
-            }
-        }
-        if (best != null && bestDistance <= Math.max(1, Math.min(2, best.length() / 2))) {
-            return "(did you mean '" + best + "'?)";
-        }
-        return "(use a name such as TERM, KILL, INT, HUP or a number 1-" + MAX + ")";
-    }
-
-    private static int commonLetters(String a, String b) {
-        int[] counts = new int[128];
-        b.chars().filter(c -> c < 128).forEach(c -> counts[c]++);
-        int common = 0;
-        for (char c : a.toCharArray()) {
-            if (c < 128 && counts[c]-- > 0) {
-                common++;
-            }
-        }
-        return common;
+        return EditDistance.didYouMean(name, Arrays.asList(NAMES).subList(1, NAMES.length))
+                .orElse("(use a name such as TERM, KILL, INT, HUP or a number 1-" + MAX + ")");
     }
 }

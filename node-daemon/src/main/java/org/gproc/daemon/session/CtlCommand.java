@@ -6,6 +6,7 @@ import org.gproc.transport.xcpu.CtlVerb;
 import org.gproc.transport.xcpu.Tokens;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -57,19 +58,8 @@ public record CtlCommand<V extends CtlVerb>(V verb, List<String> args) {
     }
 
     private static <V extends CtlVerb> String suggestion(String word, V[] table) {
-        V best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (V verb : table) {
-            int d = EditDistance.between(word, verb.word());
-            if (d < bestDistance) {
-                best = verb;
-                bestDistance = d;
-            }
-        }
-        if (best != null && bestDistance <= Math.max(1, Math.min(2, best.word().length() / 2))) {
-            return "(did you mean '" + best.word() + "'?)";
-        }
-        return "(verbs: " + verbList(table) + ")";
+        return EditDistance.didYouMean(word, Arrays.stream(table).map(CtlVerb::word).toList())
+                .orElse("(verbs: " + verbList(table) + ")");
     }
 
     private static <V extends CtlVerb> String verbList(V[] table) {
