@@ -3,7 +3,9 @@ package org.gproc.client;
 import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.exec.LocalBlob;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -151,8 +153,8 @@ public final class NodeSet implements Iterable<Node> {
         if (paths.length == 0) {
             throw new IllegalArgumentException("push: name at least the program to push");
         }
-        List<java.nio.file.Path> files = java.util.Arrays.stream(paths)
-                .map(p -> java.nio.file.Path.of(String.valueOf(p))).toList();
+        List<Path> files = Arrays.stream(paths)
+                .map(p -> Path.of(String.valueOf(p))).toList();
         return new Launch<>(null, files, this::startJob);
     }
 

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -191,12 +192,12 @@ public final class Certificates {
      * When the certificate stops being valid, for closing sessions it authenticated; empty for "forever" (and for
      * an end beyond what {@link Instant} holds).
      */
-    public static java.util.Optional<Instant> validBefore(OpenSshCertificate cert) {
+    public static Optional<Instant> validBefore(OpenSshCertificate cert) {
         long end = cert.getValidBefore();
         if (end == OpenSshCertificate.INFINITY || Long.compareUnsigned(end, Instant.MAX.getEpochSecond()) > 0) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(Instant.ofEpochSecond(end));
+        return Optional.of(Instant.ofEpochSecond(end));
     }
 
     /** OpenSSH times: unsigned seconds; 0 is "always" and all ones "forever". */

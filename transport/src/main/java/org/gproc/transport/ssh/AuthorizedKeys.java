@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -309,7 +310,7 @@ public final class AuthorizedKeys {
                     : LocalTime.MIDNIGHT;
             LocalDateTime at = LocalDateTime.of(date, time);
             return at.atZone(utc ? ZoneOffset.UTC : ZoneId.systemDefault()).toInstant();
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new IllegalArgumentException("expiry-time=\"" + spec + "\" is not a valid date: " + e.getMessage());
         }
     }
