@@ -1,15 +1,17 @@
-import org.gproc.daemon.proc.ExitStatus;
 import org.gproc.daemon.proc.LaunchSpec;
 import org.gproc.daemon.proc.ProcessLauncher;
 import org.gproc.daemon.proc.RunningProcess;
 import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
+import org.gproc.transport.xcpu.ExitStatus;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -130,7 +132,7 @@ public class SpawnBench {
             System.out.printf("killed all %d and saw every exit in %.0f ms%n", sleepers, (System.nanoTime() - t0) / 1e6);
         } finally {
             try (var walk = Files.walk(work)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
     }
@@ -151,7 +153,7 @@ public class SpawnBench {
                             pssKb += Long.parseLong(line.replaceAll("[^0-9]", ""));
                         }
                     }
-                } catch (java.io.IOException notOurs) {
+                } catch (IOException notOurs) {
                     // not a process, gone, or not readable
                 }
             }

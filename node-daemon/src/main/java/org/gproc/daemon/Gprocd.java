@@ -7,8 +7,10 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -248,12 +250,12 @@ public final class Gprocd implements Callable<Integer> {
     }
 
     /** {@code *} → null (everyone); otherwise a comma list, empty entries not allowed except the whole list. */
-    private java.util.Set<String> parseLocalExec(String text) {
+    private Set<String> parseLocalExec(String text) {
         String t = text.strip();
         if (t.equals("*")) {
             return null;
         }
-        java.util.Set<String> principals = new java.util.LinkedHashSet<>();
+        Set<String> principals = new LinkedHashSet<>();
         if (t.isEmpty()) {
             return principals;
         }

@@ -1,5 +1,6 @@
 package org.gproc.daemon.audit;
 
+import org.gproc.transport.text.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -80,7 +82,7 @@ public final class AuditLog implements AutoCloseable {
         }
         FileChannel channel;
         try {
-            channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------")));
         } catch (IOException | UnsupportedOperationException e) {

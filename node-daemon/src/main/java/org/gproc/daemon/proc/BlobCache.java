@@ -1,6 +1,7 @@
 package org.gproc.daemon.proc;
 
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,7 +126,7 @@ public final class BlobCache {
     /** A blob name is exactly 64 lowercase hex digits (a sha256); anything else is an error naming it. */
     public static void checkName(String name) throws NinePException {
         if (!isName(name)) {
-            throw new NinePException("cache: bad blob name " + Signals.quote(String.valueOf(name))
+            throw new NinePException("cache: bad blob name " + Tokens.shown(String.valueOf(name))
                     + " (a blob is named by its sha256: 64 lowercase hex digits)");
         }
     }

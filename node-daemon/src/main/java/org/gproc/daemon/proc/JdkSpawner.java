@@ -1,6 +1,7 @@
 package org.gproc.daemon.proc;
 
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.ExitStatus;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -159,7 +161,7 @@ final class JdkSpawner {
         }
         Path program = spec.dir().resolve(spec.argv().get(0));
         try {
-            java.util.Map<String, Object> a = Files.readAttributes(program, "unix:dev,ino");
+            Map<String, Object> a = Files.readAttributes(program, "unix:dev,ino");
             if ((Long) a.get("dev") != spec.program().dev() || (Long) a.get("ino") != spec.program().ino()) {
                 throw new NinePException("exec " + program + ": the file changed between the daemon's check and exec"
                         + " (refused)");

@@ -1,6 +1,7 @@
 package org.gproc.daemon.proc;
 
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.ExitStatus;
 
 import java.util.concurrent.CompletableFuture;
 

@@ -1,6 +1,7 @@
 package org.gproc.daemon.proc;
 
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ final class LinkTarget {
      * a target that is a directory.
      */
     static Path resolve(Path fsRoot, String path) throws NinePException {
-        String shown = Signals.quote(String.valueOf(path));
+        String shown = Tokens.shown(String.valueOf(path));
         if (path == null || path.isEmpty()) {
             throw new NinePException("link: empty target path (a path inside the session's fs/)");
         }
@@ -41,7 +42,7 @@ final class LinkTarget {
             if (component.isEmpty() || component.equals(".") || component.equals("..") || component.indexOf('\0') >= 0
                     || component.length() > 255) {
                 throw new NinePException("link: target " + shown + " has a bad component "
-                        + Signals.quote(component) + " (no '..', '.', empty or NUL components: it must stay in fs/)");
+                        + Tokens.shown(component) + " (no '..', '.', empty or NUL components: it must stay in fs/)");
             }
         }
         Path root = fsRoot.toAbsolutePath().normalize();
@@ -51,7 +52,7 @@ final class LinkTarget {
         Path current = root;
         for (int i = 0; i < components.length; i++) {
             current = current.resolve(components[i]);
-            String sofar = Signals.quote(root.relativize(current).toString());
+            String sofar = Tokens.shown(root.relativize(current).toString());
             if (Files.isSymbolicLink(current)) {
                 throw new NinePException("link: target " + shown + " goes through the symbolic link " + sofar
                         + " (links may not lead out of fs/)");

@@ -1,6 +1,7 @@
 package org.gproc.daemon.proc;
 
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.Tokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,14 +118,14 @@ public final class ProcessLauncher implements AutoCloseable {
         for (String arg : spec.argv()) {
             chars += arg.length() + 1;
             if (arg.indexOf('\0') >= 0) {
-                throw new NinePException("argv: argument " + Signals.quote(arg) + " contains a NUL byte");
+                throw new NinePException("argv: argument " + Tokens.shown(arg) + " contains a NUL byte");
             }
         }
         for (Map.Entry<String, String> e : spec.env().entrySet()) {
             String key = e.getKey();
             chars += key.length() + e.getValue().length() + 2;
             if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0) {
-                throw new NinePException("env: bad variable name " + Signals.quote(key)
+                throw new NinePException("env: bad variable name " + Tokens.shown(key)
                         + " (non-empty, without '=' or NUL)");
             }
             if (e.getValue().indexOf('\0') >= 0) {

@@ -2,7 +2,10 @@ package org.gproc.daemon.proc;
 
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.text.EditDistance;
+import org.gproc.transport.xcpu.ExitStatus;
+import org.gproc.transport.xcpu.Tokens;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -16,7 +19,7 @@ public final class Signals {
     public static final int INT = 2;
     public static final int KILL = 9;
     public static final int TERM = 15;
-    public static final int MAX = 64;
+    public static final int MAX = ExitStatus.MAX_SIGNAL;
 
     private static final int RTMIN = 34;
 
@@ -38,7 +41,7 @@ public final class Signals {
         if (!text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             int number = text.length() > 3 ? -1 : Integer.parseInt(text);
             if (number < 1 || number > MAX) {
-                throw new NinePException("signal: no signal number " + quote(text) + " (Linux signals are 1-" + MAX
+                throw new NinePException("signal: no signal number " + Tokens.shown(text) + " (Linux signals are 1-" + MAX
                         + ")");
             }
             return number;
@@ -61,7 +64,7 @@ public final class Signals {
         if (realtime > 0) {
             return realtime;
         }
-        throw new NinePException("signal: unknown signal " + quote(text) + " " + suggestion(name));
+        throw new NinePException("signal: unknown signal " + Tokens.shown(text) + " " + suggestion(name));
     }
 
     /** The conventional name without the SIG prefix: {@code TERM}, {@code RTMIN+3}; a bare number otherwise. */
@@ -95,44 +98,8 @@ public final class Signals {
         return sig >= RTMIN && sig <= MAX ? sig : -1;
     }
 
-    /** The nearest name by edit distance; ties go to the name sharing more letters ('TREM' → TERM, not TRAP). */
     private static String suggestion(String name) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        int bestCommon = -1;
-        for (int sig = 1; sig < NAMES.length; sig++) {
-            int d = EditDistance.between(name, NAMES[sig]);
-            int common = commonLetters(name, NAMES[sig]);
-            if (d < bestDistance || d == bestDistance && common > bestCommon) {
-                best = NAMES[sig];
-                bestDistance = d;
-                bestCommon = common;
-            }
-        }
-        if (best != null && bestDistance <= Math.max(1, Math.min(2, best.length() / 2))) {
-            return "(did you mean '" + best + "'?)";
-        }
-        return "(use a name such as TERM, KILL, INT, HUP or a number 1-" + MAX + ")";
-    }
-
-    private static int commonLetters(String a, String b) {
-        int[] counts = new int[128];
-        b.chars().filter(c -> c < 128).forEach(c -> counts[c]++);
-        int common = 0;
-        for (char c : a.toCharArray()) {
-            if (c < 128 && counts[c]-- > 0) {
-                common++;
-            }
-        }
-        return common;
-    }
-
-    static String quote(String culprit) {
-        String shown = culprit.length() > 40 ? culprit.substring(0, 40) + "..." : culprit;
-        StringBuilder out = new StringBuilder("'");
-        for (char c : shown.toCharArray()) {
-            out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return out.append('\'').toString();
+        return EditDistance.didYouMean(name, Arrays.asList(NAMES).subList(1, NAMES.length))
+                .orElse("(use a name such as TERM, KILL, INT, HUP or a number 1-" + MAX + ")");
     }
 }

@@ -1,7 +1,7 @@
 /**
  * Processes and their output on one node: {@link org.gproc.daemon.proc.ProcessLauncher} starts a command in its own
  * session and process group with exactly the argv, environment and directory it is given and reports its exact exit
- * status ({@link org.gproc.daemon.proc.ExitStatus}); {@link org.gproc.daemon.proc.Spool} serves the output files the
+ * status ({@link org.gproc.transport.xcpu.ExitStatus}); {@link org.gproc.daemon.proc.Spool} serves the output files the
  * process writes directly, with parked reads and an explicit cap; {@link org.gproc.daemon.proc.SpoolWatcher} is the
  * one inotify watcher behind both; {@link org.gproc.daemon.proc.BlobCache} keeps pushed binaries by sha256;
  * {@link org.gproc.daemon.proc.Signals} names signals.

@@ -2,8 +2,11 @@ package org.gproc.daemon.session;
 
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.text.EditDistance;
+import org.gproc.transport.xcpu.CtlVerb;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,7 +40,7 @@ public record CtlCommand<V extends CtlVerb>(V verb, List<String> args) {
     }
 
     public static <V extends CtlVerb> CtlCommand<V> parse(String file, V[] table, String line) throws NinePException {
-        List<String> tokens = Tokenizer.tokenize(file, line);
+        List<String> tokens = Tokens.tokenize(file, line);
         if (tokens.isEmpty()) {
             throw new NinePException(file + ": empty command (verbs: " + verbList(table) + ")");
         }
@@ -55,19 +58,8 @@ public record CtlCommand<V extends CtlVerb>(V verb, List<String> args) {
     }
 
     private static <V extends CtlVerb> String suggestion(String word, V[] table) {
-        V best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (V verb : table) {
-            int d = EditDistance.between(word, verb.word());
-            if (d < bestDistance) {
-                best = verb;
-                bestDistance = d;
-            }
-        }
-        if (best != null && bestDistance <= Math.max(1, Math.min(2, best.word().length() / 2))) {
-            return "(did you mean '" + best.word() + "'?)";
-        }
-        return "(verbs: " + verbList(table) + ")";
+        return EditDistance.didYouMean(word, Arrays.stream(table).map(CtlVerb::word).toList())
+                .orElse("(verbs: " + verbList(table) + ")");
     }
 
     private static <V extends CtlVerb> String verbList(V[] table) {

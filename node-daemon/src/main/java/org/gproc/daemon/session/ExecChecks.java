@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -70,7 +71,7 @@ final class ExecChecks {
                     throw new Refused(rule + "'" + plan.program() + "' is reached through a symbolic link");
                 }
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new NinePException("exec " + plan.program() + ": No such file or directory", e);
         } catch (IOException e) {
             throw new NinePException("exec: cannot resolve '" + plan.program() + "': " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package org.gproc.daemon.session;
 
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ record ExecPlan(Path fsRoot, String program, String argvText, String envText, St
     }
 
     List<String> argv() throws NinePException {
-        List<String> tokens = Tokenizer.tokenize("argv", argvText);
+        List<String> tokens = Tokens.tokenize("argv", argvText);
         List<String> argv = new ArrayList<>(Math.max(1, tokens.size()));
         argv.add(programPath().toString());
         if (tokens.size() > 1) {

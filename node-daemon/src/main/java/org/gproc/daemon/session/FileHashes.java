@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * sha256 of the files exec runs, for the audit log and the pushed-binaries-only rule. A file is read once per
@@ -28,7 +29,7 @@ public final class FileHashes {
     };
 
     /** Files read so far (so specs can tell a remembered hash from a computed one). */
-    static final java.util.concurrent.atomic.AtomicLong READS = new java.util.concurrent.atomic.AtomicLong();
+    static final AtomicLong READS = new AtomicLong();
 
     private FileHashes() {
     }

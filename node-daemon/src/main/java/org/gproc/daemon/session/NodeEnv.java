@@ -1,6 +1,7 @@
 package org.gproc.daemon.session;
 
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.util.Collections;
 import java.util.List;
@@ -45,13 +46,13 @@ public final class NodeEnv {
     /** One KEY=VALUE token per line, quoted as tokenize(2) needs. */
     public static String format(Map<String, String> vars) {
         StringBuilder text = new StringBuilder();
-        vars.forEach((k, v) -> text.append(Tokenizer.quote(k + "=" + v)).append('\n'));
+        vars.forEach((k, v) -> text.append(Tokens.quote(k + "=" + v)).append('\n'));
         return text.toString();
     }
 
     /** KEY=VALUE tokens, in order (a later token for the same key wins); {@code file} names the file in errors. */
     public static Map<String, String> parse(String file, String text) throws NinePException {
-        List<String> tokens = Tokenizer.tokenize(file, text);
+        List<String> tokens = Tokens.tokenize(file, text);
         Map<String, String> vars = new TreeMap<>();
         for (String token : tokens) {
             int eq = token.indexOf('=');

@@ -1,5 +1,8 @@
 package org.gproc.daemon.session;
 
+import org.gproc.transport.xcpu.NodeState;
+import org.gproc.transport.xcpu.ProcsLine;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,14 +12,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The text of {@code /procs} and {@code /state}, read from Linux {@code /proc}. Formats (one record per line,
- * fields separated by single spaces, argv in tokenize quoting so it can be split again):
- * <pre>
- * procs: session pid state owner cpu rss start argv...
- *        cpu = percent of one CPU over the process's life (like ps %CPU), rss = KiB, start = Unix seconds
- * state: load 0.12 0.10 0.05 | memtotal BYTES | memavail BYTES | sessions N | running N | cache BYTES
- *        | uptime SECONDS | version gprocd VERSION      (one "key values" per line)
- * </pre>
+ * The text of {@code /procs} and {@code /state}, read from Linux {@code /proc}; the formats are
+ * {@link ProcsLine} and {@link NodeState}, which the client parses with the same types.
  */
 public final class NodeReports {
     private static final Path PROC = Path.of("/proc");
@@ -40,12 +37,9 @@ public final class NodeReports {
             }
             Session.State state = s.state();
             ProcStat stat = state == Session.State.RUNNING ? procStat(pid) : null;
-            text.append(s.id()).append(' ').append(pid).append(' ').append(state.name().toLowerCase(Locale.ROOT))
-                    .append(' ').append(Tokenizer.quote(s.owner()))
-                    .append(' ').append(stat == null ? "0.0" : String.format(Locale.ROOT, "%.1f", stat.cpuPercent()))
-                    .append(' ').append(stat == null ? 0 : stat.rssKiB())
-                    .append(' ').append(stat == null ? s.created().getEpochSecond() : stat.startSeconds())
-                    .append(' ').append(Tokenizer.join(s.launchedArgv()))
+            text.append(new ProcsLine(s.id(), pid, state.name().toLowerCase(Locale.ROOT), s.owner(),
+                    stat == null ? 0.0 : stat.cpuPercent(), stat == null ? 0 : stat.rssKiB(),
+                    stat == null ? s.created().getEpochSecond() : stat.startSeconds(), s.launchedArgv()).format())
                     .append('\n');
         }
         return text.toString();
@@ -55,15 +49,10 @@ public final class NodeReports {
         List<Session> all = node.sessions().all();
         long running = all.stream().filter(s -> s.state() == Session.State.RUNNING).count();
         String[] load = firstLine(PROC.resolve("loadavg")).split(" ");
-        String loadText = load.length >= 3 ? load[0] + " " + load[1] + " " + load[2] : "0 0 0";
-        return "load " + loadText + "\n"
-                + "memtotal " + meminfoBytes("MemTotal:") + "\n"
-                + "memavail " + meminfoBytes("MemAvailable:") + "\n"
-                + "sessions " + all.size() + "\n"
-                + "running " + running + "\n"
-                + "cache " + node.cacheBytes() + "\n"
-                + "uptime " + Duration.between(node.started(), Instant.now()).toSeconds() + "\n"
-                + "version gprocd " + version + "\n";
+        List<String> loadFigures = load.length >= 3 ? List.of(load[0], load[1], load[2]) : List.of("0", "0", "0");
+        return new NodeState(loadFigures, meminfoBytes("MemTotal:"), meminfoBytes("MemAvailable:"), all.size(),
+                running, node.cacheBytes(), Duration.between(node.started(), Instant.now()).toSeconds(), version)
+                .format();
     }
 
     static ProcStat procStat(long pid) {

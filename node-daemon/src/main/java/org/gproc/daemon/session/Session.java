@@ -1,13 +1,14 @@
 package org.gproc.daemon.session;
 
 import org.gproc.daemon.audit.AuditLog;
-import org.gproc.daemon.proc.ExitStatus;
 import org.gproc.daemon.proc.LaunchSpec;
 import org.gproc.daemon.proc.RunningProcess;
 import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
 import org.gproc.daemon.proc.SpoolWatcher;
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.ExitStatus;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -750,12 +751,12 @@ public final class Session {
         synchronized (this) {
             line.append(id).append(' ').append(pid).append(' ').append(state.name().toLowerCase())
                     .append(" type=").append(type.name().toLowerCase())
-                    .append(" owner=").append(Tokenizer.quote(owner))
+                    .append(" owner=").append(Tokens.quote(owner))
                     .append(" spool=").append(spoolState())
-                    .append(" id=").append(Tokenizer.quote(jobId));
+                    .append(" id=").append(Tokens.quote(jobId));
         }
         if (exit.isDone() && !exit.isCompletedExceptionally()) {
-            line.append(" status=").append(Tokenizer.quote(exit.join().toString()));
+            line.append(" status=").append(Tokens.quote(exit.join().toString()));
         }
         return line.append('\n').toString();
     }

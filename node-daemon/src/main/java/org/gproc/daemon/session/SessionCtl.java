@@ -3,6 +3,9 @@ package org.gproc.daemon.session;
 import org.gproc.daemon.proc.BlobCache;
 import org.gproc.daemon.proc.Signals;
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.xcpu.NodeVerb;
+import org.gproc.transport.xcpu.SessionVerb;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,8 +43,8 @@ public final class SessionCtl {
                     s.closeStdin();
                 }
                 case DIR -> s.setWorkDir(c.arg(0));
-                case ARGV -> s.writeArgv(0, Tokenizer.join(c.args()).getBytes(StandardCharsets.UTF_8));
-                case ENV -> s.writeEnv(0, Tokenizer.join(c.args()).getBytes(StandardCharsets.UTF_8));
+                case ARGV -> s.writeArgv(0, Tokens.join(c.args()).getBytes(StandardCharsets.UTF_8));
+                case ENV -> s.writeEnv(0, Tokens.join(c.args()).getBytes(StandardCharsets.UTF_8));
                 case LINK -> link(s, c.arg(0), c.arg(1), c.arg(2));
                 case ID -> {
                     if (!JOB_ID.matcher(c.arg(0)).matches()) {

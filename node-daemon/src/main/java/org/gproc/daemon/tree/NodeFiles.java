@@ -2,13 +2,13 @@ package org.gproc.daemon.tree;
 
 import org.gproc.daemon.session.NodeEnv;
 import org.gproc.daemon.session.NodeReports;
-import org.gproc.daemon.session.NodeVerb;
 import org.gproc.daemon.session.Session;
 import org.gproc.daemon.session.SessionCtl;
 import org.gproc.daemon.session.VirtualNode;
 import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.server.OpenFile;
+import org.gproc.transport.xcpu.NodeVerb;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,5 +1,6 @@
 package org.gproc.daemon.proc
 
+import org.gproc.transport.xcpu.ExitStatus
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.TimeUnit

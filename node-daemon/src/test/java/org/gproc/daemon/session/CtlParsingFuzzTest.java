@@ -1,5 +1,9 @@
 package org.gproc.daemon.session;
 
+import org.gproc.transport.xcpu.CtlVerb;
+import org.gproc.transport.xcpu.NodeVerb;
+import org.gproc.transport.xcpu.SessionVerb;
+import org.gproc.transport.xcpu.Tokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +35,7 @@ class CtlParsingFuzzTest {
         String text = utf8(bytes);
         List<String> tokens;
         try {
-            tokens = Tokenizer.tokenize("argv", text);
+            tokens = Tokens.tokenize("argv", text);
         } catch (NinePException refused) {
             assertTrue(refused.getMessage().startsWith("argv: "), refused.getMessage());
             return;
@@ -39,7 +43,7 @@ class CtlParsingFuzzTest {
         for (String token : tokens) {
             assertNotNull(token);
         }
-        assertEquals(tokens, retokenize(Tokenizer.join(tokens)), "join is not the inverse of tokenize");
+        assertEquals(tokens, retokenize(Tokens.join(tokens)), "join is not the inverse of tokenize");
     }
 
     @FuzzTest(maxDuration = "3m")
@@ -136,7 +140,7 @@ class CtlParsingFuzzTest {
 
     private static List<String> retokenize(String text) {
         try {
-            return Tokenizer.tokenize("argv", text);
+            return Tokens.tokenize("argv", text);
         } catch (NinePException e) {
             throw new AssertionError("tokenize refused its own output or accepted input: " + e.getMessage(), e);
         }

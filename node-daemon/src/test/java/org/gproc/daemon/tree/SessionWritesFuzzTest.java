@@ -1,5 +1,6 @@
 package org.gproc.daemon.tree;
 
+import org.gproc.transport.xcpu.SessionVerb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,7 +31,6 @@ import org.gproc.daemon.session.Limits;
 import org.gproc.daemon.session.NodeEnv;
 import org.gproc.daemon.session.NodeServices;
 import org.gproc.daemon.session.Session;
-import org.gproc.daemon.session.SessionVerb;
 import org.gproc.daemon.session.VirtualNode;
 import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePException;

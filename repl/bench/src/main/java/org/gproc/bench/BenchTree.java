@@ -8,6 +8,8 @@ import org.gproc.transport.ninep.server.FileEntry;
 import org.gproc.transport.ninep.server.FileTree;
 import org.gproc.transport.ninep.server.OpenFile;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Everything is read-only apart from {@code sink}; nothing can be created or removed.
  */
 final class BenchTree implements FileTree {
-    private static final byte[] HELLO = "hello from the bench tree\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HELLO = "hello from the bench tree\n".getBytes(StandardCharsets.US_ASCII);
     private static final int TIME = (int) (System.currentTimeMillis() / 1000);
 
     private final AtomicLong bytesWritten = new AtomicLong();
@@ -130,7 +132,7 @@ final class BenchTree implements FileTree {
             }
             int from = (int) offset;
             return CompletableFuture.completedFuture(
-                    java.util.Arrays.copyOfRange(HELLO, from, Math.min(HELLO.length, from + count)));
+                    Arrays.copyOfRange(HELLO, from, Math.min(HELLO.length, from + count)));
         }
 
         @Override

@@ -6,6 +6,7 @@ import org.gproc.client.Job;
 import org.gproc.client.RemoteProcess;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,12 +66,12 @@ final class FanOut {
      */
     static List<Figure> b2(BenchCluster bench, int n, Path exe, int reps, PrintStream log) throws Exception {
         Cluster cluster = bench.connect(bench.subset(n));
-        Path other = java.nio.file.Files.createTempFile("gproc-bench-warmup-", ".bin");
+        Path other = Files.createTempFile("gproc-bench-warmup-", ".bin");
         try {
-            long size = java.nio.file.Files.size(exe);
-            byte[] bytes = java.nio.file.Files.readAllBytes(exe);
+            long size = Files.size(exe);
+            byte[] bytes = Files.readAllBytes(exe);
             bytes[bytes.length - 1] ^= 0x5A; // ELF ignores trailing bytes: still runs, but another hash
-            java.nio.file.Files.write(other, bytes);
+            Files.write(other, bytes);
             other.toFile().setExecutable(true);
             log.printf("B2: warm-up push of another %d-byte blob on %d nodes (untimed)%n", size, n);
             check(cluster.getNodes().push(other.toString()).run(), n, false);
@@ -94,7 +95,7 @@ final class FanOut {
                             .withNote(what + ", cached; median of " + reps + " " + list(warm)));
         } finally {
             cluster.close();
-            java.nio.file.Files.deleteIfExists(other);
+            Files.deleteIfExists(other);
         }
     }
 

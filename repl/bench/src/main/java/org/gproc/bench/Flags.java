@@ -34,10 +34,9 @@ final class Flags {
             } else {
                 List<String> known = new ArrayList<>(options);
                 known.addAll(switches);
-                String near = closest(a, known);
-                throw new IllegalArgumentException(program + ": unknown option '" + a + "'"
-                        + (near == null ? " (known: " + String.join(" ", known.stream().sorted().toList()) + ")"
-                        : " (did you mean '" + near + "'?)"));
+                throw new IllegalArgumentException(program + ": unknown option '" + a + "' "
+                        + EditDistance.didYouMean(a, known)
+                        .orElse("(known: " + String.join(" ", known.stream().sorted().toList()) + ")"));
             }
         }
         return f;
@@ -65,19 +64,6 @@ final class Flags {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(program + ": " + name + " '" + v + "' is not a whole number");
         }
-    }
-
-    private static String closest(String word, List<String> known) {
-        String best = null;
-        int bestDistance = 3;
-        for (String k : known) {
-            int d = EditDistance.between(word, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best;
     }
 
 }

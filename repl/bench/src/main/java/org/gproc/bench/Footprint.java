@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +94,7 @@ final class Footprint {
      */
     static long liveHeapKb(long pid) throws IOException, InterruptedException {
         long[] kb = {liveHeapOnceKb(pid), liveHeapOnceKb(pid), liveHeapOnceKb(pid)};
-        java.util.Arrays.sort(kb);
+        Arrays.sort(kb);
         return kb[1];
     }
 

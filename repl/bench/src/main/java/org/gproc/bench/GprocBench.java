@@ -2,11 +2,12 @@ package org.gproc.bench;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The gproc side of issue 5's benchmarks against a running {@code gprocd --instances N} (started by
+ * The gproc side of the benchmarks (B1-B5, see scripts/bench) against a running {@code gprocd --instances N} (started by
  * {@code scripts/bench/run} as its own process, so its heap and threads can be measured).
  *
  * <pre>
@@ -36,7 +37,7 @@ public final class GprocBench {
         String bench = args[0];
         Flags flags;
         try {
-            flags = Flags.parse("gproc bench " + bench, java.util.Arrays.copyOfRange(args, 1, args.length),
+            flags = Flags.parse("gproc bench " + bench, Arrays.copyOfRange(args, 1, args.length),
                     Set.of("--inventory", "--identity", "--known-hosts", "--n", "--reps", "--runs", "--warmup",
                             "--exe", "--pid", "--sessions", "--out"), Set.of());
             if (!flags.has("--inventory") || !flags.has("--identity")) {

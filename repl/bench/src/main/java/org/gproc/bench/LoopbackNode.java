@@ -9,6 +9,7 @@ import org.gproc.transport.ssh.SshConnector;
 import org.gproc.transport.ssh.SshNodeServer;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -76,7 +77,7 @@ final class LoopbackNode implements AutoCloseable {
             throw new IOException("loopback node port " + server.port() + ": no 9P session within " + timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while connecting");
+            throw new InterruptedIOException("interrupted while connecting");
         }
     }
 

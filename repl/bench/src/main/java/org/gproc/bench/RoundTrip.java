@@ -1,11 +1,20 @@
 package org.gproc.bench;
 
 import org.gproc.client.Cluster;
+import org.gproc.client.ClusterOptions;
 import org.gproc.client.Node;
+import org.gproc.client.NodeAddress;
+import org.gproc.client.NodeConnector;
 import org.gproc.client.RemoteProcess;
+import org.gproc.transport.ninep.NinePClient;
+import org.gproc.transport.ssh.SshConnector;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** B3: one node, connection open: {@code run('/bin/true')} until its exit status is in, p50 and p99. */
 final class RoundTrip {
@@ -37,17 +46,17 @@ final class RoundTrip {
      * {@code log} as a table (which request a run waits on). Produces no figures.
      */
     static void trace(BenchCluster bench, int runs, int warmup, PrintStream log) throws Exception {
-        java.util.Map<String, java.util.List<Long>> latencies = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicReference<TracingChannel> tracing = new java.util.concurrent.atomic.AtomicReference<>();
-        org.gproc.transport.ssh.SshConnector ssh = bench.ssh();
-        org.gproc.client.NodeConnector traced = new org.gproc.client.NodeConnector() {
+        Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
+        AtomicReference<TracingChannel> tracing = new AtomicReference<>();
+        SshConnector ssh = bench.ssh();
+        NodeConnector traced = new NodeConnector() {
             @Override
-            public java.util.concurrent.CompletableFuture<org.gproc.transport.ninep.NinePClient> connect(
-                    org.gproc.client.NodeAddress address) {
+            public CompletableFuture<NinePClient> connect(
+                    NodeAddress address) {
                 return ssh.connect(address.host(), address.port()).thenCompose(ch -> {
                     TracingChannel traced = new TracingChannel(ch, latencies);
                     tracing.set(traced);
-                    return org.gproc.transport.ninep.NinePClient.connect(traced, BenchCluster.MSIZE,
+                    return NinePClient.connect(traced, BenchCluster.MSIZE,
                             System.getProperty("user.name"), "");
                 });
             }
@@ -57,7 +66,7 @@ final class RoundTrip {
                 ssh.close();
             }
         };
-        org.gproc.client.ClusterOptions options = org.gproc.client.ClusterOptions.defaults()
+        ClusterOptions options = ClusterOptions.defaults()
                 .withConnectTimeout(BenchCluster.CONNECT_TIMEOUT);
         try (Cluster cluster = Cluster.connect(bench.subset(1), options, traced)) {
             Node node = cluster.getNodes().getAt(0);

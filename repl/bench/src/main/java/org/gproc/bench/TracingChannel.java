@@ -7,6 +7,7 @@ import org.gproc.transport.ninep.NinePException;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,11 +45,11 @@ final class TracingChannel implements FrameChannel {
                 if (t0 != null && label != null) {
                     long now = System.nanoTime();
                     long rtt = now - t0[0];
-                    latencies.computeIfAbsent(label, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    latencies.computeIfAbsent(label, k -> Collections.synchronizedList(new ArrayList<>()))
                             .add(rtt);
                     long start = runStart;
                     if (start != 0 && t0[0] >= start) {
-                        timeline.computeIfAbsent(label, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        timeline.computeIfAbsent(label, k -> Collections.synchronizedList(new ArrayList<>()))
                                 .add(new long[] {t0[0] - start, now - start});
                     }
                 }

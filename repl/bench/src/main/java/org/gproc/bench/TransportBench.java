@@ -6,8 +6,10 @@ import org.gproc.transport.ninep.NinePClient;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +23,7 @@ import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 
 /**
- * Issue 2's transport figures over one SSH connection on loopback: p50 and p99 of a Tstat round trip, and MB/s of a
+ * The transport's figures over one SSH connection on loopback: p50 and p99 of a Tstat round trip, and MB/s of a
  * large write through pipelined Twrites ({@link NinePClient#writeAll}) into a file that only counts bytes.
  *
  * <pre>
@@ -85,7 +87,7 @@ public final class TransportBench {
                 r.setDestination(file);
                 r.start();
                 return r;
-            } catch (IOException | java.text.ParseException e) {
+            } catch (IOException | ParseException e) {
                 throw new IllegalStateException("transport: cannot record " + file + ": " + e.getMessage(), e);
             }
         }
@@ -175,7 +177,7 @@ public final class TransportBench {
 
     /** CPU time of this whole process (client and server threads), where the platform tells; else 0. */
     static long processCpuNanos() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? Math.max(0, sun.getProcessCpuTime()) : 0;
     }
 }

@@ -1,7 +1,9 @@
 package org.gproc.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.gproc.client.ClusterOptions;
@@ -131,8 +133,8 @@ public final class GprocCli implements Runnable {
         }
         try {
             Sessions.repl(inv, clusterOptions());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot open the terminal: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the terminal: " + e.getMessage(), e);
         }
     }
 

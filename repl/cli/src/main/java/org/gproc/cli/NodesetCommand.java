@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.gproc.client.GroupResolver;
 import org.gproc.client.internal.nodeset.NodeSetCore;
 import org.gproc.client.internal.nodeset.NodeSetParser;
+import org.gproc.transport.text.Json;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -3,6 +3,7 @@ package org.gproc.cli;
 import org.gproc.client.Cluster;
 import org.gproc.client.Node;
 import org.gproc.client.ProcessInfo;
+import org.gproc.repl.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

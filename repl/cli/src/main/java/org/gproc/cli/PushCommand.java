@@ -2,6 +2,7 @@ package org.gproc.cli;
 
 import org.gproc.client.Cluster;
 import org.gproc.client.internal.exec.Futures;
+import org.gproc.repl.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

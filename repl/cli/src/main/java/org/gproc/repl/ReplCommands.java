@@ -206,17 +206,9 @@ final class ReplCommands {
     }
 
     static String unknown(String command) {
-        String closest = null;
-        int best = Integer.MAX_VALUE;
-        for (String name : NAMES) {
-            int distance = EditDistance.between(command, name);
-            if (distance < best) {
-                best = distance;
-                closest = name;
-            }
-        }
         return "unknown command '" + command + "'"
-                + (best <= 2 ? " (did you mean '" + closest + "'?)" : "") + "; /help lists the commands";
+                + EditDistance.didYouMean(command, NAMES).map(hint -> " " + hint).orElse("")
+                + "; /help lists the commands";
     }
 
 }

@@ -1,5 +1,10 @@
 package org.gproc.repl;
 
+import org.codehaus.groovy.runtime.DefaultGroovyMethods;
+import org.codehaus.groovy.runtime.FormatHelper;
+import org.gproc.transport.text.Json;
+
+import java.io.PrintWriter;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,46 +12,105 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.codehaus.groovy.runtime.DefaultGroovyMethods;
-import org.codehaus.groovy.runtime.FormatHelper;
-
 /**
- * Renders rows as an aligned text table with upper-case headers. A row is a map, a record (columns in component
- * order) or any object (its Groovy properties, {@code class} excluded); the first row decides the columns.
+ * The one table renderer of the REPL and the CLI: aligned columns with upper-case headers for people, one JSON
+ * object per row (keys are the lower-cased headers) for {@code --json}. Rows are added cell by cell
+ * ({@code new Table("NODE", "PID").row(...)}) or built from objects ({@link #of}): a map, a record (columns in
+ * component order) or any object (its Groovy properties, {@code class} excluded), the first row deciding the columns.
  */
-final class Table {
+public final class Table {
+    private final List<String> headers;
+    private final List<List<String>> rows = new ArrayList<>();
 
-    private Table() {}
+    public Table(String... headers) {
+        this(List.of(headers));
+    }
 
-    static String render(Iterable<?> rows) {
-        List<Map<String, Object>> table = new ArrayList<>();
-        for (Object row : rows) {
-            table.add(columns(row));
+    private Table(List<String> headers) {
+        this.headers = headers.stream().map(h -> h.toUpperCase(Locale.ROOT)).toList();
+    }
+
+    /** A table of {@code objects}, one row each. */
+    public static Table of(Iterable<?> objects) {
+        List<Map<String, Object>> maps = new ArrayList<>();
+        for (Object o : objects) {
+            maps.add(columns(o));
         }
-        if (table.isEmpty()) {
+        List<String> keys = maps.isEmpty() ? List.of() : new ArrayList<>(maps.get(0).keySet());
+        Table table = new Table(keys);
+        for (Map<String, Object> m : maps) {
+            table.row(keys.stream().map(k -> m.containsKey(k) ? m.get(k) : "").toArray());
+        }
+        return table;
+    }
+
+    /** {@code objects} as aligned text; empty when there are none. */
+    public static String render(Iterable<?> objects) {
+        return of(objects).render();
+    }
+
+    /** Adds a row; a missing cell is blank, a null one too. */
+    public Table row(Object... cells) {
+        List<String> row = new ArrayList<>(headers.size());
+        for (int i = 0; i < headers.size(); i++) {
+            row.add(i < cells.length ? text(cells[i]) : "");
+        }
+        rows.add(row);
+        return this;
+    }
+
+    /** Headers and rows in aligned columns, without a trailing newline; empty for a table without rows. */
+    public String render() {
+        if (rows.isEmpty()) {
             return "";
         }
-        List<String> headers = new ArrayList<>(table.get(0).keySet());
-        List<List<String>> cells = new ArrayList<>();
-        cells.add(headers.stream().map(h -> h.toUpperCase(Locale.ROOT)).toList());
-        for (Map<String, Object> row : table) {
-            cells.add(headers.stream().map(h -> row.containsKey(h) ? text(row.get(h)) : "").toList());
-        }
         int[] widths = new int[headers.size()];
-        for (List<String> line : cells) {
-            for (int i = 0; i < widths.length; i++) {
-                widths[i] = Math.max(widths[i], line.get(i).length());
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = headers.get(i).length();
+            for (List<String> row : rows) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
             }
         }
         StringBuilder out = new StringBuilder();
-        for (List<String> line : cells) {
-            StringBuilder l = new StringBuilder();
-            for (int i = 0; i < widths.length; i++) {
-                l.append(i == widths.length - 1 ? line.get(i) : String.format("%-" + widths[i] + "s  ", line.get(i)));
-            }
-            out.append(l.toString().stripTrailing()).append('\n');
+        line(out, headers, widths);
+        for (List<String> row : rows) {
+            line(out.append('\n'), row, widths);
         }
-        return out.substring(0, out.length() - 1);
+        return out.toString();
+    }
+
+    /** One JSON object per row, one per line. */
+    public List<String> jsonLines() {
+        List<String> lines = new ArrayList<>(rows.size());
+        for (List<String> row : rows) {
+            Map<String, String> object = new LinkedHashMap<>();
+            for (int i = 0; i < headers.size(); i++) {
+                object.put(headers.get(i).toLowerCase(Locale.ROOT), row.get(i));
+            }
+            lines.add(Json.write(object));
+        }
+        return lines;
+    }
+
+    /** The header line is printed even for an empty table, so a script reading it sees the columns. */
+    public void print(PrintWriter out, boolean json) {
+        if (json) {
+            jsonLines().forEach(out::println);
+        } else if (rows.isEmpty()) {
+            out.println(String.join("  ", headers));
+        } else {
+            out.println(render());
+        }
+        out.flush();
+    }
+
+    private static void line(StringBuilder out, List<String> cells, int[] widths) {
+        StringBuilder l = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            boolean last = i == cells.size() - 1;
+            l.append(last ? cells.get(i) : String.format("%-" + widths[i] + "s  ", cells.get(i)));
+        }
+        out.append(l.toString().stripTrailing());
     }
 
     @SuppressWarnings("unchecked")

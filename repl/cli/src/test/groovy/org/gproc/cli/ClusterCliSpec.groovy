@@ -1,5 +1,6 @@
 package org.gproc.cli
 
+import groovy.json.JsonSlurper
 import org.gproc.daemon.GprocDaemon
 import org.gproc.transport.ssh.Keys
 import spock.lang.AutoCleanup
@@ -152,7 +153,20 @@ class ClusterCliSpec extends Specification {
         then:
         r.code == 0
         r.out.readLines().size() == 4
+        r.out.readLines()[0].split(/\s+/) as List == ['NODE', 'STATUS', 'ARCH', 'UNAME', 'LOAD', 'MEM_AVAIL', 'RUNNING', 'VERSION']
         r.out.readLines().drop(1).every { it =~ /^n\d\s+up\s+\S+/ }
+    }
+
+    def "status --json reads each node's state file into its fields"() {
+        when:
+        def r = gproc('--json', 'status')
+        def rows = r.out.readLines().collect { new JsonSlurper().parseText(it) }
+
+        then:
+        r.code == 0
+        rows*.node.sort() == ['n1', 'n2', 'n3']
+        rows.every { it.status == 'up' && it.load ==~ /[0-9.]+ [0-9.]+ [0-9.]+/ && it.mem_avail ==~ /\d+\/\d+ MiB/ }
+        rows.every { it.running ==~ /\d+\/\d+/ && !it.version.isEmpty() && !it.version.startsWith('gprocd') }
     }
 
     def "push stages a file once: the second push sends nothing"() {

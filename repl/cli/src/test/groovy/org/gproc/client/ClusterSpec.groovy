@@ -1,6 +1,5 @@
 package org.gproc.client
 
-import org.gproc.client.internal.exec.BlobPush
 import org.gproc.daemon.GprocDaemon
 import org.gproc.transport.ssh.Keys
 import spock.lang.AutoCleanup
@@ -13,6 +12,8 @@ import spock.util.concurrent.PollingConditions
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicLong
 
 /** The client API end to end against real daemons over real SSH on loopback. */
 @Timeout(120)
@@ -22,6 +23,23 @@ class ClusterSpec extends Specification {
     @Shared @AutoCleanup Cluster cluster
     @Shared Inventory inventory
     @Shared Path identity
+    @Shared Counting counting = new Counting()
+
+    /** The spec's own counts, through the listener a cluster is given. */
+    static class Counting implements ClusterListener {
+        final AtomicLong pushedBytes = new AtomicLong()
+        final Set<String> started = ConcurrentHashMap.newKeySet()
+        final Set<String> ended = ConcurrentHashMap.newKeySet()
+
+        @Override
+        void pushed(String node, Path file, long bytes) { pushedBytes.addAndGet(bytes) }
+
+        @Override
+        void started(RemoteProcess p) { started << "${p.node()}:${p.session()}".toString() }
+
+        @Override
+        void ended(RemoteProcess p) { ended << "${p.node()}:${p.session()}".toString() }
+    }
 
     def setupSpec() {
         identity = dir.resolve('id_ed25519')
@@ -31,7 +49,7 @@ class ClusterSpec extends Specification {
         daemon = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('host_key'))
                 .authorizedKeys(authorized).stateDir(dir.resolve('state')).instances(4).start()
         inventory = Inventory.load(daemon.writeInventory(dir.resolve('cluster.groovy'))).withIdentity(identity)
-        cluster = Cluster.connect(inventory, ClusterOptions.defaults())
+        cluster = Cluster.connect(inventory, ClusterOptions.defaults().withListener(counting))
     }
 
     def "the canonical line pushes /bin/date to every node and each prints the date"() {
@@ -59,17 +77,68 @@ class ClusterSpec extends Specification {
         script.toFile().setExecutable(true)
 
         when:
-        long before = BlobPush.bytesSent()
+        long before = counting.pushedBytes.get()
         cluster.nodes.push(script).args('one').run().waitFor()
-        long first = BlobPush.bytesSent() - before
+        long first = counting.pushedBytes.get() - before
         def job = cluster.nodes.push(script).args('two').run().waitFor()
-        long second = BlobPush.bytesSent() - before - first
+        long second = counting.pushedBytes.get() - before - first
 
         then:
         first == 4 * Files.size(script)
         second == 0
         job.succeeded.size() == 4
         job.processes.every { it.text.trim().endsWith('two') }
+    }
+
+    def "the cluster's listener is told of every process that starts and ends"() {
+        when:
+        def job = cluster.nodes.run('/bin/true').waitFor()
+        def ids = job.processes.collect { "${it.node()}:${it.session()}".toString() }
+
+        then:
+        ids.size() == 4
+        counting.started.containsAll(ids)
+        counting.ended.containsAll(ids)
+    }
+
+    def "a cluster listener is not told of another cluster's processes"() {
+        given:
+        def other = new Counting()
+        def second = Cluster.connect(inventory, ClusterOptions.defaults().withListener(other))
+
+        when:
+        def job = cluster.nodes['n1'].run('/bin/true').waitFor()
+        def id = "${job.processes[0].node()}:${job.processes[0].session()}".toString()
+
+        then:
+        counting.ended.contains(id)
+        !other.ended.contains(id)
+        other.started.isEmpty()
+
+        cleanup:
+        second?.close()
+    }
+
+    def "a closed cluster leaves no timer or stdin thread behind"() {
+        given:
+        Path input = dir.resolve('input.txt')
+        Files.writeString(input, 'x\n')
+        def engineThreads = { Thread.allStackTraces.keySet().findAll { it.name in ['gproc-timeouts', 'gproc-stdin'] } }
+        def before = engineThreads()
+        def closing = Cluster.connect(inventory, ClusterOptions.defaults())
+        def p = closing.node('n1').command('/bin/cat').stdin(input).timeout(Duration.ofMinutes(5)).run()
+        p.waitFor()
+        def mine = engineThreads() - before
+
+        when:
+        closing.close()
+
+        then:
+        p.text == 'x\n'
+        mine*.name.toSet() == ['gproc-timeouts', 'gproc-stdin'] as Set
+        new PollingConditions(timeout: 30).eventually {
+            assert mine.every { !it.alive }
+        }
     }
 
     def "pushing a file that does not exist names it"() {

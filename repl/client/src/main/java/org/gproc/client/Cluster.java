@@ -1,17 +1,21 @@
 package org.gproc.client;
 
+import org.gproc.client.internal.exec.ExecEngine;
 import org.gproc.client.internal.exec.ExecRequest;
 import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
 import org.gproc.transport.ninep.NinePClient;
+import org.gproc.transport.xcpu.SessionVerb;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,11 +29,13 @@ public final class Cluster implements AutoCloseable {
     private final NodeConnector connector;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final AtomicInteger jobs = new AtomicInteger();
+    private final ExecEngine engine;
 
     private Cluster(Inventory inventory, ClusterOptions options, NodeConnector connector) {
         this.inventory = inventory;
         this.options = options;
         this.connector = connector;
+        this.engine = new ExecEngine(options.listener());
     }
 
     /** Connects over SSH with the identity and known_hosts the options (or the inventory) name. */
@@ -61,7 +67,7 @@ public final class Cluster implements AutoCloseable {
                 NinePClient client = attempts.get(i).join();
                 nodes.put(name, new Node(this, name, new NodeChannel(name, client), null));
             } catch (RuntimeException e) {
-                String reason = Futures.cause(e) instanceof java.util.concurrent.TimeoutException
+                String reason = Futures.cause(e) instanceof TimeoutException
                         ? "no answer from " + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"
                         : Futures.message(e);
                 nodes.put(name, new Node(this, name, null, reason));
@@ -108,7 +114,7 @@ public final class Cluster implements AutoCloseable {
     public Node node(String name) {
         Node node = nodes.get(name);
         if (node == null) {
-            throw new java.util.NoSuchElementException("no node '" + name + "' in the inventory ("
+            throw new NoSuchElementException("no node '" + name + "' in the inventory ("
                     + inventory.source() + ")");
         }
         return node;
@@ -120,19 +126,19 @@ public final class Cluster implements AutoCloseable {
 
     Job startJob(NodeSet targets, Launch<Job> launch) {
         String id = String.valueOf(jobs.incrementAndGet());
-        List<RemoteProcess> started = new ArrayList<>(targets.size());
+        List<SessionProcess> started = new ArrayList<>(targets.size());
         int rank = 0;
         for (Node node : targets) {
             ExecRequest request = launch.request(id + "/" + rank++);
             started.add(node.startQuietly(request));
         }
         AtomicInteger running = new AtomicInteger();
-        for (RemoteProcess p : started) {
+        for (SessionProcess p : started) {
             getTracker().started(p, launch.background());
-            ((SessionProcess) p).started().whenComplete((pid, e) -> options.progress().progress("starting",
+            p.started().whenComplete((pid, e) -> options.progress().progress("starting",
                     running.incrementAndGet(), started.size()));
         }
-        return new Job(this, id, started);
+        return new Job(this, id, List.copyOf(started));
     }
 
     /** The running processes of every node that is up. */
@@ -166,7 +172,7 @@ public final class Cluster implements AutoCloseable {
             throw new IllegalArgumentException("kill: session '" + session + "' in '" + nodeSession
                     + "' is not a number");
         }
-        node.await(requireUp(node).writeText(session + "/ctl", "signal " + signal + "\n"),
+        node.await(requireUp(node).writeText(session + "/ctl", SessionVerb.SIGNAL.line(signal)),
                 "kill " + signal + " " + nodeSession);
     }
 
@@ -194,7 +200,7 @@ public final class Cluster implements AutoCloseable {
     /** Follows the process of one row of {@link #ps(boolean)}. */
     public RemoteProcess reattach(ProcessInfo row) {
         Node node = node(row.getNode());
-        return SessionProcess.reattach(requireUp(node), row.getSession(), row.getArgv().isEmpty() ? "?" : row.getArgv());
+        return SessionProcess.reattach(engine, requireUp(node), row.getSession(), row.getArgv().isEmpty() ? "?" : row.getArgv());
     }
 
     private static NodeChannel requireUp(Node node) {
@@ -212,6 +218,12 @@ public final class Cluster implements AutoCloseable {
             }
         }
         connector.close();
+        engine.close();
+    }
+
+    /** What this cluster's launches share: timers, stdin pumps, the listener; closed with the cluster. */
+    ExecEngine engine() {
+        return engine;
     }
 
     @Override

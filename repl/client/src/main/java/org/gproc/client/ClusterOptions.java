@@ -9,39 +9,50 @@ import java.util.Objects;
  * {@code ~/.ssh/id_*} behind the user's back); new host keys are accepted only when {@link #acceptNewHostKeys} asks.
  */
 public record ClusterOptions(Path identity, Path knownHosts, Duration connectTimeout, Duration requestTimeout,
-                             boolean acceptNewHostKeys, ProcessTracker tracker, ProgressListener progress) {
+                             boolean acceptNewHostKeys, ProcessTracker tracker, ProgressListener progress,
+                             ClusterListener listener) {
     public ClusterOptions {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         tracker = tracker == null ? new ProcessTracker() : tracker;
         progress = progress == null ? ProgressListener.NONE : progress;
+        listener = listener == null ? ClusterListener.NONE : listener;
     }
 
     public static ClusterOptions defaults() {
-        return new ClusterOptions(null, null, Duration.ofSeconds(10), Duration.ofSeconds(60), false, null, null);
+        return new ClusterOptions(null, null, Duration.ofSeconds(10), Duration.ofSeconds(60), false, null, null, null);
     }
 
     public ClusterOptions withIdentity(Path file) {
-        return new ClusterOptions(file, knownHosts, connectTimeout, requestTimeout, acceptNewHostKeys, tracker, progress);
+        return new ClusterOptions(file, knownHosts, connectTimeout, requestTimeout, acceptNewHostKeys, tracker, progress,
+                listener);
     }
 
     public ClusterOptions withKnownHosts(Path file) {
-        return new ClusterOptions(identity, file, connectTimeout, requestTimeout, acceptNewHostKeys, tracker, progress);
+        return new ClusterOptions(identity, file, connectTimeout, requestTimeout, acceptNewHostKeys, tracker, progress,
+                listener);
     }
 
     public ClusterOptions withConnectTimeout(Duration timeout) {
-        return new ClusterOptions(identity, knownHosts, timeout, requestTimeout, acceptNewHostKeys, tracker, progress);
+        return new ClusterOptions(identity, knownHosts, timeout, requestTimeout, acceptNewHostKeys, tracker, progress,
+                listener);
     }
 
     public ClusterOptions withAcceptNewHostKeys(boolean accept) {
-        return new ClusterOptions(identity, knownHosts, connectTimeout, requestTimeout, accept, tracker, progress);
+        return new ClusterOptions(identity, knownHosts, connectTimeout, requestTimeout, accept, tracker, progress, listener);
     }
 
     public ClusterOptions withTracker(ProcessTracker t) {
-        return new ClusterOptions(identity, knownHosts, connectTimeout, requestTimeout, acceptNewHostKeys, t, progress);
+        return new ClusterOptions(identity, knownHosts, connectTimeout, requestTimeout, acceptNewHostKeys, t, progress, listener);
     }
 
     public ClusterOptions withProgress(ProgressListener p) {
-        return new ClusterOptions(identity, knownHosts, connectTimeout, requestTimeout, acceptNewHostKeys, tracker, p);
+        return new ClusterOptions(identity, knownHosts, connectTimeout, requestTimeout, acceptNewHostKeys, tracker, p, listener);
+    }
+
+    /** Installs the listener told about pushes and processes (metrics, traces); {@link ClusterListener#NONE} by default. */
+    public ClusterOptions withListener(ClusterListener l) {
+        return new ClusterOptions(identity, knownHosts, connectTimeout, requestTimeout, acceptNewHostKeys, tracker,
+                progress, l);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,9 +76,9 @@ public final class Inventory {
                 throw new InventoryException(source + ": node '" + node.name() + "' is named twice");
             }
         }
-        this.nodes = java.util.Collections.unmodifiableMap(byName);
+        this.nodes = Collections.unmodifiableMap(byName);
         this.names = Hostlist.fromList(byName.keySet());
-        this.groups = java.util.Collections.unmodifiableMap(new TreeMap<>(groups));
+        this.groups = Collections.unmodifiableMap(new TreeMap<>(groups));
         this.knownHosts = knownHosts;
         this.identity = identity;
         this.certificate = certificate;

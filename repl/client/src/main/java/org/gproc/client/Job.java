@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -40,7 +42,7 @@ public final class Job {
     /** The process on {@code node}. */
     public RemoteProcess getAt(String node) {
         return processes.stream().filter(p -> p.node().equals(node)).findFirst()
-                .orElseThrow(() -> new java.util.NoSuchElementException("job " + id + " has no process on " + node));
+                .orElseThrow(() -> new NoSuchElementException("job " + id + " has no process on " + node));
     }
 
     /** Waits for every process; returns this job. */
@@ -62,7 +64,7 @@ public final class Job {
         } catch (TimeoutException e) {
             deadlinePassed = true;
             return false;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return true;
         }
     }

@@ -6,13 +6,16 @@ import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.exec.LocalBlob;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
+import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Stat;
+import org.gproc.transport.xcpu.ProcsLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -106,24 +109,29 @@ public final class Node {
     }
 
     /** Starts without telling the tracker (a Job reports its processes itself). */
-    RemoteProcess startQuietly(ExecRequest request) {
+    SessionProcess startQuietly(ExecRequest request) {
         if (!isUp()) {
-            return SessionProcess.failed(name, "node is down: " + getDownReason(), request);
+            return SessionProcess.failed(cluster.engine(), name, "node is down: " + getDownReason(), request);
         }
-        return SessionProcess.start(channel, request);
+        return SessionProcess.start(cluster.engine(), channel, request);
     }
 
     /**
-     * Places files in the node's content-addressed cache without running anything (Slurm's sbcast): a later push
-     * of them sends nothing. Completes with the bytes sent (0 when the node had them all).
+     * Places {@code files} in the node's content-addressed cache without running anything (Slurm's sbcast): a later
+     * push of them sends nothing. Completes with the bytes sent (0 when the node had them all).
      */
-    public CompletableFuture<Long> preload(List<LocalBlob> blobs) {
+    public CompletableFuture<Long> preload(Object... files) {
+        return preload(LocalBlob.allOf(files));
+    }
+
+    /** As {@link #preload(Object...)} for files a node set has read once for all its nodes. */
+    CompletableFuture<Long> preload(List<LocalBlob> blobs) {
         if (!isUp()) {
             return CompletableFuture.failedFuture(new IllegalStateException("node is down: " + getDownReason()));
         }
         CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
         for (LocalBlob blob : blobs) {
-            total = total.thenCombine(BlobPush.ensure(channel, blob), Long::sum);
+            total = total.thenCombine(BlobPush.ensure(cluster.engine(), channel, blob), Long::sum);
         }
         return total;
     }
@@ -161,10 +169,23 @@ public final class Node {
         if (!isUp()) {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is down: " + getDownReason()));
         }
-        return channel.readText("procs").thenApply(text -> text.lines()
-                .map(line -> ProcessInfo.parse(cluster, name, line))
-                .filter(java.util.Objects::nonNull)
-                .toList());
+        return channel.readText("procs").thenApply(this::processTable);
+    }
+
+    /** Every line of {@code procs}; a line the shared format cannot read fails the whole table with its reason. */
+    private List<ProcessInfo> processTable(String text) {
+        List<ProcessInfo> rows = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                rows.add(ProcessInfo.of(cluster, name, ProcsLine.parse(line)));
+            } catch (NinePException e) {
+                throw new CompletionException(e);
+            }
+        }
+        return rows;
     }
 
     NodeChannel channel() {

@@ -1,6 +1,11 @@
 package org.gproc.client;
 
+import org.gproc.client.internal.exec.Futures;
+import org.gproc.client.internal.exec.LocalBlob;
+
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -210,8 +215,8 @@ public final class NodeSet implements Iterable<Node> {
         if (paths.length == 0) {
             throw new IllegalArgumentException("push: name at least the program to push");
         }
-        List<java.nio.file.Path> files = java.util.Arrays.stream(paths)
-                .map(p -> java.nio.file.Path.of(String.valueOf(p))).toList();
+        List<Path> files = Arrays.stream(paths)
+                .map(p -> Path.of(String.valueOf(p))).toList();
         return new Launch<>(null, files, this::startJob);
     }
 
@@ -243,9 +248,7 @@ public final class NodeSet implements Iterable<Node> {
      * the error that stopped it.
      */
     public Map<String, Object> preload(Object... files) {
-        List<org.gproc.client.internal.exec.LocalBlob> blobs = java.util.Arrays.stream(files)
-                .map(f -> org.gproc.client.internal.exec.LocalBlob.of(java.nio.file.Path.of(String.valueOf(f))))
-                .toList();
+        List<LocalBlob> blobs = LocalBlob.allOf(files);
         Map<String, CompletableFuture<Long>> sent = new LinkedHashMap<>();
         for (Node node : this) {
             sent.put(node.getName(), node.preload(blobs));
@@ -255,7 +258,7 @@ public final class NodeSet implements Iterable<Node> {
             try {
                 result.put(name, f.join());
             } catch (RuntimeException e) {
-                result.put(name, org.gproc.client.internal.exec.Futures.cause(e));
+                result.put(name, Futures.cause(e));
             }
         });
         return result;

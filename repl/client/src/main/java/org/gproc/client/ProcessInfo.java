@@ -1,5 +1,8 @@
 package org.gproc.client;
 
+import org.gproc.transport.xcpu.ProcsLine;
+import org.gproc.transport.xcpu.Tokens;
+
 import java.util.Locale;
 
 /**
@@ -34,18 +37,10 @@ public final class ProcessInfo {
         this.argv = argv;
     }
 
-    /** Parses {@code session pid state owner cpu rss start argv...}; null for a line that is not a row. */
-    static ProcessInfo parse(Cluster cluster, String node, String line) {
-        String[] f = line.trim().split("\\s+", 8);
-        if (f.length < 7) {
-            return null;
-        }
-        try {
-            return new ProcessInfo(cluster, node, f[0], Long.parseLong(f[1]), f[2], f[3], Double.parseDouble(f[4]),
-                    Long.parseLong(f[5]), f[6], f.length > 7 ? f[7] : "");
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    /** A row of the node's {@code procs}, as {@link ProcsLine} reads it; argv stays in its quoted text form. */
+    static ProcessInfo of(Cluster cluster, String node, ProcsLine line) {
+        return new ProcessInfo(cluster, node, String.valueOf(line.session()), line.pid(), line.state(), line.owner(),
+                line.cpu(), line.rssKiB(), String.valueOf(line.startSeconds()), Tokens.join(line.argv()));
     }
 
     public String getNode() { return node; }

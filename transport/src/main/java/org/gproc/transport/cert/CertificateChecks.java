@@ -13,6 +13,8 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import org.gproc.transport.cert.CertificateRefusedException.Rule;
 import org.gproc.transport.ssh.CryptoPolicy;
 import org.gproc.transport.ssh.Keys;
@@ -175,7 +177,7 @@ public final class CertificateChecks {
         }
     }
 
-    private static List<String> principals(OpenSshCertificate cert, java.util.regex.Pattern rule)
+    private static List<String> principals(OpenSshCertificate cert, Pattern rule)
             throws CertificateRefusedException {
         Collection<String> principals = cert.getPrincipals();
         if (principals == null || principals.isEmpty()) {
@@ -196,7 +198,7 @@ public final class CertificateChecks {
     }
 
     private static String name(OpenSshCertificate.Type type) {
-        return type == null ? "unknown" : type.name().toLowerCase(java.util.Locale.ROOT);
+        return type == null ? "unknown" : type.name().toLowerCase(Locale.ROOT);
     }
 
     private static CertificateRefusedException refuse(Rule rule, OpenSshCertificate cert, String what) {

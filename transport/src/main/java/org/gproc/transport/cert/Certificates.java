@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -21,14 +22,15 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.gproc.transport.ssh.CryptoPolicy;
 import org.gproc.transport.ssh.Keys;
+import org.gproc.transport.xcpu.Principal;
 
 /** OpenSSH certificate files and lines: reading, writing, naming, and describing a certificate in messages. */
 public final class Certificates {
     /** The certificate type of an Ed25519 key, the only one gproc issues or accepts. */
     public static final String CERT_TYPE = "ssh-ed25519-cert-v01@openssh.com";
 
-    /** What a user principal may look like: it ends up in status files and audit logs (as in authorized_keys). */
-    static final Pattern USER_PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+=-]{0,127}");
+    /** What a user principal may look like: the same rule as authorized_keys names. */
+    static final Pattern USER_PRINCIPAL = Principal.SYNTAX;
     /** Host names and IP literals, as a client names the node it connects to. */
     static final Pattern HOST_PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,252}");
 
@@ -190,12 +192,12 @@ public final class Certificates {
      * When the certificate stops being valid, for closing sessions it authenticated; empty for "forever" (and for
      * an end beyond what {@link Instant} holds).
      */
-    public static java.util.Optional<Instant> validBefore(OpenSshCertificate cert) {
+    public static Optional<Instant> validBefore(OpenSshCertificate cert) {
         long end = cert.getValidBefore();
         if (end == OpenSshCertificate.INFINITY || Long.compareUnsigned(end, Instant.MAX.getEpochSecond()) > 0) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(Instant.ofEpochSecond(end));
+        return Optional.of(Instant.ofEpochSecond(end));
     }
 
     /** OpenSSH times: unsigned seconds; 0 is "always" and all ones "forever". */

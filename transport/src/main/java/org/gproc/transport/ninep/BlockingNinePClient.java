@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -167,7 +168,7 @@ public final class BlockingNinePClient {
 
     /** A fresh exception (so the stack shows this caller) of the same kind, with the original as its cause. */
     private static IOException asIOException(Throwable cause) {
-        if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        if (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
         if (cause instanceof NinePException) {

@@ -6,8 +6,9 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -174,7 +175,7 @@ public final class FramePipe {
         }
     }
 
-    private static final class ThreadFactoryImpl implements java.util.concurrent.ThreadFactory {
+    private static final class ThreadFactoryImpl implements ThreadFactory {
         private final AtomicInteger count = new AtomicInteger();
 
         @Override

@@ -1,5 +1,6 @@
 package org.gproc.transport.ninep;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -242,7 +243,7 @@ public sealed interface Message {
                     break;
                 }
             }
-            return printable ? MessageText.quoted(new String(data, java.nio.charset.StandardCharsets.UTF_8))
+            return printable ? MessageText.quoted(new String(data, StandardCharsets.UTF_8))
                     : "0x" + HexFormat.of().formatHex(data);
         }
     }

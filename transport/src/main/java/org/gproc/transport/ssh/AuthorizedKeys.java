@@ -1,5 +1,7 @@
 package org.gproc.transport.ssh;
 
+import org.gproc.transport.xcpu.Principal;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -9,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -24,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * An OpenSSH authorized_keys file, parsed for gprocd.
@@ -51,8 +53,6 @@ import java.util.regex.Pattern;
  * <p>Instances are immutable; problems found while parsing are in {@link #problems()}.
  */
 public final class AuthorizedKeys {
-
-    private static final Pattern PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+=-]{0,127}");
 
     private static final Set<String> NO_OP_OPTIONS = Set.of("restrict", "no-port-forwarding", "no-agent-forwarding",
             "no-x11-forwarding", "no-pty", "no-user-rc", "port-forwarding", "agent-forwarding", "x11-forwarding", "pty",
@@ -189,11 +189,10 @@ public final class AuthorizedKeys {
         String principal;
         if (comment.isEmpty()) {
             principal = derivedPrincipal(blob);
-        } else if (PRINCIPAL.matcher(comment).matches()) {
+        } else if (Principal.isValid(comment)) {
             principal = comment;
         } else {
-            throw new IOException("comment '" + comment + "' is not a valid principal (one token of letters, digits"
-                    + " and . _ @ + = -, at most 128 characters, starting with a letter or digit)");
+            throw new IOException("comment '" + comment + "' is not a valid principal (" + Principal.RULE + ")");
         }
         for (Map.Entry<String, String> o : options.entrySet()) {
             checkOption(o.getKey(), o.getValue());
@@ -311,7 +310,7 @@ public final class AuthorizedKeys {
                     : LocalTime.MIDNIGHT;
             LocalDateTime at = LocalDateTime.of(date, time);
             return at.atZone(utc ? ZoneOffset.UTC : ZoneId.systemDefault()).toInstant();
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new IllegalArgumentException("expiry-time=\"" + spec + "\" is not a valid date: " + e.getMessage());
         }
     }

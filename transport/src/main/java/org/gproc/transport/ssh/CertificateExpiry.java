@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ final class CertificateExpiry implements AutoCloseable {
         ScheduledFuture<?> timer;
         try {
             timer = timers.schedule(() -> expire(session, validBefore, who), delayMillis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        } catch (RejectedExecutionException shuttingDown) {
             session.close(true);
             return;
         }
@@ -62,7 +63,7 @@ final class CertificateExpiry implements AutoCloseable {
         // disconnect() closes once its message is written; a peer that stops reading must not keep the connection
         try {
             timers.schedule(() -> session.close(true), 5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        } catch (RejectedExecutionException shuttingDown) {
             session.close(true);
         }
     }

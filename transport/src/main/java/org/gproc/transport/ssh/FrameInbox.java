@@ -96,7 +96,7 @@ final class FrameInbox {
 
     private static final FrameChannel.Listener SILENT = new FrameChannel.Listener() {
         @Override
-        public void onFrame(java.nio.ByteBuffer frame) {
+        public void onFrame(ByteBuffer frame) {
         }
 
         @Override

@@ -3,6 +3,7 @@ package org.gproc.transport.ssh;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -100,7 +101,7 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             attrs = null;
         }
         Snapshot s = snapshot;

@@ -1,5 +1,6 @@
 package org.gproc.transport.ssh;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -192,7 +193,7 @@ public final class SshFrameChannel implements FrameChannel {
     }
 
     private void readEnded(Throwable failure) {
-        if (!(failure instanceof java.io.EOFException)) {
+        if (!(failure instanceof EOFException)) {
             LOG.debug("{}:{}: read ended: {}", host, port, failure.toString());
         }
         endEvent();

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -37,8 +38,8 @@ final class UserKeyAuthorizer {
                 return Optional.empty();
             }
             return Optional.of(new CertificateInfo(certificate.getSerial(), String.valueOf(certificate.getId()),
-                    certificate.getPrincipals() == null ? java.util.List.of()
-                            : java.util.List.copyOf(certificate.getPrincipals()),
+                    certificate.getPrincipals() == null ? List.of()
+                            : List.copyOf(certificate.getPrincipals()),
                     Certificates.validBefore(certificate), Keys.fingerprint(certificate.getCaPubKey())));
         }
     }

@@ -1,6 +1,14 @@
 package org.gproc.transport.text;
 
-/** Levenshtein distance, for "did you mean" suggestions on tiny verb tables. */
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The one "did you mean" of the project: Levenshtein distance and the nearest known word within reach. Every unknown
+ * verb, signal, setting, command or flag is matched by the same rule, so a typo is forgiven (or not) the same way
+ * whether the daemon, the inventory reader, the REPL or a benchmark flag parser answers.
+ */
 public final class EditDistance {
 
     private EditDistance() {
@@ -23,5 +31,49 @@ public final class EditDistance {
             current = swap;
         }
         return previous[b.length()];
+    }
+
+    /**
+     * The known word nearest to {@code word}, ignoring case, if it is close enough to be a typo of it: at most one
+     * edit for words of up to three letters, two for longer ones, and never as many edits as {@code word} has
+     * letters (so 'x' is not "nearly" 'id'). Ties go to the word sharing more letters ('TREM' is TERM, not TRAP).
+     */
+    public static Optional<String> nearest(String word, Collection<String> known) {
+        String typed = word.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        int bestCommon = -1;
+        for (String candidate : known) {
+            String k = candidate.toLowerCase(Locale.ROOT);
+            int d = between(typed, k);
+            int common = d <= bestDistance ? commonLetters(typed, k) : 0;
+            if (d < bestDistance || d == bestDistance && common > bestCommon) {
+                best = candidate;
+                bestDistance = d;
+                bestCommon = common;
+            }
+        }
+        if (best == null || bestDistance >= word.length()
+                || bestDistance > Math.max(1, Math.min(2, best.length() / 2))) {
+            return Optional.empty();
+        }
+        return Optional.of(best);
+    }
+
+    /** {@code (did you mean 'kill'?)} when a known word is near {@code word}. */
+    public static Optional<String> didYouMean(String word, Collection<String> known) {
+        return nearest(word, known).map(near -> "(did you mean '" + near + "'?)");
+    }
+
+    private static int commonLetters(String a, String b) {
+        int[] counts = new int[128];
+        b.chars().filter(c -> c < 128).forEach(c -> counts[c]++);
+        int common = 0;
+        for (char c : a.toCharArray()) {
+            if (c < 128 && counts[c]-- > 0) {
+                common++;
+            }
+        }
+        return common;
     }
 }

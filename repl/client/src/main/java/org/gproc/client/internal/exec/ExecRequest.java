@@ -1,7 +1,11 @@
 package org.gproc.client.internal.exec;
 
+import org.gproc.transport.xcpu.SessionVerb;
+import org.gproc.transport.xcpu.Tokens;
+
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +28,7 @@ public record ExecRequest(String program, List<String> args, Map<String, String>
     /** The command line the daemon's argv file gets: argv[0] is the program's name. */
     List<String> argv() {
         String name = program.substring(program.lastIndexOf('/') + 1);
-        var argv = new java.util.ArrayList<String>(args.size() + 1);
+        var argv = new ArrayList<String>(args.size() + 1);
         argv.add(name);
         argv.addAll(args);
         return argv;
@@ -32,7 +36,7 @@ public record ExecRequest(String program, List<String> args, Map<String, String>
 
     /** The display form, e.g. {@code date -u}. */
     public String commandLine() {
-        return Plan9Quote.join(argv());
+        return Tokens.join(argv());
     }
 
     /**
@@ -50,31 +54,30 @@ public record ExecRequest(String program, List<String> args, Map<String, String>
                     || envTokens.stream().anyMatch(t -> t.indexOf('\n') >= 0)) {
                 return null;
             }
-            script.append("argv ").append(Plan9Quote.join(argv())).append('\n');
+            script.append(SessionVerb.ARGV.line(argv().toArray(String[]::new)));
             if (!envTokens.isEmpty()) {
-                script.append("env ").append(Plan9Quote.join(envTokens)).append('\n');
+                script.append(SessionVerb.ENV.line(envTokens.toArray(String[]::new)));
             }
         }
         for (LocalBlob blob : blobs) {
-            script.append("link ").append(blob.hash()).append(' ').append(Plan9Quote.quote(blob.name()))
-                    .append(' ').append(blob.mode()).append('\n');
+            script.append(SessionVerb.LINK.line(blob.hash(), blob.name(), blob.mode()));
         }
         if (dir != null) {
-            script.append("dir ").append(Plan9Quote.quote(dir)).append('\n');
+            script.append(SessionVerb.DIR.line(dir));
         }
         if (jobId != null) {
-            script.append("id ").append(jobId).append('\n');
+            script.append(SessionVerb.ID.line(jobId));
         }
-        script.append("exec ").append(Plan9Quote.quote(program)).append('\n');
+        script.append(SessionVerb.EXEC.line(program));
         if (stdinBytes == null && stdinStream == null) {
-            script.append("close stdin\n");
+            script.append(SessionVerb.CLOSE.line("stdin"));
         }
         return script.toString();
     }
 
     /** env as KEY=VALUE tokens. */
     List<String> envTokens() {
-        List<String> tokens = new java.util.ArrayList<>(env.size());
+        List<String> tokens = new ArrayList<>(env.size());
         env.forEach((k, v) -> tokens.add(k + "=" + v));
         return tokens;
     }

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +25,11 @@ public record LocalBlob(Path path, String name, String hash, byte[] data, boolea
             return size() > REMEMBERED;
         }
     };
+
+    /** Every file named (a path or anything whose text is one), read as {@link #of} reads it. */
+    public static List<LocalBlob> allOf(Object... files) {
+        return Arrays.stream(files).map(f -> of(Path.of(String.valueOf(f)))).toList();
+    }
 
     /** Reads {@code file}; fails with a message naming it when it is missing, a directory or unreadable. */
     public static LocalBlob of(Path file) {

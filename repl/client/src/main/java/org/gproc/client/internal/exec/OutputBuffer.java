@@ -3,8 +3,10 @@ package org.gproc.client.internal.exec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -24,7 +26,7 @@ final class OutputBuffer {
 
     synchronized void append(byte[] data) {
         if (size + data.length > bytes.length) {
-            bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + data.length));
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + data.length));
         }
         System.arraycopy(data, 0, bytes, size, data.length);
         size += data.length;
@@ -80,7 +82,7 @@ final class OutputBuffer {
     }
 
     synchronized byte[] toByteArray() {
-        return java.util.Arrays.copyOf(bytes, size);
+        return Arrays.copyOf(bytes, size);
     }
 
     synchronized String text() {
@@ -109,7 +111,7 @@ final class OutputBuffer {
                             OutputBuffer.this.wait();
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
-                            throw new java.io.InterruptedIOException("interrupted while waiting for remote output");
+                            throw new InterruptedIOException("interrupted while waiting for remote output");
                         }
                     }
                     int available = size - position;

@@ -6,10 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.gproc.client.GroupResolver;
+import org.gproc.client.Hostlist;
 import org.gproc.client.InventoryException;
 import org.gproc.client.NodeAddress;
-import org.gproc.client.Hostlist;
 import org.gproc.client.NodeSetException;
 
 /**
@@ -61,7 +62,7 @@ public final class InventoryReader {
         for (int i = 0; i < lines.length; i++) {
             String l = lines[i];
             if (l.contains("'" + key + "'") || l.contains("\"" + key + "\"")
-                    || l.matches(".*(^|[^\\w$])" + java.util.regex.Pattern.quote(key) + "\\s*[={.].*")) {
+                    || l.matches(".*(^|[^\\w$])" + Pattern.quote(key) + "\\s*[={.].*")) {
                 return i + 1;
             }
         }

@@ -16,16 +16,7 @@ final class Suggest {
     }
 
     static String didYouMean(String word, Collection<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = EditDistance.between(word.toLowerCase(), k.toLowerCase());
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, best.length() / 3) && bestDistance < word.length() ? " (did you mean '" + best + "'?)" : "";
+        return EditDistance.didYouMean(word, known).map(hint -> " " + hint).orElse("");
     }
 
 }

@@ -1,6 +1,8 @@
 package org.gproc.client.internal.nodeset;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -246,7 +248,7 @@ public final class NodeSetCore implements Iterable<String> {
     public Iterator<String> iterator() {
         Iterator<Map.Entry<String, Object>> entries = patterns.entrySet().iterator();
         return new Iterator<>() {
-            private Iterator<String> current = java.util.Collections.emptyIterator();
+            private Iterator<String> current = Collections.emptyIterator();
 
             @Override
             public boolean hasNext() {
@@ -312,7 +314,7 @@ public final class NodeSetCore implements Iterable<String> {
                     return false;
                 }
                 RangeSet[] v = vectors.next();
-                if (java.util.Arrays.stream(v).noneMatch(RangeSet::isEmpty)) {
+                if (Arrays.stream(v).noneMatch(RangeSet::isEmpty)) {
                     vec = v;
                     at = new int[v.length];
                 }

@@ -2,6 +2,7 @@ package org.gproc.client.internal.nodeset;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -116,7 +117,7 @@ public final class NodeSetParser {
         }
         if (resolving.contains(name)) {
             List<String> chain = new ArrayList<>(resolving);
-            java.util.Collections.reverse(chain);
+            Collections.reverse(chain);
             chain.add(name);
             throw new NodeSetException("nodeset: group cycle @" + String.join(" -> @", chain), "@" + name);
         }

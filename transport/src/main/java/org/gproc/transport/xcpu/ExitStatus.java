@@ -1,4 +1,4 @@
-package org.gproc.daemon.proc;
+package org.gproc.transport.xcpu;
 
 import org.gproc.transport.ninep.NinePException;
 
@@ -10,14 +10,17 @@ import org.gproc.transport.ninep.NinePException;
  */
 public record ExitStatus(int code, int signal, boolean core) {
 
+    /** The highest Linux signal number (SIGRTMAX). */
+    public static final int MAX_SIGNAL = 64;
+
     public ExitStatus {
         if (signal == 0 && (code < 0 || code > 255 || core)) {
             throw new IllegalArgumentException("exit status: code " + code + (core ? " with core" : "")
                     + " (an exit code is 0-255 and never dumps core)");
         }
-        if (signal != 0 && (signal < 1 || signal > Signals.MAX || code != 128 + signal)) {
+        if (signal != 0 && (signal < 1 || signal > MAX_SIGNAL || code != 128 + signal)) {
             throw new IllegalArgumentException("exit status: signal " + signal + " with code " + code
-                    + " (signals are 1-" + Signals.MAX + ", code 128+signal)");
+                    + " (signals are 1-" + MAX_SIGNAL + ", code 128+signal)");
         }
     }
 
@@ -27,7 +30,7 @@ public record ExitStatus(int code, int signal, boolean core) {
 
     public static ExitStatus killed(int signal, boolean core) {
         if (signal < 1) {
-            throw new IllegalArgumentException("exit status: signal " + signal + " (signals are 1-" + Signals.MAX
+            throw new IllegalArgumentException("exit status: signal " + signal + " (signals are 1-" + MAX_SIGNAL
                     + ")");
         }
         return new ExitStatus(128 + signal, signal, core);
@@ -37,9 +40,14 @@ public record ExitStatus(int code, int signal, boolean core) {
         return signal != 0;
     }
 
+    /** The text form, as the {@code wait} file holds it (without the newline). */
+    public String format() {
+        return signal == 0 ? "exit " + code : "signal " + signal + (core ? " core" : "");
+    }
+
     @Override
     public String toString() {
-        return signal == 0 ? "exit " + code : "signal " + signal + (core ? " core" : "");
+        return format();
     }
 
     /** Parses the text form; surrounding whitespace (a trailing newline) is ignored. */
@@ -54,10 +62,10 @@ public record ExitStatus(int code, int signal, boolean core) {
                 return killed(Integer.parseInt(words[1]), words.length == 3);
             }
         } catch (IllegalArgumentException outOfRange) {
-            throw new NinePException("wait: bad exit status " + Signals.quote(String.valueOf(text).strip()) + ": "
+            throw new NinePException("wait: bad exit status " + Tokens.shown(String.valueOf(text).strip()) + ": "
                     + outOfRange.getMessage().substring("exit status: ".length()));
         }
-        throw new NinePException("wait: bad exit status " + Signals.quote(String.valueOf(text).strip())
+        throw new NinePException("wait: bad exit status " + Tokens.shown(String.valueOf(text).strip())
                 + " (expected 'exit N', 'signal N' or 'signal N core')");
     }
 

@@ -1,4 +1,4 @@
-package org.gproc.daemon.session;
+package org.gproc.transport.xcpu;
 
 /** The verbs a session's {@code ctl} accepts. */
 public enum SessionVerb implements CtlVerb {

@@ -1,19 +1,34 @@
-package org.gproc.daemon.audit;
+package org.gproc.transport.text;
 
 import java.util.Collection;
 import java.util.Map;
 
 /**
- * Just enough JSON writing for audit lines: strings, numbers, booleans, null, lists and string-keyed maps. Output is
- * always one line: every control character, DEL, U+2028/U+2029 and every lone surrogate is written as a
- * {@code \\uXXXX} escape, so a value can neither break the line nor produce invalid UTF-8.
+ * The project's one JSON writer (RFC 8259), for the daemon's audit lines, the CLI's {@code --json} output and the
+ * benchmarks' result lines: strings, whole numbers, booleans, null, lists and string-keyed maps. Output is always
+ * one line: every control character, DEL, U+2028/U+2029 and every lone surrogate is written as a
+ * {@code \\uXXXX} escape, so a value can neither break a JSON-lines file nor produce invalid UTF-8.
  */
-final class Json {
+public final class Json {
 
     private Json() {
     }
 
-    static void append(StringBuilder out, Object value) {
+    /** {@code value} as one line of JSON. */
+    public static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        append(out, value);
+        return out.toString();
+    }
+
+    /** {@code s} as a JSON string, quotes included. */
+    public static String quote(CharSequence s) {
+        StringBuilder out = new StringBuilder(s.length() + 2);
+        string(out, s);
+        return out.toString();
+    }
+
+    public static void append(StringBuilder out, Object value) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof CharSequence s) {
@@ -49,7 +64,7 @@ final class Json {
         }
     }
 
-    static void string(StringBuilder out, CharSequence s) {
+    public static void string(StringBuilder out, CharSequence s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,13 +1,13 @@
-package org.gproc.daemon.session
+package org.gproc.transport.xcpu
 
 import org.gproc.transport.ninep.NinePException
 import spock.lang.Specification
 
-class TokenizerSpec extends Specification {
+class TokensSpec extends Specification {
 
     def "Plan 9 quoting splits '#text' into #tokens"() {
         expect:
-        Tokenizer.tokenize('argv', text) == tokens
+        Tokens.tokenize('argv', text) == tokens
 
         where:
         text                      || tokens
@@ -25,7 +25,7 @@ class TokenizerSpec extends Specification {
 
     def "an unterminated quote is an error naming the file and the position"() {
         when:
-        Tokenizer.tokenize('argv', "sh -c 'exit 7")
+        Tokens.tokenize('argv', "sh -c 'exit 7")
 
         then:
         def e = thrown(NinePException)
@@ -34,7 +34,7 @@ class TokenizerSpec extends Specification {
 
     def "quote and tokenize are inverses for '#tokens'"() {
         expect:
-        Tokenizer.tokenize('t', Tokenizer.join(tokens)) == tokens
+        Tokens.tokenize('t', Tokens.join(tokens)) == tokens
 
         where:
         tokens << [['sh', '-c', 'exit 7'], [''], ["it's", "''", ' '], ['a\tb', 'c\nd', 'plain'], []]
@@ -42,7 +42,7 @@ class TokenizerSpec extends Specification {
 
     def "quote leaves plain tokens alone and quotes the rest"() {
         expect:
-        Tokenizer.quote(token) == quoted
+        Tokens.quote(token) == quoted
 
         where:
         token    || quoted
@@ -50,5 +50,18 @@ class TokenizerSpec extends Specification {
         ''       || "''"
         'a b'    || "'a b'"
         "it's"   || "'it''s'"
+    }
+
+    def "an error shows '#culprit' as #shown"() {
+        expect:
+        Tokens.shown(culprit) == shown
+
+        where:
+        culprit             || shown
+        'kil'               || "'kil'"
+        'a\nforged line'    || "'a\\x0aforged line'"
+        '\u007f'            || "'\\x7f'"
+        'x' * 41            || "'" + 'x' * 40 + "...'"
+        null                || "'null'"
     }
 }

@@ -1,4 +1,4 @@
-package org.gproc.daemon.proc
+package org.gproc.transport.xcpu
 
 import org.gproc.transport.ninep.NinePException
 import spock.lang.Specification

@@ -1,4 +1,4 @@
-package org.gproc.daemon.session;
+package org.gproc.transport.xcpu;
 
 /** The verbs the node's root {@code ctl} accepts; each acts on a session the caller may see. */
 public enum NodeVerb implements CtlVerb {

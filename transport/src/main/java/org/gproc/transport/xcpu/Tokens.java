@@ -1,4 +1,4 @@
-package org.gproc.daemon.session;
+package org.gproc.transport.xcpu;
 
 import org.gproc.transport.ninep.NinePException;
 
@@ -6,14 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Plan 9 {@code tokenize(2)} quoting, as used by {@code argv}, {@code env} and {@code ctl} lines: tokens are separated
- * by unquoted blanks (space, tab, CR, LF); a single quote starts or ends a quoted run, which may sit in the middle of
- * a token; inside quotes {@code ''} is one literal quote. So {@code sh -c 'exit 7'} is three tokens and
- * {@code 'it''s'} is {@code it's}. Unlike Plan 9 an unterminated quote is an error, not a silent end of token.
+ * Plan 9 {@code tokenize(2)} quoting, as {@code argv}, {@code env}, {@code ctl} and {@code procs} lines use it: tokens
+ * are separated by unquoted blanks (space, tab, CR, LF); a single quote starts or ends a quoted run, which may sit in
+ * the middle of a token; inside quotes {@code ''} is one literal quote. So {@code sh -c 'exit 7'} is three tokens and
+ * {@code 'it''s'} is {@code it's}. Unlike Plan 9 an unterminated quote is an error, not a silent end of token: a
+ * line cut short must not run a different command.
  */
-public final class Tokenizer {
+public final class Tokens {
 
-    private Tokenizer() {
+    private Tokens() {
     }
 
     /** Splits {@code text}; {@code what} names the file in errors (e.g. "argv"). */
@@ -79,6 +80,20 @@ public final class Tokenizer {
             line.append(quote(token));
         }
         return line.toString();
+    }
+
+    /**
+     * {@code culprit} as an error message shows it: in single quotes, control characters as {@code \xNN} (so a
+     * hostile line cannot forge log lines), cut after 40 characters.
+     */
+    public static String shown(String culprit) {
+        String text = String.valueOf(culprit);
+        String cut = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        StringBuilder out = new StringBuilder("'");
+        for (char c : cut.toCharArray()) {
+            out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return out.append('\'').toString();
     }
 
     private static boolean isBlank(char c) {
