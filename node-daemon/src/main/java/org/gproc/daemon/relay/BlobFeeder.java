@@ -1,7 +1,7 @@
 package org.gproc.daemon.relay;
 
 import org.gproc.daemon.proc.BlobCache;
-import org.gproc.daemon.session.Tokenizer;
+import org.gproc.transport.xcpu.Tokens;
 import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePClient;
@@ -69,7 +69,7 @@ final class BlobFeeder {
         Set<String> hashes = new LinkedHashSet<>();
         for (String line : text.split("\n")) {
             try {
-                List<String> tokens = Tokenizer.tokenize("ctl", line);
+                List<String> tokens = Tokens.tokenize("ctl", line);
                 if (tokens.size() >= 2 && tokens.get(0).equals("link")) {
                     BlobCache.checkName(tokens.get(1));
                     hashes.add(tokens.get(1));

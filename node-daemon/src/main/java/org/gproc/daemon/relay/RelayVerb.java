@@ -1,6 +1,6 @@
 package org.gproc.daemon.relay;
 
-import org.gproc.daemon.session.CtlVerb;
+import org.gproc.transport.xcpu.CtlVerb;
 
 /** The verbs {@code /n/ctl} accepts (one per line). */
 public enum RelayVerb implements CtlVerb {

@@ -5,6 +5,7 @@ import org.gproc.client.Node;
 import org.gproc.client.OutputListener;
 import org.gproc.client.ProcessInfo;
 import org.gproc.client.RemoteProcess;
+import org.gproc.repl.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
