@@ -209,7 +209,8 @@ public final class GprocDaemon implements AutoCloseable {
             map = null; // every entry is the daemon's own user: nothing to switch
         }
         if (uid == 0 && config.userMap() == null) {
-            LOG.warn("gprocd runs as root without --user-map: every session's process runs as root");
+            LOG.warn("gprocd runs as root without --user-map: every session's process runs as root (give --user-map"
+                    + " FILE to run each principal's processes as its own Unix user)");
         }
         return new ExecPolicy(config.localExec(), map, uid);
     }

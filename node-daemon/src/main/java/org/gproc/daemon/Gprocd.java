@@ -1,5 +1,6 @@
 package org.gproc.daemon;
 
+import org.gproc.transport.log.Verbosity;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -157,6 +158,11 @@ public final class Gprocd implements Callable<Integer> {
             description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
     Path inventory;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = LevelConverter.class,
+            description = "How much gprocd logs on stderr (the journal under systemd): error, warn, info (default:"
+                    + " startup, logins, connections), debug or trace. SSH library messages appear from debug on.")
+    Verbosity logLevel;
+
     public static void main(String[] args) {
         int code = commandLine().execute(args);
         if (code != 0) {
@@ -174,6 +180,7 @@ public final class Gprocd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logLevel.apply(); // before GprocDaemon makes the first logger
         int colon = listen.lastIndexOf(':');
         if (colon <= 0 || colon == listen.length() - 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -297,6 +304,17 @@ public final class Gprocd implements Callable<Integer> {
             } catch (NumberFormatException | ArithmeticException e) {
                 throw new CommandLine.TypeConversionException("'" + value
                         + "' is not a size (a number with an optional K, M, G or T suffix)");
+            }
+        }
+    }
+
+    static final class LevelConverter implements CommandLine.ITypeConverter<Verbosity> {
+        @Override
+        public Verbosity convert(String value) {
+            try {
+                return Verbosity.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

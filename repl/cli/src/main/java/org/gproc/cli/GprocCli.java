@@ -10,6 +10,7 @@ import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
 import org.gproc.client.InventoryException;
 import org.gproc.client.NodeSetException;
+import org.gproc.transport.log.Verbosity;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,6 +58,11 @@ public final class GprocCli implements Runnable {
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print results as JSON.")
     boolean json;
 
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Log more on stderr: -v info, -vv debug (with the SSH library's messages), -vvv trace"
+                    + " (default: warnings and errors only).")
+    boolean[] verbose = new boolean[0];
+
     @Spec
     CommandSpec spec;
 
@@ -77,26 +83,28 @@ public final class GprocCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        quietLogging();
         System.exit(commandLine(new GprocCli()).execute(args));
     }
 
     /**
-     * The client prints its own results; library chatter (SSHD's per-connection INFO lines, the demo daemons'
-     * connection log, "connection reset" as the demo shuts down) stays off the user's terminal unless a -D asks.
+     * The client prints its own results, so by default only warnings and errors are logged; library chatter (SSHD's
+     * per-connection INFO lines, the demo daemons' connection log, "connection reset" as the demo shuts down) stays
+     * off the user's terminal unless -v (or a -D) asks for it.
      */
-    static void quietLogging() {
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        }
-        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.sshd") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.org.apache.sshd", "error");
-        }
+    Verbosity verbosity() {
+        return Verbosity.WARN.louder(verbose.length);
     }
 
-    /** The configured command line: bad input and broken inventories exit 2 with the message on stderr. */
+    /**
+     * The configured command line: bad input and broken inventories exit 2 with the message on stderr. The log level
+     * is set once the flags are parsed and before any command runs (no logger exists before then).
+     */
     public static CommandLine commandLine(GprocCli cli) {
         CommandLine cl = new CommandLine(cli);
+        cl.setExecutionStrategy(parsed -> {
+            cli.verbosity().apply();
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof NodeSetException || e instanceof InventoryException) {

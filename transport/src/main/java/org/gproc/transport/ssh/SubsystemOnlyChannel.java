@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  */
 final class SubsystemOnlyChannel extends ChannelSession {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SubsystemOnlyChannel.class);
+    // The server's logger, not this class's: SSHD's own channel code logs under this class's name (its close-time
+    // warnings when a client leaves mid-reply), which Verbosity keeps at the libraries' level.
+    private static final Logger LOG = LoggerFactory.getLogger(SshNodeServer.class);
 
     static final ChannelFactory FACTORY = new ChannelFactory() {
         @Override
