@@ -37,7 +37,8 @@ import org.gproc.client.internal.inventory.NodesSpec;
  * cluster.certificate = 'alice-cert.pub'   // optional; default: IDENTITY-cert.pub beside the identity, if it exists
  * nodes {
  *     n1 { host = '10.0.0.1'; port = 5640 }                         // port defaults to 5640, host to the name
- *     'n[2-1000]' { host = '127.0.0.1'; port = 17002 }             // a node set: first node's port, +1 per node
+ *     'n[2-1000]' { host = '127.0.0.1'; port = 17002 }             // one host: first node's port, +1 per node
+ *     'gpu[1-4]' { port = 5640 }                                     // no host: each name its own host, same port
  * }
  * groups { compute = 'n[2-1000]' }                                  // node sets, used as @compute
  * groups.'gpu-nodes' = 'n[2-9]'                                     // a group name that is not an identifier
