@@ -1,5 +1,7 @@
 package org.gproc.cli.slurm
 
+import org.gproc.client.Inventory
+
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.TimeUnit
@@ -131,15 +133,8 @@ class SlurmCluster {
         }
     }
 
-    /** host:port of every node in a job inventory written by gproc slurm up. */
+    /** [host, port] of every node in a job inventory written by gproc slurm up, read as the client reads it. */
     static Map<String, List> nodesOf(Path inventory) {
-        def m = [:]
-        inventory.readLines().each { line ->
-            def g = line =~ /'([^']+)' \{ host = '([^']+)'; port = (\d+) }/
-            if (g) {
-                m[g[0][1]] = [g[0][2], g[0][3] as int]
-            }
-        }
-        m
+        Inventory.load(inventory).addresses().collectEntries { [(it.name()): [it.host(), it.port()]] }
     }
 }

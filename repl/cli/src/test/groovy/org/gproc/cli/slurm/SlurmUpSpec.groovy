@@ -92,7 +92,8 @@ class SlurmUpSpec extends Specification {
         }
 
         cleanup:
-        held?.destroy()
+        held?.descendants()?.each { it.destroyForcibly() }   // salloc waits for its command, even once revoked
+        held?.destroyForcibly()
         if (inventory != null) {
             slurm.run(['gproc', 'slurm', 'down', '--job', inventory.parent.fileName.toString()])
         }
