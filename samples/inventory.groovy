@@ -7,7 +7,7 @@ cluster {
 nodes {
     head { host = 'head.example.org'; port = 5640 }
     'n[01-16]' { host = '10.1.0.1'; port = 17001 }     // a node set key: ports 17001, 17002, ... in node order
-    'gpu[1-4]' { port = 5640 }                         // host defaults to the node's name
+    'gpu[1-4]' { port = 5640 }                         // no host: each node is its own host, all on port 5640
 }
 groups {
     compute = 'n[01-16]'

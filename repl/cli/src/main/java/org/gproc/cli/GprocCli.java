@@ -28,11 +28,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gproc", usageHelpAutoWidth = true,
         description = "A Groovy-scriptable cluster REPL: one process space over the nodes of an inventory.",
-        subcommands = {ExecCommand.class, RunCommand.class, AttachCommand.class, JShellCommand.class, PsCommand.class, KillCommand.class, StatusCommand.class,
-                PushCommand.class, KeysCommand.class, DemoCommand.class, NodesetCommand.class,
+        subcommands = {ExecCommand.class, RunCommand.class, AttachCommand.class, JShellCommand.class, PsCommand.class,
+                KillCommand.class, StatusCommand.class, PushCommand.class, KeysCommand.class, SlurmCommand.class,
+                DemoCommand.class, NodesetCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "
-                + "$SLURM_JOB_NODELIST, else ~/.gproc/inventory.groovy.",
+                + "the job's daemons of 'gproc slurm up' (in a Slurm allocation), else $SLURM_JOB_NODELIST, else"
+                + " ~/.gproc/inventory.groovy.",
                 "Bash completion: source <(gproc generate-completion)"})
 public final class GprocCli implements Runnable {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
@@ -54,6 +56,11 @@ public final class GprocCli implements Runnable {
     @Option(names = "--known-hosts", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Node host keys (default: the inventory's, else ~/.gproc/known_hosts).")
     Path knownHosts;
+
+    @Option(names = "--accept-new", scope = ScopeType.INHERIT,
+            description = "Trust the host key of a node not yet in known_hosts and record it there (a changed key"
+                    + " is still refused). Check new keys first: gproc keys scan -w NODES.")
+    boolean acceptNew;
 
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print results as JSON.")
     boolean json;
@@ -146,9 +153,9 @@ public final class GprocCli implements Runnable {
         }
     }
 
-    /** How commands connect: the defaults; identity and known_hosts travel with the inventory. */
+    /** How commands connect: the defaults and --accept-new; identity and known_hosts travel with the inventory. */
     ClusterOptions clusterOptions() {
-        return ClusterOptions.defaults();
+        return ClusterOptions.defaults().withAcceptNewHostKeys(acceptNew);
     }
 
     /**
@@ -179,6 +186,16 @@ public final class GprocCli implements Runnable {
 
     InputStream stdin() {
         return stdin;
+    }
+
+    /** The environment given at construction (the process's, or a test's). */
+    Map<String, String> env() {
+        return env;
+    }
+
+    /** {@code --identity} as given, or null. */
+    Path identityOption() {
+        return identity;
     }
 
     /** The home directory given at construction (the user's, or a test's). */

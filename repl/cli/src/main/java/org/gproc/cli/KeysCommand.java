@@ -16,9 +16,9 @@ import java.util.concurrent.Callable;
 
 /** {@code gproc keys ...}: the control node's identity, the cluster CA and the certificates it signs. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = "Manage the control node's keys, the cluster CA and certificates.",
+        description = "Manage the control node's keys, the cluster CA and certificates; scan nodes' host keys.",
         subcommands = {KeysCommand.Init.class, KeysCaCommand.class, KeysSignCommand.SignUser.class,
-                KeysSignCommand.SignHost.class})
+                KeysSignCommand.SignHost.class, KeysScanCommand.class})
 final class KeysCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -27,6 +27,8 @@ import org.gproc.client.internal.inventory.NodesSpec;
  *   <li>{@code GPROC_NODES}: {@code n[1-4]=127.0.0.1:17001} (nodes on one host, ports counting up in node set order)
  *       or {@code node[01-16]} / {@code node[01-16]:6000} (each node its own host); entries separated by spaces or
  *       {@code ;};</li>
+ *   <li>inside a Slurm allocation where {@code gproc slurm up} started the job's daemons ({@code SLURM_JOB_ID} set
+ *       and {@code ~/.gproc/slurm/JOBID/inventory.groovy} present): that file, with the job's own keys;</li>
  *   <li>{@code SLURM_JOB_NODELIST} inside a Slurm allocation: each node of the hostlist is its own host;</li>
  *   <li>{@code ~/.gproc/inventory.groovy}.</li>
  * </ol>
@@ -38,7 +40,8 @@ import org.gproc.client.internal.inventory.NodesSpec;
  * cluster.certificate = 'alice-cert.pub'   // optional; default: IDENTITY-cert.pub beside the identity, if it exists
  * nodes {
  *     n1 { host = '10.0.0.1'; port = 5640 }                         // port defaults to 5640, host to the name
- *     'n[2-1000]' { host = '127.0.0.1'; port = 17002 }             // a node set: first node's port, +1 per node
+ *     'n[2-1000]' { host = '127.0.0.1'; port = 17002 }             // one host: first node's port, +1 per node
+ *     'gpu[1-4]' { port = 5640 }                                     // no host: each name its own host, same port
  * }
  * groups { compute = 'n[2-1000]' }                                  // node sets, used as @compute
  * groups.'gpu-nodes' = 'n[2-9]'                                     // a group name that is not an identifier
@@ -52,6 +55,9 @@ public final class Inventory {
     public static final String NODES_ENV = "GPROC_NODES";
     public static final String PORT_ENV = "GPROC_PORT";
     public static final String SLURM_ENV = "SLURM_JOB_NODELIST";
+    public static final String SLURM_JOB_ENV = "SLURM_JOB_ID";
+    /** The file {@code gproc slurm up} writes in the job directory once the job's daemons serve. */
+    public static final String SLURM_JOB_INVENTORY = "inventory.groovy";
 
     private final String source;
     private final Map<String, NodeAddress> nodes;
@@ -130,9 +136,10 @@ public final class Inventory {
     }
 
     /**
-     * The inventory this client should use: {@code explicit} if given, else {@code GPROC_NODES}, else
-     * {@code SLURM_JOB_NODELIST}, else {@code HOME/.gproc/inventory.groovy}; key files the source does not name
-     * default to {@code HOME/.gproc/known_hosts} and {@code HOME/.gproc/id_ed25519}.
+     * The inventory this client should use: {@code explicit} if given, else {@code GPROC_NODES}, else the inventory
+     * of {@code gproc slurm up} for {@code SLURM_JOB_ID}, else {@code SLURM_JOB_NODELIST}, else
+     * {@code HOME/.gproc/inventory.groovy}; key files the source does not name default to
+     * {@code HOME/.gproc/known_hosts} and {@code HOME/.gproc/id_ed25519}.
      */
     public static Inventory locate(Path explicit, Map<String, String> env, Path home) {
         Path dotGproc = home.resolve(".gproc");
@@ -141,6 +148,9 @@ public final class Inventory {
             found = load(explicit);
         } else if (!blank(env.get(NODES_ENV))) {
             found = fromNodesSpec(env.get(NODES_ENV), defaultPort(env));
+        } else if (!blank(env.get(SLURM_JOB_ENV))
+                && Files.isRegularFile(slurmJobDir(home, env.get(SLURM_JOB_ENV)).resolve(SLURM_JOB_INVENTORY))) {
+            found = load(slurmJobDir(home, env.get(SLURM_JOB_ENV)).resolve(SLURM_JOB_INVENTORY));
         } else if (!blank(env.get(SLURM_ENV))) {
             found = fromSlurm(env.get(SLURM_ENV), defaultPort(env));
         } else if (Files.isRegularFile(dotGproc.resolve("inventory.groovy"))) {
@@ -153,6 +163,18 @@ public final class Inventory {
         return new Inventory(found.source, List.copyOf(found.nodes.values()), found.groups,
                 found.knownHosts != null ? found.knownHosts : dotGproc.resolve("known_hosts"),
                 found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"), found.certificate);
+    }
+
+    /**
+     * Where {@code gproc slurm up} keeps job {@code jobId}'s keys, logs and inventory: {@code HOME/.gproc/slurm/JOBID}.
+     * A job id that is not a plain Slurm id (digits, optionally {@code _N} of an array) is refused.
+     */
+    public static Path slurmJobDir(Path home, String jobId) {
+        String id = jobId.strip();
+        if (!id.matches("[0-9]+(_[0-9]+)?")) {
+            throw new InventoryException(SLURM_JOB_ENV + ": '" + jobId + "' is not a Slurm job id (digits)");
+        }
+        return home.resolve(".gproc").resolve("slurm").resolve(id);
     }
 
     private static int defaultPort(Map<String, String> env) {

@@ -110,7 +110,8 @@ class InventorySpec extends Specification {
         'misspelt setting'    | "nodes {\n  n1 { hots = 'x' }\n}"                               | "2: node 'n1': unknown setting 'hots' (did you mean 'host'?)"
         'unknown setting'     | "nodes {\n  n1 { user = 'x' }\n}"                               | "2: node 'n1': unknown setting 'user' (a node takes host and port)"
         'port out of range'   | "nodes {\n  n1 { port = 70000 }\n}"                             | "2: node 'n1': port 70000 out of range 1-65535"
-        'ports run past 65535'| "nodes {\n  'n[1-10]' { port = 65530 }\n}"                      | "2: node 'n[1-10]': ports 65530-65539 out of range 1-65535"
+        'ports run past 65535'| "nodes {\n  'n[1-10]' { host = 'h'; port = 65530 }\n}"         | "2: node 'n[1-10]': ports 65530-65539 out of range 1-65535"
+        'own hosts, bad port' | "nodes {\n  'gpu[1-4]' { port = 0 }\n}"                          | "2: node 'gpu[1-4]': port 0 out of range 1-65535"
         'port not a number'   | "nodes {\n  n1 {\n    port = '22'\n  }\n}"                      | "3: node 'n1': port must be a number"
         'bad node set key'    | "nodes {\n  'n[5-3]' { host = 'h' }\n}"                         | "2: node key 'n[5-3]': bad range 'n[5-3]': start > end"
         'node defined twice'  | "nodes {\n  n2 { }\n  'n[1-4]' { }\n}"                          | "3: node 'n2' is defined twice (by 'n2' and 'n[1-4]')"
@@ -251,6 +252,42 @@ class InventorySpec extends Specification {
         back.addresses() as List == inv.addresses() as List
         back.groups() == inv.groups()
         back.knownHosts() == inv.knownHosts()
+    }
+
+    def "a node-set key without host gives every node (its own host) the same port; with host, ports count up"() {
+        given:
+        def f = file('''\
+            nodes {
+                'gpu[1-4]' { port = 5640 }
+                'cpu[1-2]' { }
+                'vm[1-3]' { host = '10.0.0.9'; port = 6000 }
+            }
+            '''.stripIndent())
+
+        expect:
+        Inventory.load(f).addresses()*.hostAndPort() == ['cpu1:5640', 'cpu2:5640', 'gpu1:5640', 'gpu2:5640',
+                                                        'gpu3:5640', 'gpu4:5640', '10.0.0.9:6000', '10.0.0.9:6001',
+                                                        '10.0.0.9:6002']
+    }
+
+    def "nodes that are their own hosts on one port are written as one key without host, and read back the same"() {
+        given:
+        def nodes = (1..4).collect { new NodeAddress("gpu$it", "gpu$it", 5640) } +
+                [new NodeAddress('gpu5', 'gpu5', 5641), new NodeAddress('n1', '127.0.0.1', 17001),
+                 new NodeAddress('n2', '127.0.0.1', 17002), new NodeAddress('n3', 'n3', 17003)]
+        def inv = Inventory.of('test', nodes, [:])
+        def out = dir.resolve('inventory.groovy')
+
+        when:
+        inv.write(out)
+
+        then:
+        out.text.readLines().findAll { it.startsWith('    ') } == [
+                "    'gpu[1-4]' { port = 5640 }",
+                "    'gpu5' { host = 'gpu5'; port = 5641 }",
+                "    'n[1-2]' { host = '127.0.0.1'; port = 17001 }",
+                "    'n3' { host = 'n3'; port = 17003 }"]
+        Inventory.load(out).addresses() as List == inv.addresses() as List
     }
 
     def "the writer keeps 10000 nodes on one line when their ports count up"() {

@@ -40,12 +40,13 @@ public final class HostKeyException extends IOException {
         String where = host + " port " + port + ": ";
         return switch (v.status()) {
             case UNKNOWN -> where + "host key " + fp + " (" + type + ") is not in known_hosts " + file
-                    + "; verify that fingerprint with the node's administrator, then connect once with"
-                    + " HostKeyPolicy.ACCEPT_NEW (or add the node's key to the file)";
+                    + "; check that fingerprint with the node's administrator (gproc keys scan -w NODE prints the"
+                    + " key a node presents), then connect once with --accept-new, or add the key to the file";
             case MISMATCH -> where + "HOST KEY MISMATCH: the node presented " + fp + " (" + type + ") but "
                     + file + " line " + v.entry().lineNumber() + " expects " + v.entry().fingerprint() + ": '"
                     + v.entry().line() + "'. Someone may be intercepting this connection; if the node's key was"
-                    + " changed on purpose, remove line " + v.entry().lineNumber() + " and accept the new key";
+                    + " changed on purpose, delete " + file + ":" + v.entry().lineNumber()
+                    + " and connect again with --accept-new";
             case REVOKED -> where + "host key " + fp + " (" + type + ") is revoked by " + file + " line "
                     + v.entry().lineNumber() + ": '" + v.entry().line() + "'";
             case CERTIFICATE_REFUSED -> where + "host certificate refused (" + v.refusal().rule() + "): "

@@ -72,7 +72,7 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
             if (verdict.status() == KnownHosts.Status.UNKNOWN && policy == HostKeyPolicy.ACCEPT_NEW) {
                 verdict = KnownHosts.appendIfUnknown(file, target.host(), target.port(), key, clock);
                 if (verdict.status() == KnownHosts.Status.UNKNOWN) {
-                    LOG.warn("{} port {}: trusted new host key {} and added it to {} (HostKeyPolicy.ACCEPT_NEW)",
+                    LOG.warn("{} port {}: trusted new host key {} and added it to {} (--accept-new)",
                             target.host(), target.port(), Keys.fingerprint(plain), file);
                     return true;
                 }

@@ -161,9 +161,12 @@ public final class InventoryReader {
                             + Suggest.hint(s.getKey(), List.of("host", "port"), "a node takes host and port"));
                 }
             }
-            long last = (long) port + names.size() - 1;
+            // one host for a whole node set means one daemon port per node on it; without a host each name is
+            // its own host, and every one of them serves the same port
+            boolean sharedHost = host != null && names.size() > 1;
+            long last = sharedHost ? (long) port + names.size() - 1 : port;
             if (port < 1 || last > 65535) {
-                String what = names.size() == 1 ? "port " + port : "ports " + port + "-" + last;
+                String what = sharedHost ? "ports " + port + "-" + last : "port " + port;
                 throw error(settings, key, "node '" + key + "': " + what + " out of range 1-65535");
             }
             int next = port;
@@ -173,7 +176,10 @@ public final class InventoryReader {
                     throw error(settings, key, "node '" + name + "' is defined twice (by '" + previous + "' and '"
                             + key + "')");
                 }
-                byName.put(name, new NodeAddress(name, host == null ? name : host, next++));
+                byName.put(name, new NodeAddress(name, host == null ? name : host, next));
+                if (sharedHost) {
+                    next++;
+                }
             }
             keys.add(key);
         }

@@ -8,8 +8,10 @@ import org.gproc.client.NodeAddress;
 import org.gproc.client.Hostlist;
 
 /**
- * Writes the compact inventory format: consecutive nodes on one host with consecutive ports share one node set key
- * ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), every key and value single-quoted.
+ * Writes the compact inventory format, every key and value single-quoted. Consecutive nodes share one node set key
+ * in the two cases the reader expands: on one host with counting ports
+ * ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), or each its own host (host = name) on one port
+ * ({@code 'gpu[1-4]' { port = 5640 }}).
  */
 public final class InventoryWriter {
     private InventoryWriter() {
@@ -36,8 +38,12 @@ public final class InventoryWriter {
         for (List<NodeAddress> run : runs(nodes)) {
             NodeAddress first = run.get(0);
             String key = run.size() == 1 ? first.name() : fold(run);
-            out.append("    ").append(quote(key)).append(" { host = ").append(quote(first.host()))
-                    .append("; port = ").append(first.port()).append(" }\n");
+            if (run.size() > 1 && ownHosts(run)) {
+                out.append("    ").append(quote(key)).append(" { port = ").append(first.port()).append(" }\n");
+            } else {
+                out.append("    ").append(quote(key)).append(" { host = ").append(quote(first.host()))
+                        .append("; port = ").append(first.port()).append(" }\n");
+            }
         }
         out.append("}\n");
         if (!groups.isEmpty()) {
@@ -67,8 +73,10 @@ public final class InventoryWriter {
         for (NodeAddress node : nodes) {
             if (!run.isEmpty()) {
                 NodeAddress last = run.get(run.size() - 1);
-                boolean extends_ = last.host().equals(node.host()) && last.port() + 1 == node.port()
-                        && stem(last.name()).equals(stem(node.name()));
+                // a run keeps the kind its first two nodes give it: one host, or each node its own host
+                boolean fits = run.size() == 1 ? sharedHost(last, node) || ownHosts(last, node)
+                        : ownHosts(run.get(0), run.get(1)) ? ownHosts(last, node) : sharedHost(last, node);
+                boolean extends_ = fits && stem(last.name()).equals(stem(node.name()));
                 if (!extends_) {
                     close(run, runs);
                     run = new ArrayList<>();
@@ -80,6 +88,20 @@ public final class InventoryWriter {
             close(run, runs);
         }
         return runs;
+    }
+
+    /** Two nodes on one host, the second on the next port: a node set key with {@code host =}. */
+    private static boolean sharedHost(NodeAddress a, NodeAddress b) {
+        return a.host().equals(b.host()) && a.port() + 1 == b.port();
+    }
+
+    /** Two nodes each its own host (host = name) on one port: a node set key without {@code host =}. */
+    private static boolean ownHosts(NodeAddress a, NodeAddress b) {
+        return a.host().equals(a.name()) && b.host().equals(b.name()) && a.port() == b.port();
+    }
+
+    private static boolean ownHosts(List<NodeAddress> run) {
+        return run.size() > 1 && ownHosts(run.get(0), run.get(1));
     }
 
     private static void close(List<NodeAddress> run, List<List<NodeAddress>> runs) {
