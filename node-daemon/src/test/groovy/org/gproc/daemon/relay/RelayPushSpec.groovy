@@ -1,5 +1,6 @@
 package org.gproc.daemon.relay
 
+import org.gproc.daemon.NinePFiles
 import org.gproc.transport.ninep.BlockingNinePClient
 import org.gproc.transport.ninep.Fid
 import org.gproc.transport.ninep.Message
@@ -14,7 +15,7 @@ import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit
 
-import static org.gproc.daemon.EndToEndSpec.text
+import static org.gproc.daemon.NinePFiles.text
 
 /** Blobs cross each link once: a link written through a relay makes the relay feed the child from its own cache. */
 @Timeout(300)
@@ -133,8 +134,8 @@ class RelayPushSpec extends Specification {
         byte[] data = blob(4)
         String hash = sha256(data)
         def direct = cluster.connect('alice@lab', 'c1')
-        org.gproc.daemon.EndToEndSpec.push(direct, data)
-        org.gproc.daemon.EndToEndSpec.push(alice, data)
+        NinePFiles.push(direct, data)
+        NinePFiles.push(alice, data)
         def (Fid ctl) = session(alice)
 
         when:

@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets
 import java.nio.file.Files
 import java.nio.file.Path
 
-import static org.gproc.daemon.EndToEndSpec.readFile
-import static org.gproc.daemon.EndToEndSpec.text
+import static org.gproc.daemon.NinePFiles.readFile
+import static org.gproc.daemon.NinePFiles.text
 
 /** gprocd --relay with real daemons on loopback: /n/ctl, forwarding, identity through the relay, refusals. */
 @Timeout(300)
