@@ -52,6 +52,12 @@ public final class GprocCli implements Runnable {
             description = "Node host keys (default: the inventory's, else ~/.gproc/known_hosts).")
     Path knownHosts;
 
+    @Option(names = "--tree-width", paramLabel = "N", scope = ScopeType.INHERIT,
+            description = "Reach the nodes through a relay tree of width N: the first N nodes directly, each of them"
+                    + " relaying for up to N more (the nodes run gprocd --relay and trust each other as relays);"
+                    + " overrides the inventory's cluster.tree.width. 0: every node directly.")
+    Integer treeWidth;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print results as JSON.")
     boolean json;
 
@@ -142,8 +148,8 @@ public final class GprocCli implements Runnable {
     }
 
     /**
-     * The inventory the options and environment select, with {@code --identity}, {@code --certificate} and
-     * {@code --known-hosts} applied;
+     * The inventory the options and environment select, with {@code --identity}, {@code --certificate},
+     * {@code --known-hosts} and {@code --tree-width} applied;
      * loaded once, on first use, so commands that need no inventory never read one.
      */
     public Inventory inventory() {
@@ -157,6 +163,9 @@ public final class GprocCli implements Runnable {
             }
             if (knownHosts != null) {
                 inv = inv.withKnownHosts(knownHosts);
+            }
+            if (treeWidth != null) {
+                inv = inv.withTreeWidth(treeWidth);
             }
             loaded = inv;
         }

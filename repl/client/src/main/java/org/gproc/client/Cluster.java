@@ -4,6 +4,8 @@ import org.gproc.client.internal.exec.ExecRequest;
 import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
+import org.gproc.client.internal.route.RelayTree;
+import org.gproc.client.internal.route.RouteOpener;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.Stat;
 
@@ -16,9 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The cluster as one process space: one 9P-over-SSH connection per node, opened in parallel and kept. Nodes that
- * cannot be reached within the connect deadline are listed in {@link #getDown()} with the reason; they never stop
- * the others.
+ * The cluster as one process space: one 9P-over-SSH connection per node reached directly, opened in parallel and
+ * kept; nodes behind a relay share the relay's connection ({@code relay = 'r1'} or {@code cluster.tree.width} in the
+ * inventory). Nodes that cannot be reached within the connect deadline are listed in {@link #getDown()} with the
+ * reason; they never stop the others.
  */
 public final class Cluster implements AutoCloseable {
     private final Inventory inventory;
@@ -26,6 +29,9 @@ public final class Cluster implements AutoCloseable {
     private final NodeConnector connector;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final AtomicInteger jobs = new AtomicInteger();
+    /** Every connection this cluster opened (a relay's is shared by its children); closed once, last. */
+    private final java.util.Set<NinePClient> connections = java.util.Collections.synchronizedSet(
+            new java.util.LinkedHashSet<>());
 
     private Cluster(Inventory inventory, ClusterOptions options, NodeConnector connector) {
         this.inventory = inventory;
@@ -46,28 +52,51 @@ public final class Cluster implements AutoCloseable {
     }
 
     private void open() {
+        RelayTree tree = RelayTree.of(inventory);
+        long timeout = options.connectTimeout().toMillis();
+        RouteOpener opener = new RouteOpener(tree, this::connectDirectly, connector::keySpec);
         List<NodeAddress> addresses = List.copyOf(inventory.addresses());
-        List<CompletableFuture<NinePClient>> attempts = new ArrayList<>(addresses.size());
+        List<CompletableFuture<NodeChannel>> attempts = new ArrayList<>(addresses.size());
         AtomicInteger connected = new AtomicInteger();
         for (NodeAddress address : addresses) {
-            attempts.add(connector.connect(address)
-                    .orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((c, e) -> options.progress().progress("connecting",
-                            connected.incrementAndGet(), addresses.size())));
+            int hops = opener.depth(address.name());
+            CompletableFuture<NodeChannel> attempt = opener.channel(address.name());
+            if (hops > 0) {
+                // each relay on the way may take a connect deadline to reach its child
+                attempt = attempt.orTimeout(timeout * (hops + 1), TimeUnit.MILLISECONDS);
+            }
+            attempts.add(attempt.whenComplete((c, e) -> options.progress().progress("connecting",
+                    connected.incrementAndGet(), addresses.size())));
         }
         for (int i = 0; i < addresses.size(); i++) {
             NodeAddress address = addresses.get(i);
             String name = address.name();
             try {
-                NinePClient client = attempts.get(i).join();
-                nodes.put(name, new Node(this, name, new NodeChannel(name, client), null));
+                nodes.put(name, new Node(this, name, attempts.get(i).join(), null));
             } catch (RuntimeException e) {
                 String reason = Futures.cause(e) instanceof java.util.concurrent.TimeoutException
-                        ? "no answer from " + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"
+                        ? "no answer through relay " + tree.parent(name) + " within "
+                        + options.connectTimeout().toSeconds() * (opener.depth(name) + 1) + " s"
                         : Futures.message(e);
                 nodes.put(name, new Node(this, name, null, reason));
             }
         }
+    }
+
+    private CompletableFuture<NinePClient> connectDirectly(NodeAddress address) {
+        return connector.connect(address)
+                .thenApply(client -> {
+                    connections.add(client);
+                    return client;
+                })
+                .orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    if (Futures.cause(e) instanceof java.util.concurrent.TimeoutException) {
+                        throw new java.util.concurrent.CompletionException(new java.io.IOException("no answer from "
+                                + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"));
+                    }
+                    throw Futures.unwrapped(e);
+                });
     }
 
     public Inventory getInventory() {
@@ -189,9 +218,14 @@ public final class Cluster implements AutoCloseable {
     public void close() {
         for (Node n : nodes.values()) {
             if (n.channel() != null) {
-                n.channel().close(); // wipes its spare session first
+                n.channel().release(); // wipes its spare session before the connection goes
             }
         }
+        List<NinePClient> open;
+        synchronized (connections) {
+            open = List.copyOf(connections);
+        }
+        open.forEach(NinePClient::close);
         connector.close();
     }
 

@@ -79,7 +79,7 @@ public final class SessionProcess implements RemoteProcess {
                 List.of(), null, null, null, null));
         p.session = session;
         Pipeline pipeline = node.client().pipeline();
-        Fid ctlFid = pipeline.walk(session + "/ctl");
+        Fid ctlFid = pipeline.walk(node.path(session + "/ctl"));
         CompletableFuture<Fid> opened = pipeline.open(ctlFid, Message.ORDWR);
         p.follow(pipeline, ctlFid, opened, "reattach to session " + session);
         pipeline.send();
@@ -110,7 +110,7 @@ public final class SessionProcess implements RemoteProcess {
             number = CompletableFuture.completedFuture(spare.session());
             ctl.complete(ctlFid);
         } else {
-            ctlFid = first.walk("clone");
+            ctlFid = first.walk(node.path("clone"));
             first.open(ctlFid, Message.ORDWR).thenAccept(ctl::complete);
             number = first.read(ctlFid, 0, 32).thenApply(n -> new String(n, StandardCharsets.UTF_8).trim());
         }
@@ -149,7 +149,7 @@ public final class SessionProcess implements RemoteProcess {
         if (request.blobs().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.allOf(request.blobs().stream().map(b -> BlobPush.ensure(node, b))
+        return CompletableFuture.allOf(request.blobs().stream().map(b -> BlobPush.readyForLink(node, b))
                 .toArray(CompletableFuture[]::new));
     }
 
@@ -179,7 +179,7 @@ public final class SessionProcess implements RemoteProcess {
      * If {@code started} fails, the parked reads are flushed and the process fails with {@code what}.
      */
     private void follow(Pipeline p, Fid ctlFid, CompletableFuture<?> started, String what) {
-        String dir = session + "/";
+        String dir = node.path(session + "/");
         Fid statusFid = p.walk(dir + "ctl");
         p.open(statusFid, Message.OREAD);
         CompletableFuture<byte[]> statusLine = p.read(statusFid, 0, 256);
