@@ -165,6 +165,14 @@ public final class Cluster implements AutoCloseable {
         return new Job(this, id, started);
     }
 
+    /**
+     * The 9P bytes this cluster has written on its connections (-1 when the connector does not count): what left the
+     * control node. A push through a relay adds its blob once per relay connection, not once per node behind it.
+     */
+    public long getBytesSent() {
+        return connector.bytesSent();
+    }
+
     /** The process table of every node that is up. */
     public List<ProcessInfo> ps() {
         return getNodes().ps();

@@ -18,6 +18,11 @@ public interface NodeConnector extends AutoCloseable {
                 + " through a relay");
     }
 
+    /** The 9P bytes written on every connection this connector opened (-1 when it does not count). */
+    default long bytesSent() {
+        return -1;
+    }
+
     @Override
     void close();
 }

@@ -1,5 +1,6 @@
 package org.gproc.client;
 
+import org.gproc.client.internal.route.CountingChannel;
 import org.gproc.client.internal.route.KnownHostKeys;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ssh.HostKeyPolicy;
@@ -22,6 +23,7 @@ final class SshNodeConnector implements NodeConnector {
     private final SshConnector ssh;
     private final String uname;
     private final KnownHostKeys childKeys;
+    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
 
     private SshNodeConnector(SshConnector ssh, String uname, Path knownHosts) {
         this.ssh = ssh;
@@ -64,11 +66,17 @@ final class SshNodeConnector implements NodeConnector {
     @Override
     public CompletableFuture<NinePClient> connect(NodeAddress node) {
         return ssh.connect(node.host(), node.port())
-                .thenCompose(channel -> NinePClient.connect(channel, MSIZE, uname, ""))
+                .thenCompose(channel -> NinePClient.connect(new CountingChannel(channel, bytesSent), MSIZE, uname,
+                        ""))
                 .exceptionally(e -> {
                     throw new java.util.concurrent.CompletionException(new IOException(node.name() + " ("
                             + node.hostAndPort() + "): " + org.gproc.client.internal.exec.Futures.message(e), e));
                 });
+    }
+
+    @Override
+    public long bytesSent() {
+        return bytesSent.get();
     }
 
     @Override
