@@ -7,6 +7,7 @@ import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.TempDir
 import spock.lang.Timeout
+import spock.util.concurrent.PollingConditions
 
 import java.nio.file.Files
 import java.nio.file.Path
@@ -208,5 +209,87 @@ class RelayClusterSpec extends Specification {
 
         cleanup:
         cluster?.close()
+    }
+
+    /** A relay of its own (so it can die) at r1, n1..n3 of {@code leafDaemon} behind it. */
+    Inventory behindOwnRelay(GprocDaemon relay, GprocDaemon leafDaemon, Path hosts) {
+        Files.writeString(hosts, Files.readString(knownHosts) + Files.readString(relay.writeInventory(
+                dir.resolve('dying.groovy')).resolveSibling('dying.groovy.known_hosts')) + Files.readString(
+                leafDaemon.writeInventory(dir.resolve('strict.groovy')).resolveSibling('strict.groovy.known_hosts')))
+        Inventory.parse("""\
+            cluster { knownHosts = '$hosts'; identity = '$identity' }
+            nodes {
+                r1 { host = '127.0.0.1'; port = ${relay.port(1)} }
+                'n[1-3]' { host = '127.0.0.1'; port = ${leafDaemon.port(1)}; relay = 'r1' }
+            }
+            """.stripIndent(), dir.resolve('dying-cluster.groovy'))
+    }
+
+    GprocDaemon relayDaemon(String name) {
+        GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('relay_host_key'))
+                .authorizedKeys(dir.resolve('authorized_keys')).stateDir(dir.resolve(name)).instances(1)
+                .relay(true).start()
+    }
+
+    def "a relay that dies mid-job: its children carry on directly and every byte and exit code arrives"() {
+        given:
+        def relay = relayDaemon('dying-state')
+        def cluster = Cluster.connect(behindOwnRelay(relay, leaves, dir.resolve('known_hosts.dying')),
+                ClusterOptions.defaults())
+        Path flag = dir.resolve('relay-died')
+        def job = cluster.nodes['n[1-3]'].run('/bin/sh', '-c',
+                "echo before; while [ ! -e '$flag' ]; do sleep 0.1; done; echo after; exit 4")
+        new PollingConditions(timeout: 60).eventually {
+            assert job.processes.every { new String(it.stdoutBytes()) == 'before\n' }
+        }
+
+        when:
+        relay.close()
+        new PollingConditions(timeout: 60).eventually {
+            assert ['n1', 'n2', 'n3'].every { cluster.node(it).up && !cluster.node(it).channel().relayed }
+        }
+        Files.createFile(flag)
+        job.waitFor(Duration.ofSeconds(60))
+
+        then:
+        job.processes.collect { it.text } == ['before\nafter\n'] * 3
+        job.exitCodes == [n1: 4, n2: 4, n3: 4]
+        cluster.down.toString() == 'r1'
+
+        cleanup:
+        cluster?.close()
+        relay?.close()
+    }
+
+    def "a relay that dies mid-job: children that cannot be reached directly are down with the reason"() {
+        given: 'leaves that accept only the relay, not alice directly'
+        Path relayOnly = dir.resolve('authorized_keys.relay-only')
+        Files.writeString(relayOnly, Files.readString(dir.resolve('authorized_keys')).readLines()
+                .findAll { it.endsWith(' relay@lab') }.join('\n') + '\n')
+        def strict = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('strict_host_key'))
+                .authorizedKeys(relayOnly).stateDir(dir.resolve('strict-state')).instances(3)
+                .trustedRelays(['relay@lab']).start()
+        def relay = relayDaemon('dying2-state')
+        def cluster = Cluster.connect(behindOwnRelay(relay, strict, dir.resolve('known_hosts.strict')),
+                ClusterOptions.defaults())
+        def job = cluster.nodes['n[1-3]'].run('/bin/sh', '-c', 'echo before; sleep 300')
+        new PollingConditions(timeout: 60).eventually {
+            assert job.processes.every { new String(it.stdoutBytes()) == 'before\n' }
+        }
+
+        when:
+        relay.close()
+        job.waitFor(Duration.ofSeconds(60))
+
+        then:
+        cluster.downReasons == [n1: 'relay r1: connection lost', n2: 'relay r1: connection lost',
+                                n3: 'relay r1: connection lost', r1: 'connection closed']
+        job.processes.every { new String(it.stdoutBytes()) == 'before\n' && it.exitValue() == 255 }
+        job.processes.every { it.failure().get().contains('relay r1: connection lost') }
+
+        cleanup:
+        cluster?.close()
+        relay?.close()
+        strict?.close()
     }
 }

@@ -48,6 +48,8 @@ public final class NodeChannel {
     private final AtomicBoolean cloningSpare = new AtomicBoolean();
     private final AtomicInteger runs = new AtomicInteger();
     private volatile boolean closed;
+    /** Set when the connection was lost: the route found instead, or why there is none. */
+    private final CompletableFuture<NodeChannel> successor = new CompletableFuture<>();
 
     public NodeChannel(String node, NinePClient client) {
         this.node = node;
@@ -162,6 +164,25 @@ public final class NodeChannel {
     public CompletableFuture<List<Stat>> list(String path) {
         return open(path, Message.OREAD).thenCompose(fid -> client.readDir(fid)
                 .whenComplete((d, e) -> client.clunk(fid)));
+    }
+
+    /**
+     * What replaces this channel once its connection is lost: another route to the node (its relay died and the node
+     * was reached directly instead), or a failure with the reason it is down. Sessions live on the node, so a
+     * process whose reads broke continues on the successor from the offsets it had read.
+     */
+    public CompletableFuture<NodeChannel> successor() {
+        return successor;
+    }
+
+    /** The node is reached through {@code next} from now on. */
+    public void replaceWith(NodeChannel next) {
+        successor.complete(next);
+    }
+
+    /** The node has no route left: {@code reason} says why. */
+    public void lost(String reason) {
+        successor.completeExceptionally(new java.io.IOException(reason));
     }
 
     /** The spare session, now the caller's; null if there is none ready. */

@@ -38,7 +38,8 @@ public final class SessionProcess implements RemoteProcess {
         return t;
     });
 
-    private final NodeChannel node;
+    /** The node's channel; replaced by its successor when a relay on the way is lost (see {@link #reroute}). */
+    private volatile NodeChannel node;
     private final ExecRequest request;
     private final OutputBuffer stdout = new OutputBuffer();
     private final OutputBuffer stderr = new OutputBuffer();
@@ -200,14 +201,14 @@ public final class SessionProcess implements RemoteProcess {
             armTimeout();
             CompletableFuture<Void> outDone = pump(out, "stdout", stdout);
             CompletableFuture<Void> errDone = pump(err, "stderr", stderr);
-            CompletableFuture<byte[]> exit = waited.first().whenComplete((d, we) -> waited.clunk());
+            CompletableFuture<byte[]> exit = exitLine(waited);
             CompletableFuture.allOf(outDone, errDone, exit).whenComplete((x, we) -> {
                 if (we != null) {
                     fail("waiting for session " + session, we);
                     return;
                 }
                 status = new String(exit.join(), StandardCharsets.UTF_8).trim();
-                node.client().clunk(ctlFid);
+                ctlFid.client().clunk(ctlFid);
                 exited.complete(this);
             });
         });
@@ -245,7 +246,13 @@ public final class SessionProcess implements RemoteProcess {
 
     private CompletableFuture<Void> pump(Stream s, String file, OutputBuffer buffer) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        NodeChannel reading = node;
         s.first().whenComplete((data, e) -> {
+            if (e != null && !reading.isOpen()) {
+                s.clunk();
+                reroute(reading, file, 0, buffer, done);
+                return;
+            }
             if (e != null || data.length == 0) {
                 s.clunk();
                 buffer.end(e == null ? null : file + ": " + Futures.message(e));
@@ -253,22 +260,74 @@ public final class SessionProcess implements RemoteProcess {
                 return;
             }
             buffer.append(data);
-            readFrom(s.fid(), data.length, buffer, done);
+            readFrom(s.fid(), file, data.length, buffer, done);
         });
         return done;
     }
 
-    private void readFrom(Fid fid, long offset, OutputBuffer buffer, CompletableFuture<Void> done) {
-        node.client().read(fid, offset, fid.iounit()).whenComplete((data, e) -> {
+    private void readFrom(Fid fid, String file, long offset, OutputBuffer buffer, CompletableFuture<Void> done) {
+        NodeChannel reading = node;
+        fid.client().read(fid, offset, fid.iounit()).whenComplete((data, e) -> {
+            if (e != null && !reading.isOpen()) {
+                reroute(reading, file, offset, buffer, done);
+                return;
+            }
             if (e != null || data.length == 0) {
-                node.client().clunk(fid);
+                fid.client().clunk(fid);
                 buffer.end(e == null ? null : Futures.message(e));
                 done.complete(null);
                 return;
             }
             buffer.append(data);
-            readFrom(fid, offset + data.length, buffer, done);
+            readFrom(fid, file, offset + data.length, buffer, done);
         });
+    }
+
+    /**
+     * The connection under a read was lost (a relay on the way died): once the cluster has found the node another
+     * route, the session's {@code file} is opened there and read on from {@code offset}, so no byte is lost or
+     * repeated; with no route left, the stream ends with the reason.
+     */
+    private void reroute(NodeChannel lost, String file, long offset, OutputBuffer buffer, CompletableFuture<Void> done) {
+        lost.successor().whenComplete((next, e) -> {
+            if (e != null) {
+                buffer.end(Futures.message(e));
+                done.complete(null);
+                return;
+            }
+            if (node == lost) {
+                node = next;
+            }
+            next.open(session + "/" + file, Message.OREAD).whenComplete((fid, oe) -> {
+                if (oe != null) {
+                    buffer.end(file + ": " + Futures.message(oe));
+                    done.complete(null);
+                    return;
+                }
+                readFrom(fid, file, offset, buffer, done);
+            });
+        });
+    }
+
+    /** The exit line from {@code wait}; read again on the node's new route if its relay is lost meanwhile. */
+    private CompletableFuture<byte[]> exitLine(Stream waited) {
+        NodeChannel reading = node;
+        return waited.first().handle((line, e) -> {
+            waited.clunk();
+            if (e == null) {
+                return CompletableFuture.completedFuture(line);
+            }
+            if (reading.isOpen()) {
+                return CompletableFuture.<byte[]>failedFuture(e);
+            }
+            return reading.successor().thenCompose(next -> {
+                if (node == reading) {
+                    node = next;
+                }
+                return next.open(session + "/wait", Message.OREAD).thenCompose(fid -> fid.client()
+                        .read(fid, 0, 256).whenComplete((d, re) -> fid.client().clunk(fid)));
+            });
+        }).thenCompose(f -> f);
     }
 
     private void feedStdin() {
@@ -285,7 +344,7 @@ public final class SessionProcess implements RemoteProcess {
                 } catch (Exception e) {
                     stderr.append(("[gproc: stdin: " + Futures.message(e) + "]\n").getBytes(StandardCharsets.UTF_8));
                 } finally {
-                    node.client().clunk(fid);
+                    fid.client().clunk(fid);
                 }
             }));
         }
@@ -316,7 +375,7 @@ public final class SessionProcess implements RemoteProcess {
         stderr.end(null);
         ctl.thenAccept(fid -> {
             if (fid != null && !fid.isClunked()) {
-                node.client().clunk(fid);
+                fid.client().clunk(fid);
             }
         });
         ctl.complete(null);
@@ -460,7 +519,11 @@ public final class SessionProcess implements RemoteProcess {
             if (fid == null || fid.isClunked() || exited.isDone()) {
                 return CompletableFuture.completedFuture(null);
             }
-            return node.command(fid, "signal " + signal + "\n");
+            NodeChannel now = node;
+            if (fid.client() != now.client()) { // rerouted: the open ctl fid went with the old connection
+                return now.writeText(session + "/ctl", "signal " + signal + "\n");
+            }
+            return now.command(fid, "signal " + signal + "\n");
         });
     }
 
