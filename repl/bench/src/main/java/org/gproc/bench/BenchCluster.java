@@ -45,12 +45,19 @@ final class BenchCluster {
         return knownHosts;
     }
 
-    /** The first {@code n} nodes of the inventory. */
+    /** The first {@code n} nodes of the inventory (its relays, if any, kept on their way). */
     Inventory subset(int n) {
         List<NodeAddress> all = List.copyOf(inventory.addresses());
         if (n > all.size()) {
             throw new IllegalArgumentException("bench: asked for " + n + " nodes but " + inventory.source()
                     + " has " + all.size());
+        }
+        if (n == all.size()) {
+            return inventory;
+        }
+        if (!inventory.relays().isEmpty() || inventory.treeWidth() > 0) {
+            return inventory.subset(org.gproc.client.Hostlist.fromList(all.subList(0, n).stream()
+                    .map(NodeAddress::name).toList()).fold());
         }
         return Inventory.of(inventory.source() + " (first " + n + ")", all.subList(0, n), Map.of());
     }

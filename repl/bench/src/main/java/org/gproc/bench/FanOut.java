@@ -47,6 +47,10 @@ final class FanOut {
                 warm[r] = (System.nanoTime() - w0) / 1e9;
                 log.printf("B1: n=%d warm %.3f s%n", n, warm[r]);
             }
+            System.gc();
+            Runtime rt = Runtime.getRuntime();
+            log.printf("B1: client heap after GC %.0f MB used of %.0f MB max%n",
+                    (rt.totalMemory() - rt.freeMemory()) / 1e6, rt.maxMemory() / 1e6);
             return List.of(
                     Figure.measured("B1", "warm", n, "gproc", median(warm), "s")
                             .withNote("run('/bin/date'), median of " + reps + " " + list(warm)),

@@ -14,6 +14,7 @@ import java.util.Set;
  * GprocBench b1 --inventory FILE --identity KEY --n 100 [--reps 3]
  * GprocBench b2 --inventory FILE --identity KEY --n 100 --exe FILE [--reps 3]
  * GprocBench b3 --inventory FILE --identity KEY [--runs 1000] [--warmup 100]
+ * GprocBench b6 --inventory FILE --identity KEY --n 32 --exe FILE [--tree-width 4]
  * GprocBench b4 --inventory FILE --identity KEY --pid DAEMON_PID [--sessions 1000]
  * GprocBench b3-trace --inventory FILE --identity KEY [--runs 200] [--warmup 50]
  * GprocBench client-inventory --inventory FILE --identity KEY --n 1 --out FILE
@@ -29,8 +30,8 @@ public final class GprocBench {
     }
 
     public static void main(String[] args) {
-        if (args.length == 0 || !Set.of("b1", "b2", "b3", "b3-trace", "b4", "client-inventory").contains(args[0])) {
-            System.err.println("gproc bench: first argument must be b1, b2, b3, b3-trace, b4 or client-inventory"
+        if (args.length == 0 || !Set.of("b1", "b2", "b3", "b3-trace", "b4", "b6", "client-inventory").contains(args[0])) {
+            System.err.println("gproc bench: first argument must be b1, b2, b3, b3-trace, b4, b6 or client-inventory"
                     + (args.length == 0 ? "" : ", not '" + args[0] + "'"));
             System.exit(2);
         }
@@ -39,7 +40,7 @@ public final class GprocBench {
         try {
             flags = Flags.parse("gproc bench " + bench, Arrays.copyOfRange(args, 1, args.length),
                     Set.of("--inventory", "--identity", "--known-hosts", "--n", "--reps", "--runs", "--warmup",
-                            "--exe", "--pid", "--sessions", "--out"), Set.of());
+                            "--exe", "--pid", "--sessions", "--out", "--tree-width"), Set.of());
             if (!flags.has("--inventory") || !flags.has("--identity")) {
                 throw new IllegalArgumentException("gproc bench " + bench + ": --inventory and --identity are required");
             }
@@ -100,6 +101,13 @@ public final class GprocBench {
                 }
                 yield FanOut.b2(cluster, n, Path.of(flags.text("--exe", null)), reps, log);
             }
+            case "b6" -> {
+                if (!flags.has("--exe")) {
+                    throw new IllegalArgumentException("gproc bench b6: --exe FILE is required");
+                }
+                yield TreePush.b6(cluster, n, Path.of(flags.text("--exe", null)), flags.integer("--tree-width", 4, 2),
+                        log);
+            }
             case "b3" -> RoundTrip.b3(cluster, flags.integer("--runs", 1000, 1), flags.integer("--warmup", 100, 0),
                     log);
             case "b4" -> {
@@ -118,6 +126,8 @@ public final class GprocBench {
         return switch (bench) {
             case "b1" -> List.of(Figure.unavailable("B1", "warm", n, "gproc", "s", why),
                     Figure.unavailable("B1", "cold", n, "gproc", "s", why));
+            case "b6" -> List.of(Figure.unavailable("B6", "flat", n, "gproc", "s", why),
+                    Figure.unavailable("B6", "tree", n, "gproc", "s", why));
             case "b2" -> List.of(Figure.unavailable("B2", "cold", n, "gproc", "s", why),
                     Figure.unavailable("B2", "warm", n, "gproc", "s", why));
             case "b3" -> List.of(Figure.unavailable("B3", "p50", 1, "gproc", "ms", why),

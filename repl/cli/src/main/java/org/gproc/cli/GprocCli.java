@@ -62,6 +62,12 @@ public final class GprocCli implements Runnable {
                     + " is still refused). Check new keys first: gproc keys scan -w NODES.")
     boolean acceptNew;
 
+    @Option(names = "--tree-width", paramLabel = "N", scope = ScopeType.INHERIT,
+            description = "Reach the nodes through a relay tree of width N: the first N nodes directly, each of them"
+                    + " relaying for up to N more (the nodes run gprocd --relay and trust each other as relays);"
+                    + " overrides the inventory's cluster.tree.width. 0: every node directly.")
+    Integer treeWidth;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print results as JSON.")
     boolean json;
 
@@ -159,8 +165,8 @@ public final class GprocCli implements Runnable {
     }
 
     /**
-     * The inventory the options and environment select, with {@code --identity}, {@code --certificate} and
-     * {@code --known-hosts} applied;
+     * The inventory the options and environment select, with {@code --identity}, {@code --certificate},
+     * {@code --known-hosts} and {@code --tree-width} applied;
      * loaded once, on first use, so commands that need no inventory never read one.
      */
     public Inventory inventory() {
@@ -174,6 +180,9 @@ public final class GprocCli implements Runnable {
             }
             if (knownHosts != null) {
                 inv = inv.withKnownHosts(knownHosts);
+            }
+            if (treeWidth != null) {
+                inv = inv.withTreeWidth(treeWidth);
             }
             loaded = inv;
         }

@@ -5,6 +5,8 @@ import org.gproc.client.internal.exec.ExecRequest;
 import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
+import org.gproc.client.internal.route.RelayTree;
+import org.gproc.client.internal.route.RouteOpener;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.xcpu.SessionVerb;
 
@@ -19,9 +21,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The cluster as one process space: one 9P-over-SSH connection per node, opened in parallel and kept. Nodes that
- * cannot be reached within the connect deadline are listed in {@link #getDown()} with the reason; they never stop
- * the others.
+ * The cluster as one process space: one 9P-over-SSH connection per node reached directly, opened in parallel and
+ * kept; nodes behind a relay share the relay's connection ({@code relay = 'r1'} or {@code cluster.tree.width} in the
+ * inventory). Nodes that cannot be reached within the connect deadline are listed in {@link #getDown()} with the
+ * reason; they never stop the others.
  */
 public final class Cluster implements AutoCloseable {
     private final Inventory inventory;
@@ -30,6 +33,10 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final AtomicInteger jobs = new AtomicInteger();
     private final ExecEngine engine;
+    private volatile boolean closing;
+    /** Every connection this cluster opened (a relay's is shared by its children); closed once, last. */
+    private final java.util.Set<NinePClient> connections = java.util.Collections.synchronizedSet(
+            new java.util.LinkedHashSet<>());
 
     private Cluster(Inventory inventory, ClusterOptions options, NodeConnector connector) {
         this.inventory = inventory;
@@ -51,28 +58,102 @@ public final class Cluster implements AutoCloseable {
     }
 
     private void open() {
+        RelayTree tree = RelayTree.of(inventory);
+        long timeout = options.connectTimeout().toMillis();
+        RouteOpener opener = new RouteOpener(tree, this::connectDirectly, connector::keySpec);
         List<NodeAddress> addresses = List.copyOf(inventory.addresses());
-        List<CompletableFuture<NinePClient>> attempts = new ArrayList<>(addresses.size());
+        List<CompletableFuture<NodeChannel>> attempts = new ArrayList<>(addresses.size());
         AtomicInteger connected = new AtomicInteger();
         for (NodeAddress address : addresses) {
-            attempts.add(connector.connect(address)
-                    .orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((c, e) -> options.progress().progress("connecting",
-                            connected.incrementAndGet(), addresses.size())));
+            int hops = opener.depth(address.name());
+            CompletableFuture<NodeChannel> attempt = opener.channel(address.name());
+            if (hops > 0) {
+                // each relay on the way may take a connect deadline to reach its child
+                attempt = attempt.orTimeout(timeout * (hops + 1), TimeUnit.MILLISECONDS);
+            }
+            attempts.add(attempt.whenComplete((c, e) -> options.progress().progress("connecting",
+                    connected.incrementAndGet(), addresses.size())));
         }
         for (int i = 0; i < addresses.size(); i++) {
             NodeAddress address = addresses.get(i);
             String name = address.name();
             try {
-                NinePClient client = attempts.get(i).join();
-                nodes.put(name, new Node(this, name, new NodeChannel(name, client), null));
+                nodes.put(name, new Node(this, name, attempts.get(i).join(), null));
             } catch (RuntimeException e) {
-                String reason = Futures.cause(e) instanceof TimeoutException
+                String reason = !(Futures.cause(e) instanceof TimeoutException) ? Futures.message(e)
+                        : opener.depth(name) == 0
                         ? "no answer from " + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"
-                        : Futures.message(e);
+                        : "no answer through relay " + tree.parent(name) + " within "
+                        + options.connectTimeout().toSeconds() * (opener.depth(name) + 1) + " s";
                 nodes.put(name, new Node(this, name, null, reason));
             }
         }
+        if (tree.hasRelays()) {
+            watchRelays(tree);
+        }
+    }
+
+    /**
+     * When a connection that carries relayed nodes is lost, each of those nodes is tried directly; one that answers
+     * carries on there (its running processes read on from where they were: sessions live on the node), the others
+     * are down with {@code relay R: connection lost}. Nodes reached directly on a lost connection of their own are
+     * down as before ("connection closed").
+     */
+    private void watchRelays(RelayTree tree) {
+        Map<NinePClient, List<Node>> byConnection = new LinkedHashMap<>();
+        for (Node n : nodes.values()) {
+            NodeChannel c = n.channel();
+            if (c != null && c.isRelayed()) {
+                byConnection.computeIfAbsent(c.client(), k -> new ArrayList<>()).add(n);
+            }
+        }
+        byConnection.forEach((client, carried) -> client.whenClosed().thenRun(() -> {
+            if (closing) {
+                return;
+            }
+            for (Node n : carried) {
+                if (n.channel() == null || n.channel().client() != client) {
+                    continue;
+                }
+                String relay = topRelay(tree, n.getName());
+                NodeAddress address = tree.addresses().get(n.getName());
+                connectDirectly(address).whenComplete((c, e) -> {
+                    if (e != null || closing) {
+                        n.lost("relay " + relay + ": connection lost");
+                        if (c != null) {
+                            c.close();
+                        }
+                        return;
+                    }
+                    n.rerouted(new NodeChannel(n.getName(), c));
+                });
+            }
+        }));
+    }
+
+    /** The relay at the client's end of {@code node}'s route. */
+    private static String topRelay(RelayTree tree, String node) {
+        String at = node;
+        while (tree.parent(at) != null) {
+            at = tree.parent(at);
+        }
+        return at;
+    }
+
+    private CompletableFuture<NinePClient> connectDirectly(NodeAddress address) {
+        return connector.connect(address)
+                .thenApply(client -> {
+                    connections.add(client);
+                    return client;
+                })
+                .orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    if (Futures.cause(e) instanceof java.util.concurrent.TimeoutException) {
+                        throw new java.util.concurrent.CompletionException(new java.io.IOException("no answer from "
+                                + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"));
+                    }
+                    throw Futures.unwrapped(e);
+                });
     }
 
     public Inventory getInventory() {
@@ -139,6 +220,14 @@ public final class Cluster implements AutoCloseable {
                     running.incrementAndGet(), started.size()));
         }
         return new Job(this, id, List.copyOf(started));
+    }
+
+    /**
+     * The 9P bytes this cluster has written on its connections (-1 when the connector does not count): what left the
+     * control node. A push through a relay adds its blob once per relay connection, not once per node behind it.
+     */
+    public long getBytesSent() {
+        return connector.bytesSent();
     }
 
     /** The running processes of every node that is up. */
@@ -212,11 +301,17 @@ public final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         for (Node n : nodes.values()) {
             if (n.channel() != null) {
-                n.channel().close(); // wipes its spare session first
+                n.channel().release(); // wipes its spare session before the connection goes
             }
         }
+        List<NinePClient> open;
+        synchronized (connections) {
+            open = List.copyOf(connections);
+        }
+        open.forEach(NinePClient::close);
         connector.close();
         engine.close();
     }

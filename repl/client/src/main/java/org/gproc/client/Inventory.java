@@ -67,15 +67,25 @@ public final class Inventory {
     private final Path identity;
     private final Path certificate;
     private final GroupResolver resolver;
+    private final Routing routing;
 
-    private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
-            Path identity) {
-        this(source, nodes, groups, knownHosts, identity, null);
+    /**
+     * Which nodes are reached through a relay: each node's explicit relay, the automatic tree's width (0: none), and
+     * the address of every node that may relay, kept when {@link #subset} drops it from the nodes.
+     */
+    private record Routing(Map<String, String> relayOf, int treeWidth, Map<String, NodeAddress> every) {
+        static final Routing NONE = new Routing(Map.of(), 0, Map.of());
     }
 
     private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
-            Path identity, Path certificate) {
+            Path identity) {
+        this(source, nodes, groups, knownHosts, identity, null, Routing.NONE);
+    }
+
+    private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
+            Path identity, Path certificate, Routing routing) {
         this.source = source;
+        this.routing = routing;
         Map<String, NodeAddress> byName = new LinkedHashMap<>();
         for (NodeAddress node : nodes) {
             if (byName.put(node.name(), node) != null) {
@@ -112,7 +122,12 @@ public final class Inventory {
     /** Reads inventory text as if it were {@code file} (relative key paths resolve against its directory). */
     public static Inventory parse(String text, Path file) {
         InventoryReader.Contents c = InventoryReader.read(text, file, DEFAULT_PORT);
-        return new Inventory(file.toString(), c.nodes(), c.groups(), c.knownHosts(), c.identity(), c.certificate());
+        Map<String, NodeAddress> every = new LinkedHashMap<>();
+        if (!c.relays().isEmpty() || c.treeWidth() > 0) {
+            c.nodes().forEach(n -> every.put(n.name(), n));
+        }
+        return new Inventory(file.toString(), c.nodes(), c.groups(), c.knownHosts(), c.identity(), c.certificate(),
+                new Routing(Map.copyOf(c.relays()), c.treeWidth(), java.util.Collections.unmodifiableMap(every)));
     }
 
     /** Nodes from the {@code GPROC_NODES} syntax (see the class comment). */
@@ -162,7 +177,8 @@ public final class Inventory {
         }
         return new Inventory(found.source, List.copyOf(found.nodes.values()), found.groups,
                 found.knownHosts != null ? found.knownHosts : dotGproc.resolve("known_hosts"),
-                found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"), found.certificate);
+                found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"), found.certificate,
+                found.routing);
     }
 
     /**
@@ -218,7 +234,7 @@ public final class Inventory {
         for (String name : selected) {
             chosen.add(nodes.get(name));
         }
-        return new Inventory(source, chosen, groups, knownHosts, identity, certificate);
+        return new Inventory(source, chosen, groups, knownHosts, identity, certificate, routing);
     }
 
     public Optional<NodeAddress> address(String name) {
@@ -267,18 +283,54 @@ public final class Inventory {
 
     public Inventory withKnownHosts(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, Objects.requireNonNull(file), identity,
-                certificate);
+                certificate, routing);
     }
 
     /** Another identity; the file's certificate belonged to the old one, so the new one's is found beside it. */
     public Inventory withIdentity(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, Objects.requireNonNull(file),
-                null);
+                null, routing);
     }
 
     public Inventory withCertificate(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, identity,
-                Objects.requireNonNull(file));
+                Objects.requireNonNull(file), routing);
+    }
+
+    /** The relay {@code node} is reached through ({@code relay = 'r1'} on it or its group), if any. */
+    public Optional<String> relayOf(String node) {
+        return Optional.ofNullable(routing.relayOf().get(node));
+    }
+
+    /** Node to relay, for every node with an explicit relay. */
+    public Map<String, String> relays() {
+        return routing.relayOf();
+    }
+
+    /** {@code cluster { tree { width = N } }}: 0 when the nodes without a relay of their own are reached directly. */
+    public int treeWidth() {
+        return routing.treeWidth();
+    }
+
+    /**
+     * The same inventory with an automatic relay tree of {@code width} (the CLI's {@code --tree-width}); 0 turns it
+     * off. Nodes with their own relay keep it.
+     */
+    public Inventory withTreeWidth(int width) {
+        if (width != 0 && width < InventoryReader.MIN_TREE_WIDTH) {
+            throw new InventoryException("tree width " + width + ": a relay tree needs a width of at least "
+                    + InventoryReader.MIN_TREE_WIDTH + " (the children each relay serves)");
+        }
+        Map<String, NodeAddress> every = new LinkedHashMap<>(routing.every());
+        nodes.values().forEach(n -> every.putIfAbsent(n.name(), n));
+        return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, identity, certificate,
+                new Routing(routing.relayOf(), width, java.util.Collections.unmodifiableMap(every)));
+    }
+
+    /** The address of {@code node}, also when it is a relay that {@link #subset} left out of the nodes. */
+    public Optional<NodeAddress> relayAddress(String node) {
+        NodeAddress own = nodes.get(node);
+        return own != null ? Optional.of(own) : Optional.ofNullable(routing.every().get(node));
     }
 
     /** The compact file text ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), paths relative to baseDir. */

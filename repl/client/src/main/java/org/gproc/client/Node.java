@@ -27,8 +27,8 @@ import java.util.function.Consumer;
 public final class Node {
     private final Cluster cluster;
     private final String name;
-    private final NodeChannel channel;
-    private final String downReason;
+    private volatile NodeChannel channel;
+    private volatile String downReason;
     private volatile String arch;
     private volatile String uname;
 
@@ -49,10 +49,29 @@ public final class Node {
 
     /** Why the node is down (connect refused, host key mismatch, …); null while it is up. */
     public String getDownReason() {
-        if (channel == null) {
+        NodeChannel c = channel;
+        if (c == null || (!c.isOpen() && downReason != null)) {
             return downReason;
         }
-        return channel.isOpen() ? null : "connection closed";
+        return c.isOpen() ? null : "connection closed";
+    }
+
+    /** From now on the node is reached through {@code next} (its relay was lost and it was found another way). */
+    void rerouted(NodeChannel next) {
+        NodeChannel was = channel;
+        channel = next;
+        downReason = null;
+        if (was != null) {
+            was.replaceWith(next);
+        }
+    }
+
+    /** The node's route was lost and none is left: it is down for {@code reason}. */
+    void lost(String reason) {
+        downReason = reason;
+        if (channel != null) {
+            channel.lost(reason);
+        }
     }
 
     /** The node's machine architecture, e.g. {@code x86_64}. */

@@ -9,6 +9,20 @@ public interface NodeConnector extends AutoCloseable {
 
     CompletableFuture<NinePClient> connect(NodeAddress node);
 
+    /**
+     * The host key a relay must see {@code node} prove, as a known_hosts key ({@code ssh-ed25519 AAAA…}) or
+     * {@code @cert-authority ssh-ed25519 AAAA…}; the client's own trust decides it. Connectors that cannot say refuse.
+     */
+    default String keySpec(NodeAddress node) {
+        throw new IllegalArgumentException("this connection method names no host keys, so it cannot reach nodes"
+                + " through a relay");
+    }
+
+    /** The 9P bytes written on every connection this connector opened (-1 when it does not count). */
+    default long bytesSent() {
+        return -1;
+    }
+
     @Override
     void close();
 }

@@ -1,5 +1,7 @@
 package org.gproc.client;
 
+import org.gproc.client.internal.route.CountingChannel;
+import org.gproc.client.internal.route.KnownHostKeys;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ssh.HostKeyPolicy;
 import org.gproc.transport.ssh.SshConnector;
@@ -20,10 +22,13 @@ final class SshNodeConnector implements NodeConnector {
     static final int MSIZE = 1 << 20;
     private final SshConnector ssh;
     private final String uname;
+    private final KnownHostKeys childKeys;
+    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
 
-    private SshNodeConnector(SshConnector ssh, String uname) {
+    private SshNodeConnector(SshConnector ssh, String uname, Path knownHosts) {
         this.ssh = ssh;
         this.uname = uname;
+        this.childKeys = new KnownHostKeys(knownHosts);
     }
 
     static SshNodeConnector create(Inventory inventory, ClusterOptions options) {
@@ -52,7 +57,7 @@ final class SshNodeConnector implements NodeConnector {
                     .authTimeout(options.connectTimeout())
                     .username(user)
                     .build();
-            return new SshNodeConnector(connector, user);
+            return new SshNodeConnector(connector, user, knownHosts);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
@@ -61,11 +66,22 @@ final class SshNodeConnector implements NodeConnector {
     @Override
     public CompletableFuture<NinePClient> connect(NodeAddress node) {
         return ssh.connect(node.host(), node.port())
-                .thenCompose(channel -> NinePClient.connect(channel, MSIZE, uname, ""))
+                .thenCompose(channel -> NinePClient.connect(new CountingChannel(channel, bytesSent), MSIZE, uname,
+                        ""))
                 .exceptionally(e -> {
                     throw new java.util.concurrent.CompletionException(new IOException(node.name() + " ("
                             + node.hostAndPort() + "): " + org.gproc.client.internal.exec.Futures.message(e), e));
                 });
+    }
+
+    @Override
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    @Override
+    public String keySpec(NodeAddress node) {
+        return childKeys.keySpec(node);
     }
 
     @Override

@@ -20,44 +20,76 @@ public final class BlobPush {
      * listener.
      */
     public static CompletableFuture<Long> ensure(ExecEngine engine, NodeChannel node, LocalBlob blob) {
+        return begin(engine, node, blob).done();
+    }
+
+    /**
+     * What a launch on {@code node} waits for before its {@code link} lines go out. Direct: the blob is in the node's
+     * cache. Through a relay: the upload to the cache of the node the connection reaches has begun (its create was
+     * answered) or was not needed; that relay feeds the blob on while it still arrives, and a failed upload fails the
+     * link with its reason.
+     */
+    public static CompletableFuture<Void> readyForLink(ExecEngine engine, NodeChannel node, LocalBlob blob) {
+        if (!node.isRelayed()) {
+            return ensure(engine, node, blob).thenApply(n -> null);
+        }
+        return begin(engine, node.blobHome(), blob).started();
+    }
+
+    /** One upload of one blob to one node: {@code started} once the bytes may follow, {@code done} with the count. */
+    record Upload(CompletableFuture<Void> started, CompletableFuture<Long> done) {
+        static Upload finished() {
+            return new Upload(CompletableFuture.completedFuture(null), CompletableFuture.completedFuture(0L));
+        }
+    }
+
+    private static Upload begin(ExecEngine engine, NodeChannel node, LocalBlob blob) {
         String hash = blob.hash();
         if (node.cachedBlobs().contains(hash)) {
-            return CompletableFuture.completedFuture(0L);
+            return Upload.finished();
         }
-        CompletableFuture<Long> mine = new CompletableFuture<>();
-        CompletableFuture<Long> running = node.uploads().putIfAbsent(hash, mine);
+        Upload mine = new Upload(new CompletableFuture<>(), new CompletableFuture<>());
+        Upload running = node.uploads().putIfAbsent(hash, mine);
         if (running != null) {
-            return running.thenApply(n -> 0L);
+            return new Upload(running.started(), running.done().thenApply(n -> 0L));
         }
         // Completed outside the map's locks: a check that finishes synchronously must not update the map re-entrantly.
-        check(engine, node, blob).whenComplete((n, e) -> {
+        check(engine, node, blob, mine.started()).whenComplete((n, e) -> {
             if (e == null) {
                 node.cachedBlobs().add(hash);
             }
             node.uploads().remove(hash, mine);
             if (e == null) {
-                mine.complete(n);
+                mine.started().complete(null);
+                mine.done().complete(n);
             } else {
-                mine.completeExceptionally(e);
+                mine.started().completeExceptionally(e);
+                mine.done().completeExceptionally(e);
             }
         });
         return mine;
     }
 
-    private static CompletableFuture<Long> check(ExecEngine engine, NodeChannel node, LocalBlob blob) {
+    private static CompletableFuture<Long> check(ExecEngine engine, NodeChannel node, LocalBlob blob,
+                                                 CompletableFuture<Void> started) {
         var client = node.client();
-        return client.walk("cache/" + blob.hash())
+        return client.walk(node.path("cache/" + blob.hash()))
                 .thenCompose(fid -> client.clunk(fid))
-                .handle((v, e) -> e == null ? CompletableFuture.completedFuture(0L) : upload(engine, node, blob))
+                .handle((v, e) -> e == null ? CompletableFuture.completedFuture(0L)
+                        : upload(engine, node, blob, started))
                 .thenCompose(f -> f);
     }
 
-    private static CompletableFuture<Long> upload(ExecEngine engine, NodeChannel node, LocalBlob blob) {
+    private static CompletableFuture<Long> upload(ExecEngine engine, NodeChannel node, LocalBlob blob,
+                                                  CompletableFuture<Void> started) {
         var client = node.client();
-        return client.walk("cache").thenCompose(dir -> client.create(dir, blob.hash(), 0444, Message.OWRITE)
+        return client.walk(node.path("cache")).thenCompose(dir -> client.create(dir, blob.hash(), 0444,
+                        Message.OWRITE)
                 .whenComplete((f, e) -> {
                     if (e != null) {
                         client.clunk(dir);
+                    } else {
+                        started.complete(null);
                     }
                 })
                 .thenCompose(fid -> node.writeAndClunk(fid, blob.data()))

@@ -25,7 +25,8 @@ final class LaunchFlow {
     private static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
     private final ExecEngine engine;
-    private final NodeChannel node;
+    /** The node's channel; replaced by its successor when a relay on the way is lost (see {@link #reroute}). */
+    private volatile NodeChannel node;
     private final ExecRequest request;
     private final SessionProcess process;
     private final CompletableFuture<Fid> ctl = new CompletableFuture<>();
@@ -43,7 +44,7 @@ final class LaunchFlow {
         LaunchFlow flow = new LaunchFlow(engine, node, null, process);
         flow.session = session;
         Pipeline pipeline = node.client().pipeline();
-        Fid ctlFid = pipeline.walk(session + "/ctl");
+        Fid ctlFid = pipeline.walk(node.path(session + "/ctl"));
         CompletableFuture<Fid> opened = pipeline.open(ctlFid, Message.ORDWR);
         flow.follow(pipeline, ctlFid, opened, "reattach to session " + session);
         pipeline.send();
@@ -74,7 +75,7 @@ final class LaunchFlow {
             number = CompletableFuture.completedFuture(spare.session());
             ctl.complete(ctlFid);
         } else {
-            ctlFid = first.walk("clone");
+            ctlFid = first.walk(node.path("clone"));
             first.open(ctlFid, Message.ORDWR).thenAccept(ctl::complete);
             number = first.read(ctlFid, 0, 32).thenApply(n -> new String(n, StandardCharsets.UTF_8).trim());
         }
@@ -118,7 +119,7 @@ final class LaunchFlow {
         if (request.blobs().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.allOf(request.blobs().stream().map(b -> BlobPush.ensure(engine, node, b))
+        return CompletableFuture.allOf(request.blobs().stream().map(b -> BlobPush.readyForLink(engine, node, b))
                 .toArray(CompletableFuture[]::new));
     }
 
@@ -148,7 +149,7 @@ final class LaunchFlow {
      * If {@code started} fails, the parked reads are flushed and the process fails with {@code what}.
      */
     private void follow(Pipeline p, Fid ctlFid, CompletableFuture<?> started, String what) {
-        String dir = session + "/";
+        String dir = node.path(session + "/");
         Fid statusFid = p.walk(dir + "ctl");
         p.open(statusFid, Message.OREAD);
         CompletableFuture<byte[]> statusLine = p.read(statusFid, 0, 256);
@@ -169,13 +170,13 @@ final class LaunchFlow {
             armTimeout();
             CompletableFuture<Void> outDone = pump(out, "stdout", process.stdout());
             CompletableFuture<Void> errDone = pump(err, "stderr", process.stderr());
-            CompletableFuture<byte[]> exit = waited.first().whenComplete((d, we) -> waited.clunk());
+            CompletableFuture<byte[]> exit = exitLine(waited);
             CompletableFuture.allOf(outDone, errDone, exit).whenComplete((x, we) -> {
                 if (we != null) {
                     fail("waiting for session " + session, we);
                     return;
                 }
-                node.client().clunk(ctlFid);
+                ctlFid.client().clunk(ctlFid);
                 process.ended(new String(exit.join(), StandardCharsets.UTF_8).trim());
             });
         });
@@ -214,7 +215,13 @@ final class LaunchFlow {
 
     private CompletableFuture<Void> pump(Stream s, String file, OutputBuffer buffer) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        NodeChannel reading = node;
         s.first().whenComplete((data, e) -> {
+            if (e != null && !reading.isOpen()) {
+                s.clunk();
+                reroute(reading, file, 0, buffer, done);
+                return;
+            }
             if (e != null || data.length == 0) {
                 s.clunk();
                 buffer.end(e == null ? null : file + ": " + Futures.message(e));
@@ -222,22 +229,74 @@ final class LaunchFlow {
                 return;
             }
             buffer.append(data);
-            readFrom(s.fid(), data.length, buffer, done);
+            readFrom(s.fid(), file, data.length, buffer, done);
         });
         return done;
     }
 
-    private void readFrom(Fid fid, long offset, OutputBuffer buffer, CompletableFuture<Void> done) {
-        node.client().read(fid, offset, fid.iounit()).whenComplete((data, e) -> {
+    private void readFrom(Fid fid, String file, long offset, OutputBuffer buffer, CompletableFuture<Void> done) {
+        NodeChannel reading = node;
+        fid.client().read(fid, offset, fid.iounit()).whenComplete((data, e) -> {
+            if (e != null && !reading.isOpen()) {
+                reroute(reading, file, offset, buffer, done);
+                return;
+            }
             if (e != null || data.length == 0) {
-                node.client().clunk(fid);
+                fid.client().clunk(fid);
                 buffer.end(e == null ? null : Futures.message(e));
                 done.complete(null);
                 return;
             }
             buffer.append(data);
-            readFrom(fid, offset + data.length, buffer, done);
+            readFrom(fid, file, offset + data.length, buffer, done);
         });
+    }
+
+    /**
+     * The connection under a read was lost (a relay on the way died): once the cluster has found the node another
+     * route, the session's {@code file} is opened there and read on from {@code offset}, so no byte is lost or
+     * repeated; with no route left, the stream ends with the reason.
+     */
+    private void reroute(NodeChannel lost, String file, long offset, OutputBuffer buffer, CompletableFuture<Void> done) {
+        lost.successor().whenComplete((next, e) -> {
+            if (e != null) {
+                buffer.end(Futures.message(e));
+                done.complete(null);
+                return;
+            }
+            if (node == lost) {
+                node = next;
+            }
+            next.open(session + "/" + file, Message.OREAD).whenComplete((fid, oe) -> {
+                if (oe != null) {
+                    buffer.end(file + ": " + Futures.message(oe));
+                    done.complete(null);
+                    return;
+                }
+                readFrom(fid, file, offset, buffer, done);
+            });
+        });
+    }
+
+    /** The exit line from {@code wait}; read again on the node's new route if its relay is lost meanwhile. */
+    private CompletableFuture<byte[]> exitLine(Stream waited) {
+        NodeChannel reading = node;
+        return waited.first().handle((line, e) -> {
+            waited.clunk();
+            if (e == null) {
+                return CompletableFuture.completedFuture(line);
+            }
+            if (reading.isOpen()) {
+                return CompletableFuture.<byte[]>failedFuture(e);
+            }
+            return reading.successor().thenCompose(next -> {
+                if (node == reading) {
+                    node = next;
+                }
+                return next.open(session + "/wait", Message.OREAD).thenCompose(fid -> fid.client()
+                        .read(fid, 0, 256).whenComplete((d, re) -> fid.client().clunk(fid)));
+            });
+        }).thenCompose(f -> f);
     }
 
     private void feedStdin() {
@@ -255,7 +314,7 @@ final class LaunchFlow {
                 try {
                     engine.stdinPumps().execute(() -> pumpStdin(fid));
                 } catch (RejectedExecutionException closed) {
-                    node.client().clunk(fid);
+                    fid.client().clunk(fid);
                     stdinFailed(new IllegalStateException("the cluster is closed"));
                 }
             });
@@ -264,11 +323,11 @@ final class LaunchFlow {
 
     private void pumpStdin(Fid fid) {
         try (InputStream in = request.stdinStream().get()) {
-            node.client().blocking(Duration.ofMinutes(5)).writeAll(fid, 0, in);
+            fid.client().blocking(Duration.ofMinutes(5)).writeAll(fid, 0, in);
         } catch (Exception e) {
             stdinFailed(e);
         } finally {
-            node.client().clunk(fid);
+            fid.client().clunk(fid);
         }
     }
 
@@ -310,14 +369,18 @@ final class LaunchFlow {
             if (fid == null || fid.isClunked() || !process.isAlive()) {
                 return CompletableFuture.completedFuture(null);
             }
-            return node.command(fid, SessionVerb.SIGNAL.line(signal));
+            NodeChannel now = node;
+            if (fid.client() != now.client()) { // rerouted: the open ctl fid went with the old connection
+                return now.writeText(session + "/ctl", SessionVerb.SIGNAL.line(signal));
+            }
+            return now.command(fid, SessionVerb.SIGNAL.line(signal));
         });
     }
 
     private void fail(String what, Throwable e) {
         ctl.thenAccept(fid -> {
             if (fid != null && !fid.isClunked()) {
-                node.client().clunk(fid);
+                fid.client().clunk(fid);
             }
         });
         ctl.complete(null);

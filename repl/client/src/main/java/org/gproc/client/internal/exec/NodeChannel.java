@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * its {@code clone} fid open on {@code N/ctl}: invisible in {@code procs} (no pid), never reaped while the connection
  * holds the fid, counted against {@code --max-sessions} like any session. {@link #close} wipes it; if this client
  * dies instead, the daemon reaps it a grace period after the connection is gone. A one-shot run makes no spare.
+ *
+ * <p>Through a relay, a node is the relay's connection plus a path prefix: {@code ""} direct, {@code "n/b17/"} through
+ * one relay, {@code "n/r2/n/b17/"} nested. Every path this channel (and {@link SessionProcess}) walks goes through
+ * {@link #path}. Blobs for such a node go once to the cache of the node the connection reaches ({@link #blobHome}),
+ * whose relay feeds them on to the node when a {@code link} line reaches it; the node's own cache is never walked.
  */
 public final class NodeChannel {
     /** A cloned session nobody has used yet: its ctl fid (open ORDWR) and its number. */
@@ -33,17 +38,62 @@ public final class NodeChannel {
 
     private final String node;
     private final NinePClient client;
+    private final String prefix;
+    /** Where blobs go: this channel when direct, else the channel of the node the connection reaches. */
+    private final NodeChannel blobHome;
     /** Blobs this client has seen in the node's cache/: a second push of them sends nothing. */
     private final Set<String> cachedBlobs = ConcurrentHashMap.newKeySet();
-    private final Map<String, CompletableFuture<Long>> uploads = new ConcurrentHashMap<>();
+    private final Map<String, BlobPush.Upload> uploads = new ConcurrentHashMap<>();
     private final AtomicReference<Spare> spare = new AtomicReference<>();
     private final AtomicBoolean cloningSpare = new AtomicBoolean();
     private final AtomicInteger runs = new AtomicInteger();
     private volatile boolean closed;
+    /** Set when the connection was lost: the route found instead, or why there is none. */
+    private final CompletableFuture<NodeChannel> successor = new CompletableFuture<>();
 
     public NodeChannel(String node, NinePClient client) {
         this.node = node;
         this.client = client;
+        this.prefix = "";
+        this.blobHome = this;
+    }
+
+    /**
+     * {@code node} through {@code relayed}'s connection at {@code prefix} (e.g. {@code "n/b17/"}); blobs go to the
+     * cache of the node at the far end of that connection.
+     */
+    public NodeChannel(String node, NodeChannel relayed, String prefix) {
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("path prefix '" + prefix + "' must end with '/'");
+        }
+        this.node = node;
+        this.client = relayed.client;
+        this.prefix = prefix;
+        this.blobHome = relayed.blobHome;
+    }
+
+    /** {@code relative} in this node's tree, as walked on the connection. */
+    public String path(String relative) {
+        if (prefix.isEmpty()) {
+            return relative;
+        }
+        String tail = relative.startsWith("/") ? relative.substring(1) : relative;
+        return prefix + tail;
+    }
+
+    /** The path prefix of this node on its connection: {@code ""} when direct. */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** True when this node is reached through at least one relay. */
+    public boolean isRelayed() {
+        return !prefix.isEmpty();
+    }
+
+    /** The channel whose cache receives this node's blobs (itself when direct). */
+    public NodeChannel blobHome() {
+        return blobHome;
     }
 
     public String node() {
@@ -62,12 +112,12 @@ public final class NodeChannel {
         return cachedBlobs;
     }
 
-    Map<String, CompletableFuture<Long>> uploads() {
+    Map<String, BlobPush.Upload> uploads() {
         return uploads;
     }
 
     public CompletableFuture<Fid> open(String path, int mode) {
-        return client.walk(path).thenCompose(fid -> client.open(fid, mode)
+        return client.walk(path(path)).thenCompose(fid -> client.open(fid, mode)
                 .whenComplete((f, e) -> {
                     if (e != null) {
                         client.clunk(fid);
@@ -116,6 +166,25 @@ public final class NodeChannel {
                 .whenComplete((d, e) -> client.clunk(fid)));
     }
 
+    /**
+     * What replaces this channel once its connection is lost: another route to the node (its relay died and the node
+     * was reached directly instead), or a failure with the reason it is down. Sessions live on the node, so a
+     * process whose reads broke continues on the successor from the offsets it had read.
+     */
+    public CompletableFuture<NodeChannel> successor() {
+        return successor;
+    }
+
+    /** The node is reached through {@code next} from now on. */
+    public void replaceWith(NodeChannel next) {
+        successor.complete(next);
+    }
+
+    /** The node has no route left: {@code reason} says why. */
+    public void lost(String reason) {
+        successor.completeExceptionally(new java.io.IOException(reason));
+    }
+
     /** The spare session, now the caller's; null if there is none ready. */
     Spare takeSpare() {
         return spare.getAndSet(null);
@@ -129,7 +198,7 @@ public final class NodeChannel {
         if (runs.incrementAndGet() < 2 || closed || spare.get() != null || !cloningSpare.compareAndSet(false, true)) {
             return;
         }
-        Fid fid = p.walk("clone");
+        Fid fid = p.walk(path("clone"));
         p.open(fid, Message.ORDWR);
         p.read(fid, 0, 32).whenComplete((number, e) -> {
             cloningSpare.set(false);
@@ -151,15 +220,23 @@ public final class NodeChannel {
         command(unused.ctl(), "wipe\n").whenComplete((v, e) -> client.clunk(unused.ctl()));
     }
 
-    /** Wipes the spare session (the request goes out before the connection closes), then closes the connection. */
+    /**
+     * Wipes the spare session (the request goes out before the connection closes), then closes the connection unless
+     * other nodes share it (a relayed node, or a relay's own channel): {@code Cluster} closes those once.
+     */
     public void close() {
+        release();
+        if (client != null && !isRelayed()) {
+            client.close();
+        }
+    }
+
+    /** Wipes the spare session and leaves the connection open (it is shared). */
+    public void release() {
         closed = true;
         Spare unused = spare.getAndSet(null);
         if (unused != null && client.isOpen()) {
             discard(unused);
-        }
-        if (client != null) {
-            client.close();
         }
     }
 

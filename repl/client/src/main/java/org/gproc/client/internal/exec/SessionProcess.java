@@ -228,6 +228,11 @@ public final class SessionProcess implements RemoteProcess {
         return stderr.text();
     }
 
+    /** Standard output bytes received so far (no waiting). */
+    public byte[] stdoutBytes() {
+        return stdout.toByteArray();
+    }
+
     @Override
     public void kill(String signal) {
         try {

@@ -20,8 +20,14 @@ import org.gproc.client.NodeSetException;
 public final class InventoryReader {
     /** What a file defines; paths are resolved against the file's directory. */
     public record Contents(List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts, Path identity,
-                           Path certificate) {
+                           Path certificate, Map<String, String> relays, int treeWidth) {
     }
+
+    /** The smallest {@code cluster.tree.width}: a relay with one child saves nothing. */
+    public static final int MIN_TREE_WIDTH = 2;
+
+    private final Map<String, RelayRules.Setting> nodeRelays = new LinkedHashMap<>();
+    private final Map<String, RelayRules.Setting> groupRelays = new LinkedHashMap<>();
 
     private final String fileName;
     private final String text;
@@ -73,6 +79,7 @@ public final class InventoryReader {
         Path knownHosts = null;
         Path identity = null;
         Path certificate = null;
+        int treeWidth = 0;
         ConfigTree.Block nodesBlock = null;
         ConfigTree.Block groupsBlock = null;
         for (Map.Entry<String, ConfigTree.Item> e : root.items().entrySet()) {
@@ -84,9 +91,10 @@ public final class InventoryReader {
                             case "knownHosts" -> knownHosts = path(c.getValue(), "cluster.knownHosts");
                             case "identity" -> identity = path(c.getValue(), "cluster.identity");
                             case "certificate" -> certificate = path(c.getValue(), "cluster.certificate");
+                            case "tree" -> treeWidth = treeWidth(c.getValue());
                             default -> throw error(c.getValue(), c.getKey(), "unknown setting 'cluster." + c.getKey()
-                                    + "'" + Suggest.hint(c.getKey(), List.of("knownHosts", "identity", "certificate"),
-                                    "cluster takes knownHosts, identity and certificate"));
+                                    + "'" + Suggest.hint(c.getKey(), List.of("knownHosts", "identity", "certificate",
+                                    "tree"), "cluster takes knownHosts, identity, certificate and tree"));
                         }
                     }
                 }
@@ -102,7 +110,38 @@ public final class InventoryReader {
         }
         List<NodeAddress> nodes = nodes(nodesBlock, defaultPort);
         Map<String, String> groups = groupsBlock == null ? Map.of() : groups(groupsBlock, nodes);
-        return new Contents(nodes, groups, knownHosts, identity, certificate);
+        Map<String, String> relays = RelayRules.resolve(nodeRelays, groupRelays,
+                new java.util.LinkedHashSet<>(nodes.stream().map(NodeAddress::name).toList()), this::error);
+        return new Contents(nodes, groups, knownHosts, identity, certificate, relays, treeWidth);
+    }
+
+    /** {@code cluster { tree { width = 32 } }}: every node without its own relay joins a tree of that width. */
+    private int treeWidth(ConfigTree.Item item) {
+        ConfigTree.Block tree = block(item, "cluster.tree");
+        int width = 0;
+        for (Map.Entry<String, ConfigTree.Item> t : tree.items().entrySet()) {
+            if (!t.getKey().equals("width")) {
+                throw error(t.getValue(), t.getKey(), "unknown setting 'cluster.tree." + t.getKey() + "'"
+                        + Suggest.hint(t.getKey(), List.of("width"), "cluster.tree takes width"));
+            }
+            if (!(t.getValue() instanceof ConfigTree.Value v && v.value() instanceof Integer w)
+                    || w < MIN_TREE_WIDTH) {
+                throw error(t.getValue(), "width", "cluster.tree.width must be a number of at least "
+                        + MIN_TREE_WIDTH + " (the children each relay serves)");
+            }
+            width = w;
+        }
+        if (width == 0) {
+            throw error(tree, "tree", "cluster.tree needs a width, e.g. tree { width = 32 }");
+        }
+        return width;
+    }
+
+    private String relayName(ConfigTree.Item v, String owner) {
+        if (!(v instanceof ConfigTree.Value val && val.value() instanceof String r) || r.isBlank()) {
+            throw error(v, "relay", owner + ": relay must be a node name in quotes, e.g. relay = 'r1'");
+        }
+        return r.strip();
     }
 
     private ConfigTree.Block block(ConfigTree.Item item, String name) {
@@ -142,6 +181,8 @@ public final class InventoryReader {
             }
             String host = null;
             int port = defaultPort;
+            String relay = null;
+            ConfigTree.Item relayItem = null;
             for (Map.Entry<String, ConfigTree.Item> s : settings.items().entrySet()) {
                 ConfigTree.Item v = s.getValue();
                 switch (s.getKey()) {
@@ -157,8 +198,13 @@ public final class InventoryReader {
                         }
                         port = p;
                     }
+                    case "relay" -> {
+                        relay = relayName(v, "node '" + key + "'");
+                        relayItem = v;
+                    }
                     default -> throw error(v, s.getKey(), "node '" + key + "': unknown setting '" + s.getKey() + "'"
-                            + Suggest.hint(s.getKey(), List.of("host", "port"), "a node takes host and port"));
+                            + Suggest.hint(s.getKey(), List.of("host", "port", "relay"),
+                            "a node takes host, port and relay"));
                 }
             }
             // one host for a whole node set means one daemon port per node on it; without a host each name is
@@ -180,6 +226,9 @@ public final class InventoryReader {
                 if (sharedHost) {
                     next++;
                 }
+                if (relay != null) {
+                    nodeRelays.put(name, new RelayRules.Setting(relay, key, relayItem));
+                }
             }
             keys.add(key);
         }
@@ -198,14 +247,20 @@ public final class InventoryReader {
             if (name.isEmpty() || name.chars().anyMatch(c -> "@,!&^*?[]% \t".indexOf(c) >= 0)) {
                 throw error(item, name, "group name '" + name + "' may not contain any of @,!&^*?[]% or spaces");
             }
+            if (item instanceof ConfigTree.Block settings) {
+                groups.put(name, groupBlock(name, settings));
+                continue;
+            }
             if (!(item instanceof ConfigTree.Value v && v.value() instanceof String expression)) {
                 throw error(item, name, "group '" + name + "' must be a node set in quotes, e.g. " + name
-                        + " = 'n[1-4]'");
+                        + " = 'n[1-4]', or a block: " + name + " { nodes = 'n[1-4]'; relay = 'r1' }");
             }
             groups.put(name, expression);
         }
         Hostlist all = Hostlist.fromList(nodes.stream().map(NodeAddress::name).toList());
         GroupResolver resolver = GroupResolver.of(groups, List.of(all.fold()));
+        Map<String, RelayRules.Setting> relayByGroup = new LinkedHashMap<>(groupRelays);
+        groupRelays.clear();
         for (Map.Entry<String, String> g : groups.entrySet()) {
             ConfigTree.Item item = block.items().get(g.getKey());
             Hostlist members;
@@ -220,7 +275,47 @@ public final class InventoryReader {
                 throw error(item, g.getKey(), "group '" + g.getKey() + "' names nodes that are not in the inventory: "
                         + unknown.fold());
             }
+            RelayRules.Setting relay = relayByGroup.get(g.getKey());
+            if (relay != null) {
+                for (String member : members) {
+                    if (member.equals(relay.relay())) {
+                        continue; // the group's relay may be one of its members; it is reached without itself
+                    }
+                    RelayRules.Setting earlier = groupRelays.put(member, relay);
+                    if (earlier != null && !earlier.relay().equals(relay.relay())) {
+                        throw error(relay.item(), "relay", "node '" + member + "' is in " + earlier.definedBy()
+                                + " (relay '" + earlier.relay() + "') and @" + g.getKey() + " (relay '"
+                                + relay.relay() + "'): give the node its own relay setting");
+                    }
+                }
+            }
         }
         return groups;
+    }
+
+    /** {@code rack1 { nodes = 'n[1-100]'; relay = 'r1' }}: a group whose members are reached through a relay. */
+    private String groupBlock(String name, ConfigTree.Block settings) {
+        String expression = null;
+        for (Map.Entry<String, ConfigTree.Item> s : settings.items().entrySet()) {
+            ConfigTree.Item v = s.getValue();
+            switch (s.getKey()) {
+                case "nodes" -> {
+                    if (!(v instanceof ConfigTree.Value val && val.value() instanceof String e) || e.isBlank()) {
+                        throw error(v, "nodes", "group '" + name + "': nodes must be a node set in quotes, e.g."
+                                + " nodes = 'n[1-4]'");
+                    }
+                    expression = e;
+                }
+                case "relay" -> groupRelays.put(name, new RelayRules.Setting(relayName(v, "group '" + name + "'"),
+                        "@" + name, v));
+                default -> throw error(v, s.getKey(), "group '" + name + "': unknown setting '" + s.getKey() + "'"
+                        + Suggest.hint(s.getKey(), List.of("nodes", "relay"), "a group block takes nodes and relay"));
+            }
+        }
+        if (expression == null) {
+            throw error(settings, name, "group '" + name + "' needs its nodes, e.g. " + name
+                    + " { nodes = 'n[1-4]'; relay = 'r1' }");
+        }
+        return expression;
     }
 }
