@@ -131,6 +131,12 @@ public final class Gprocd implements Callable<Integer> {
                     + " owner's user; unmapped principals cannot exec.")
     Path userMap;
 
+    @Option(names = "--gateway-for", paramLabel = "FILE",
+            description = "Be a gateway (jump host) for the nodes of FILE, a gproc inventory: authenticated users may"
+                    + " open SSH direct-tcpip channels to those nodes' addresses and nowhere else (ssh -J works);"
+                    + " each request is audited. Without it no forwarding of any kind is accepted.")
+    Path gatewayFor;
+
     @Option(names = "--write-inventory", paramLabel = "FILE",
             description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
     Path inventory;
@@ -202,6 +208,7 @@ public final class Gprocd implements Callable<Integer> {
                 .auditLog(auditLog)
                 .localExec(parseLocalExec(localExec))
                 .userMap(userMap)
+                .gatewayFor(gatewayFor)
                 .start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

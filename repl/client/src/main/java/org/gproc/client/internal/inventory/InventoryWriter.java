@@ -37,7 +37,7 @@ public final class InventoryWriter {
             NodeAddress first = run.get(0);
             String key = run.size() == 1 ? first.name() : fold(run);
             out.append("    ").append(quote(key)).append(" { host = ").append(quote(first.host()))
-                    .append("; port = ").append(first.port()).append(" }\n");
+                    .append("; port = ").append(first.port()).append(via(first.via())).append(" }\n");
         }
         out.append("}\n");
         if (!groups.isEmpty()) {
@@ -68,7 +68,7 @@ public final class InventoryWriter {
             if (!run.isEmpty()) {
                 NodeAddress last = run.get(run.size() - 1);
                 boolean extends_ = last.host().equals(node.host()) && last.port() + 1 == node.port()
-                        && stem(last.name()).equals(stem(node.name()));
+                        && stem(last.name()).equals(stem(node.name())) && last.via().equals(node.via());
                 if (!extends_) {
                     close(run, runs);
                     run = new ArrayList<>();
@@ -105,6 +105,15 @@ public final class InventoryWriter {
             start--;
         }
         return name.substring(0, start) + "#" + name.substring(end);
+    }
+
+    /** {@code ; via = 'gw'} or {@code ; via = ['gwa', 'gwb']}: the whole route, so it reads back the same. */
+    private static String via(List<String> via) {
+        if (via.isEmpty()) {
+            return "";
+        }
+        return "; via = " + (via.size() == 1 ? quote(via.get(0))
+                : "[" + String.join(", ", via.stream().map(InventoryWriter::quote).toList()) + "]");
     }
 
     private static boolean isIdentifier(String name) {
