@@ -1,7 +1,6 @@
 package org.gproc.transport.ssh;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -144,7 +143,7 @@ abstract class ConnectAttempt<T> {
     private void connected(ConnectFuture cf) {
         if (!cf.isConnected()) {
             Throwable e = cf.getException();
-            String why = e == null ? "cancelled" : e instanceof ConnectException ? e.getMessage() : e.toString();
+            String why = e == null ? "cancelled" : reason(e);
             fail(new IOException(where() + ": cannot connect: " + why, e));
             return;
         }
@@ -201,10 +200,26 @@ abstract class ConnectAttempt<T> {
         }
     }
 
+    /**
+     * Whether this attempt holds one use of {@link #through} that it must give back. A node's attempt does; a
+     * gateway's does not: {@link GatewayLinks} holds the previous hop for it and lets go when the link goes.
+     */
+    abstract boolean holdsLink();
+
     private void releaseLink() {
-        if (through != null && released.compareAndSet(false, true)) {
+        if (through != null && holdsLink() && released.compareAndSet(false, true)) {
             connector.links().release(through);
         }
+    }
+
+    /** The innermost message of a failure, without the wrappers' type names ("Network is unreachable"). */
+    private static String reason(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.ExecutionException || t instanceof java.util.concurrent.CompletionException
+                || t.getMessage() == null) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
     }
 
     private static String seconds(Duration d) {
@@ -221,6 +236,11 @@ abstract class ConnectAttempt<T> {
         @Override
         String role() {
             return "the gateway";
+        }
+
+        @Override
+        boolean holdsLink() {
+            return false;
         }
 
         @Override
@@ -241,6 +261,11 @@ abstract class ConnectAttempt<T> {
         @Override
         String role() {
             return "the node";
+        }
+
+        @Override
+        boolean holdsLink() {
+            return true;
         }
 
         @Override

@@ -186,6 +186,34 @@ class GatewaySpec extends Specification {
         ch?.close()
     }
 
+    def "a failed connection through two gateways leaves the other users of the first one alone"() {
+        given: 'known_hosts without nodeB, so the two-hop connection to it fails at its host key'
+        Path partial = dir.resolve('known_hosts_partial')
+        Files.write(partial, [outer, gateway, nodeA].collect { KnownHosts.line('127.0.0.1', it.port(), it.hostKey()) })
+        def strict = SshConnector.builder().identity(aliceKey).knownHosts(partial).build()
+        SshFrameChannel near = strict.connect([hop(outer)], '127.0.0.1', gateway.port()).get()
+
+        when:
+        def e = failure(strict.connect([hop(outer), hop(gateway)], 'localhost', nodeB.port()))
+
+        then:
+        e instanceof HostKeyException
+        version(near) instanceof Message.Rversion
+        eventually.eventually { assert strict.gatewayConnections() == 1 }
+
+        when:
+        near.close()
+
+        then:
+        eventually.eventually {
+            assert strict.gatewayConnections() == 0
+            assert outer.connectionCount() == 0
+        }
+
+        cleanup:
+        strict?.close()
+    }
+
     def "a node behind the gateway with the wrong host key is refused under its own name"() {
         given: 'known_hosts pins another key for the node'
         Path wrong = dir.resolve('known_hosts_wrong')

@@ -127,8 +127,31 @@ class Netns implements Closeable {
 
     static class Result {
         int exit
+        /** stdout and stderr together, or stdout alone from {@link #capture} */
         String out
-        String toString() { "exit ${exit}: ${out}" }
+        /** stdout as bytes (from {@link #capture} only) */
+        byte[] bytes
+        /** stderr (from {@link #capture} only) */
+        String err
+        String toString() { "exit ${exit}: ${out}${err ? ' / ' + err : ''}" }
+    }
+
+    /** As {@link #run}, with stdout (also as bytes) and stderr kept apart: for binary output such as 9P. */
+    Result capture(String ns, List<String> command, long timeoutSeconds = 120, byte[] input = new byte[0]) {
+        Process p = new ProcessBuilder(['ip', 'netns', 'exec', ns] + command*.toString()).start()
+        def out = new ByteArrayOutputStream()
+        def err = new ByteArrayOutputStream()
+        Thread to = Thread.start { out << p.inputStream }
+        Thread te = Thread.start { err << p.errorStream }
+        p.outputStream.withStream { it.write(input) }
+        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS)
+        if (!done) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS)
+        }
+        to.join(10000)
+        te.join(10000)
+        new Result(exit: done ? p.exitValue() : -1, out: out.toString('UTF-8'), bytes: out.toByteArray(),
+                err: (done ? '' : "timed out after ${timeoutSeconds} s; ") + err.toString('UTF-8'))
     }
 
     /** Runs {@code command} inside {@code ns} to completion (stdout and stderr together). */
