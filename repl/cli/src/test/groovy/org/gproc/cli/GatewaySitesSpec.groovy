@@ -86,7 +86,7 @@ class GatewaySitesSpec extends Specification {
         String siteBVia = options.containsKey('siteBVia') ? options.siteBVia : "'gwb'"
         String c1Via = options.c1Via ?: "['gwb', 'b1']"
         inventoryFile(name, """\
-            cluster { knownHosts = '${options.knownHosts ?: knownHosts}'; identity = '${options.identity ?: alice}' }
+            cluster { knownHosts = '${options.containsKey('knownHosts') ? options.knownHosts : knownHosts}'; identity = '${options.containsKey('identity') ? options.identity : alice}' }
             nodes {
                 gwb { host = '10.77.1.1'; port = 5640 }
                 'b[1-3]' { host = '10.77.2.2'; port = 5640 }
