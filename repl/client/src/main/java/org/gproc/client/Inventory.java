@@ -46,6 +46,16 @@ import org.gproc.client.internal.inventory.NodesSpec;
  * groups { compute = 'n[2-1000]' }                                  // node sets, used as @compute
  * groups.'gpu-nodes' = 'n[2-9]'                                     // a group name that is not an identifier
  * </pre>
+ * Nodes behind a gateway (a bastion, another site) name it with {@code via}, on the node or on a group block; the
+ * gateway is a node of the same inventory running {@code gprocd --gateway-for}, and the node's host and port are
+ * as the gateway sees them. A list is several hops, first hop first:
+ * <pre>
+ * nodes {
+ *     gwb { host = 'gw.site-b.example'; port = 5640 }
+ *     'b[1-64]' { host = '10.2.0.1'; port = 17001; via = 'gwb' }       // or via = ['gwa', 'gwb']
+ * }
+ * groups { siteb { nodes = 'b[1-64]'; via = 'gwb' } }                  // the same, for a whole group
+ * </pre>
  * Plain declarations like these are read directly (a 10,000-node file in milliseconds); a file using more Groovy
  * (variables, loops) is run by ConfigSlurper. Key files not named by the source default to
  * {@code ~/.gproc/known_hosts} and {@code ~/.gproc/id_ed25519}.
@@ -67,6 +77,8 @@ public final class Inventory {
     private final Path identity;
     private final Path certificate;
     private final GroupResolver resolver;
+    /** Every node of the source, also those a {@link #subset} left out: gateways on a route are looked up here. */
+    private final Map<String, NodeAddress> everyNode;
 
     private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
             Path identity) {
@@ -75,6 +87,11 @@ public final class Inventory {
 
     private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
             Path identity, Path certificate) {
+        this(source, nodes, groups, knownHosts, identity, certificate, null);
+    }
+
+    private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
+            Path identity, Path certificate, Map<String, NodeAddress> everyNode) {
         this.source = source;
         Map<String, NodeAddress> byName = new LinkedHashMap<>();
         for (NodeAddress node : nodes) {
@@ -83,6 +100,7 @@ public final class Inventory {
             }
         }
         this.nodes = Collections.unmodifiableMap(byName);
+        this.everyNode = everyNode != null ? everyNode : this.nodes;
         this.names = Hostlist.fromList(byName.keySet());
         this.groups = Collections.unmodifiableMap(new TreeMap<>(groups));
         this.knownHosts = knownHosts;
@@ -162,7 +180,8 @@ public final class Inventory {
         }
         return new Inventory(found.source, List.copyOf(found.nodes.values()), found.groups,
                 found.knownHosts != null ? found.knownHosts : dotGproc.resolve("known_hosts"),
-                found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"), found.certificate);
+                found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"), found.certificate,
+                found.everyNode);
     }
 
     /**
@@ -218,7 +237,24 @@ public final class Inventory {
         for (String name : selected) {
             chosen.add(nodes.get(name));
         }
-        return new Inventory(source, chosen, groups, knownHosts, identity, certificate);
+        return new Inventory(source, chosen, groups, knownHosts, identity, certificate, everyNode);
+    }
+
+    /**
+     * The gateways to go through to reach {@code node}, first hop first (empty when the control node dials it
+     * itself): the nodes its {@code via} names, with the address each is reached at from the hop before.
+     */
+    public List<NodeAddress> route(NodeAddress node) {
+        List<NodeAddress> hops = new ArrayList<>(node.via().size());
+        for (String name : node.via()) {
+            NodeAddress hop = everyNode.get(name);
+            if (hop == null) {
+                throw new InventoryException(source + ": node '" + node.name() + "': via '" + name
+                        + "' is not a node of this inventory");
+            }
+            hops.add(hop);
+        }
+        return hops;
     }
 
     public Optional<NodeAddress> address(String name) {
@@ -267,18 +303,18 @@ public final class Inventory {
 
     public Inventory withKnownHosts(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, Objects.requireNonNull(file), identity,
-                certificate);
+                certificate, everyNode);
     }
 
     /** Another identity; the file's certificate belonged to the old one, so the new one's is found beside it. */
     public Inventory withIdentity(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, Objects.requireNonNull(file),
-                null);
+                null, everyNode);
     }
 
     public Inventory withCertificate(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, identity,
-                Objects.requireNonNull(file));
+                Objects.requireNonNull(file), everyNode);
     }
 
     /** The compact file text ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), paths relative to baseDir. */

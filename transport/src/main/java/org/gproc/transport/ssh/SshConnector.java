@@ -2,7 +2,6 @@ package org.gproc.transport.ssh;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -16,25 +15,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
-import org.apache.sshd.client.future.AuthFuture;
-import org.apache.sshd.client.future.ConnectFuture;
-import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.NamedFactory;
-import org.apache.sshd.common.channel.StreamingChannel;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
-import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -86,6 +76,7 @@ public final class SshConnector implements Closeable {
     private final ExecutorService ownedExecutor;
     private final Executor frames;
     private volatile boolean closed;
+    private final GatewayLinks links = new GatewayLinks(this::openGateway);
 
     private SshConnector(Builder config, KeyPair identity, OpenSshCertificate certificate) {
         this.config = config;
@@ -110,7 +101,7 @@ public final class SshConnector implements Closeable {
     }
 
     private SshClient configure() {
-        SshClient c = ClientBuilder.builder().build();
+        SshClient c = ClientBuilder.builder().factory(TunnellingClient::new).build();
         CryptoPolicy.apply(c, CertificateKex::of);
         c.setSignatureFactories(List.<NamedFactory<Signature>>copyOf(SIGNATURES));
         c.setServerKeyVerifier(new KnownHostsVerifier(config.knownHosts, config.hostKeyPolicy));
@@ -163,7 +154,21 @@ public final class SshConnector implements Closeable {
      * connect timeout + auth timeout whatever the node does.
      */
     public CompletableFuture<SshFrameChannel> connect(String host, int port) {
+        return connect(List.of(), host, port);
+    }
+
+    /**
+     * {@link #connect(String, int)} through a chain of gateways, first hop first (OpenSSH's ProxyJump): an SSH
+     * connection to the first gateway, a {@code direct-tcpip} channel on it to the next hop, that hop's SSH
+     * connection inside the channel, and so on to the node. Every hop is an ordinary connection of this connector:
+     * its host key is checked against known_hosts under the name and port it is reached by, and we authenticate with
+     * the same key (and certificate). A gateway sees only ciphertext. Connections to a chain of gateways are shared
+     * by every node reached through it and closed when the last of those connections closes. The deadline grows by
+     * one connect + auth timeout per hop.
+     */
+    public CompletableFuture<SshFrameChannel> connect(List<JumpHost> via, String host, int port) {
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(via, "via");
         CompletableFuture<SshFrameChannel> result = new CompletableFuture<>();
         if (port < 1 || port > 65535) {
             result.completeExceptionally(new IllegalArgumentException(host + ": port " + port + " is outside 1..65535"));
@@ -173,9 +178,41 @@ public final class SshConnector implements Closeable {
             result.completeExceptionally(new IOException(host + " port " + port + ": the connector is closed"));
             return result;
         }
-        Attempt attempt = new Attempt(host, port, result);
-        attempt.begin();
+        GatewayLinks.Link through = via.isEmpty() ? null : links.acquire(via);
+        new ConnectAttempt.ToNode(this, host, port, through, result).begin(attemptTime().multipliedBy(via.size() + 1));
         return result;
+    }
+
+    /** Opens the connection to a link's gateway, through the link before it when there is one. */
+    private CompletableFuture<ClientSession> openGateway(GatewayLinks.Link link, GatewayLinks.Link upstream) {
+        CompletableFuture<ClientSession> session = new CompletableFuture<>();
+        new ConnectAttempt.ToGateway(this, link.gateway(), upstream, session).begin(attemptTime());
+        return session;
+    }
+
+    private Duration attemptTime() {
+        return config.connectTimeout.plus(config.authTimeout);
+    }
+
+    /** Gateway connections open or being opened. */
+    int gatewayConnections() {
+        return links.size();
+    }
+
+    GatewayLinks links() {
+        return links;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    String username() {
+        return config.username;
+    }
+
+    SshFrameChannel frameChannel(String host, int port, ClientSession session, XcpuClientChannel channel) {
+        return new SshFrameChannel(host, port, session, channel, frames, timer, () -> closed, config.maxFrameSize);
     }
 
     /**
@@ -238,130 +275,6 @@ public final class SshConnector implements Closeable {
             if (ownedExecutor != null) {
                 ownedExecutor.shutdown();
             }
-        }
-    }
-
-    /** One connection attempt, from TCP connect to an open subsystem, with one deadline for all of it. */
-    private final class Attempt {
-        private final String host;
-        private final int port;
-        private final CompletableFuture<SshFrameChannel> result;
-        private final AtomicReference<ClientSession> session = new AtomicReference<>();
-        private volatile String phase = "TCP connect";
-        private ScheduledFuture<?> deadline;
-
-        Attempt(String host, int port, CompletableFuture<SshFrameChannel> result) {
-            this.host = host;
-            this.port = port;
-            this.result = result;
-        }
-
-        void begin() {
-            Duration total = config.connectTimeout.plus(config.authTimeout);
-            deadline = timer.schedule(() -> fail(new IOException(host + " port " + port + ": timed out after "
-                    + seconds(total) + " during " + phase)), total.toMillis(), TimeUnit.MILLISECONDS);
-            result.whenComplete((ch, e) -> deadline.cancel(false));
-            AttributeRepository context = AttributeRepository.ofKeyValuePair(KnownHostsVerifier.TARGET,
-                    new KnownHostsVerifier.Target(host, port));
-            try {
-                ConnectFuture cf = client.connect(config.username, host, port, context, null);
-                cf.addListener(this::connected);
-            } catch (IOException | RuntimeException e) {
-                fail(new IOException(host + " port " + port + ": cannot connect: " + e.getMessage(), e));
-            }
-        }
-
-        private void connected(ConnectFuture cf) {
-            if (!cf.isConnected()) {
-                Throwable e = cf.getException();
-                String why = e == null ? "cancelled" : e instanceof ConnectException ? e.getMessage() : e.toString();
-                fail(new IOException(host + " port " + port + ": cannot connect: " + why, e));
-                return;
-            }
-            ClientSession s = cf.getSession();
-            session.set(s);
-            if (result.isDone()) {
-                s.close(true);
-                return;
-            }
-            phase = "key exchange and authentication";
-            try {
-                s.auth().addListener(this::authenticated);
-            } catch (IOException | RuntimeException e) {
-                fail(authFailure(s, e));
-            }
-        }
-
-        private void authenticated(AuthFuture af) {
-            ClientSession s = session.get();
-            if (!af.isSuccess()) {
-                fail(authFailure(s, af.getException()));
-                return;
-            }
-            phase = "opening subsystem " + SshNodeServer.SUBSYSTEM;
-            try {
-                XcpuClientChannel ch = new XcpuClientChannel();
-                ch.setStreaming(StreamingChannel.Streaming.Async);
-                s.getService(ConnectionService.class).registerChannel(ch);
-                OpenFuture of = ch.open();
-                of.addListener(f -> opened(ch, f));
-            } catch (IOException | RuntimeException e) {
-                fail(new IOException(host + " port " + port + ": cannot open a channel: " + e.getMessage(), e));
-            }
-        }
-
-        private void opened(XcpuClientChannel ch, OpenFuture of) {
-            if (!of.isOpened()) {
-                Throwable e = of.getException();
-                fail(new IOException(host + " port " + port + ": the node refused a session channel: "
-                        + (e == null ? "cancelled" : e.getMessage()), e));
-                return;
-            }
-            ch.accepted.whenComplete((ok, e) -> {
-                if (!Boolean.TRUE.equals(ok)) {
-                    fail(new IOException(host + " port " + port + ": the node refused subsystem "
-                            + SshNodeServer.SUBSYSTEM + " (is it a gprocd?)"));
-                    return;
-                }
-                try {
-                    SshFrameChannel channel = new SshFrameChannel(host, port, session.get(), ch, frames, timer,
-                            () -> closed, config.maxFrameSize);
-                    if (!result.complete(channel)) {
-                        channel.close();
-                    }
-                } catch (RuntimeException re) {
-                    fail(new IOException(host + " port " + port + ": " + re, re));
-                }
-            });
-        }
-
-        private IOException authFailure(ClientSession s, Throwable e) {
-            HostKeyException hostKey = s == null ? null : s.getAttribute(KnownHostsVerifier.REFUSAL);
-            if (hostKey != null) {
-                return hostKey;
-            }
-            if (s != null && s.getServerKey() != null && s.isOpen() && !s.isAuthenticated()) {
-                return new IOException(host + " port " + port + ": the node refused our key "
-                        + identityFingerprint() + (certificate == null ? "" : " and our user "
-                        + Certificates.describe(certificate)) + " (not in its authorized_keys"
-                        + (certificate == null ? "" : ", not signed by a CA it trusts (--trusted-user-ca), expired"
-                        + " or revoked") + ", or an option there forbids this login)", e);
-            }
-            String why = e == null ? "connection closed" : e.getMessage();
-            return new IOException(host + " port " + port + ": SSH handshake failed: " + why, e);
-        }
-
-        private void fail(IOException e) {
-            if (result.completeExceptionally(e)) {
-                ClientSession s = session.get();
-                if (s != null) {
-                    s.close(true);
-                }
-            }
-        }
-
-        private String seconds(Duration d) {
-            return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
         }
     }
 

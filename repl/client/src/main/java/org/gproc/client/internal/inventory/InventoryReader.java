@@ -23,9 +23,20 @@ public final class InventoryReader {
                            Path certificate) {
     }
 
+    /** A {@code via} setting as written: the gateway names, and the block that wrote it (for its line). */
+    record Via(List<String> names, ConfigTree.Item item, String owner) {
+    }
+
+    /** Builds the error for {@code item} (file and line first). */
+    interface Errors {
+        InventoryException error(ConfigTree.Item item, String key, String message);
+    }
+
     private final String fileName;
     private final String text;
     private final Path dir;
+    private final Map<String, Via> explicitVia = new LinkedHashMap<>();
+    private final Map<String, Via> groupVia = new LinkedHashMap<>();
 
     private InventoryReader(String fileName, String text, Path dir) {
         this.fileName = fileName;
@@ -51,7 +62,7 @@ public final class InventoryReader {
         return new InventoryReader(fileName, text, dir).contents(root, defaultPort);
     }
 
-    private InventoryException error(ConfigTree.Item item, String key, String message) {
+    InventoryException error(ConfigTree.Item item, String key, String message) {
         int line = item.line() > 0 ? item.line() : guessLine(key);
         return new InventoryException(fileName + (line > 0 ? ":" + line : "") + ": " + message);
     }
@@ -102,7 +113,25 @@ public final class InventoryReader {
         }
         List<NodeAddress> nodes = nodes(nodesBlock, defaultPort);
         Map<String, String> groups = groupsBlock == null ? Map.of() : groups(groupsBlock, nodes);
+        if (!explicitVia.isEmpty() || !groupVia.isEmpty()) {
+            nodes = Routes.resolve(nodes, groups, explicitVia, groupVia, this::error);
+        }
         return new Contents(nodes, groups, knownHosts, identity, certificate);
+    }
+
+    /** {@code via = 'gw'} or {@code via = ['gwa', 'gwb']}: one or more node names, first hop first. */
+    private List<String> viaNames(ConfigTree.Item item, String owner) {
+        if (item instanceof ConfigTree.Value v) {
+            if (v.value() instanceof String name && !name.isBlank()) {
+                return List.of(name.strip());
+            }
+            if (v.value() instanceof List<?> list && !list.isEmpty()
+                    && list.stream().allMatch(x -> x instanceof String name && !name.isBlank())) {
+                return list.stream().map(x -> ((String) x).strip()).toList();
+            }
+        }
+        throw error(item, "via", owner + ": via must be a node name in quotes or a list of them, first hop first,"
+                + " e.g. via = 'gw' or via = ['gwa', 'gwb']");
     }
 
     private ConfigTree.Block block(ConfigTree.Item item, String name) {
@@ -142,6 +171,7 @@ public final class InventoryReader {
             }
             String host = null;
             int port = defaultPort;
+            List<String> via = null;
             for (Map.Entry<String, ConfigTree.Item> s : settings.items().entrySet()) {
                 ConfigTree.Item v = s.getValue();
                 switch (s.getKey()) {
@@ -157,8 +187,10 @@ public final class InventoryReader {
                         }
                         port = p;
                     }
+                    case "via" -> via = viaNames(v, "node '" + key + "'");
                     default -> throw error(v, s.getKey(), "node '" + key + "': unknown setting '" + s.getKey() + "'"
-                            + Suggest.hint(s.getKey(), List.of("host", "port"), "a node takes host and port"));
+                            + Suggest.hint(s.getKey(), List.of("host", "port", "via"),
+                            "a node takes host, port and via"));
                 }
             }
             // one host for a whole node set means one daemon port per node on it; without a host each name is
@@ -180,6 +212,9 @@ public final class InventoryReader {
                 if (sharedHost) {
                     next++;
                 }
+                if (via != null) {
+                    explicitVia.put(name, new Via(via, settings, "node '" + key + "'"));
+                }
             }
             keys.add(key);
         }
@@ -198,9 +233,34 @@ public final class InventoryReader {
             if (name.isEmpty() || name.chars().anyMatch(c -> "@,!&^*?[]% \t".indexOf(c) >= 0)) {
                 throw error(item, name, "group name '" + name + "' may not contain any of @,!&^*?[]% or spaces");
             }
-            if (!(item instanceof ConfigTree.Value v && v.value() instanceof String expression)) {
+            String expression = null;
+            if (item instanceof ConfigTree.Value v && v.value() instanceof String written) {
+                expression = written;
+            } else if (item instanceof ConfigTree.Block b) {
+                for (Map.Entry<String, ConfigTree.Item> s : b.items().entrySet()) {
+                    switch (s.getKey()) {
+                        case "nodes" -> {
+                            if (!(s.getValue() instanceof ConfigTree.Value v && v.value() instanceof String set)) {
+                                throw error(s.getValue(), "nodes", "group '" + name + "': nodes must be a node set"
+                                        + " in quotes, e.g. nodes = 'n[1-4]'");
+                            }
+                            expression = set;
+                        }
+                        case "via" -> groupVia.put(name, new Via(viaNames(s.getValue(), "group '" + name + "'"), b,
+                                "group '" + name + "'"));
+                        default -> throw error(s.getValue(), s.getKey(), "group '" + name + "': unknown setting '"
+                                + s.getKey() + "'" + Suggest.hint(s.getKey(), List.of("nodes", "via"),
+                                "a group block takes nodes and via"));
+                    }
+                }
+                if (expression == null) {
+                    throw error(item, name, "group '" + name + "' names no nodes: " + name
+                            + " { nodes = 'n[1-4]'; via = 'gw' }");
+                }
+            }
+            if (expression == null) {
                 throw error(item, name, "group '" + name + "' must be a node set in quotes, e.g. " + name
-                        + " = 'n[1-4]'");
+                        + " = 'n[1-4]', or a block: " + name + " { nodes = 'n[1-4]'; via = 'gw' }");
             }
             groups.put(name, expression);
         }
