@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +25,8 @@ import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
@@ -96,6 +101,9 @@ public final class SshConnector implements Closeable {
         client.start();
     }
 
+    /** Every session this connector's client has open, so close() can end them politely first. */
+    private final Set<Session> liveSessions = ConcurrentHashMap.newKeySet();
+
     public static Builder builder() {
         return new Builder();
     }
@@ -117,6 +125,17 @@ public final class SshConnector implements Closeable {
         c.setChannelFactories(List.of()); // a node may not open channels towards us (forwarded ports, agent, X11)
         c.setGlobalRequestHandlers(List.of());
         c.setNioWorkers(config.ioThreads);
+        c.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                liveSessions.add(session);
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+                liveSessions.remove(session);
+            }
+        });
         CoreModuleProperties.PREFERRED_AUTHS.set(c, UserAuthPublicKeyFactory.NAME);
         CoreModuleProperties.TCP_NODELAY.set(c, true);
         CoreModuleProperties.WINDOW_SIZE.set(c, config.windowSize);
@@ -269,11 +288,34 @@ public final class SshConnector implements Closeable {
     public void close() {
         closed = true;
         try {
+            closeSessionsGracefully();
             client.stop();
         } finally {
             timer.shutdownNow();
             if (ownedExecutor != null) {
                 ownedExecutor.shutdown();
+            }
+        }
+    }
+
+    /**
+     * Closes every session politely and waits a little for it: stopping the client with reads still in flight lets
+     * the JDK's channel group hand a completion to SSHD's executor after it was shut down, which ends in a stack
+     * trace on the user's terminal.
+     */
+    private static final Duration SESSION_CLOSE_WAIT = Duration.ofSeconds(2);
+
+    private void closeSessionsGracefully() {
+        long deadline = System.nanoTime() + SESSION_CLOSE_WAIT.toNanos();
+        for (Session session : List.copyOf(liveSessions)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                session.close(false).await(left, TimeUnit.NANOSECONDS);
+            } catch (IOException | RuntimeException e) {
+                // the session is stopped with the client below either way
             }
         }
     }
