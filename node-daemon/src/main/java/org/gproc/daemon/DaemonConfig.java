@@ -278,6 +278,15 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
             return this;
         }
 
+        /**
+         * Makes the daemon a gateway to the nodes of {@code file} (a client inventory): authenticated clients may
+         * open {@code direct-tcpip} channels to them, and to nothing else; each request is audited.
+         */
+        public Builder gatewayFor(Path file) {
+            ssh = ssh.withGatewayFor(file);
+            return this;
+        }
+
         public DaemonConfig build() {
             List<String> missing = new ArrayList<>();
             if (host == null) {

@@ -2,6 +2,7 @@ package org.gproc.daemon;
 
 import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.audit.AuthAudit;
+import org.gproc.daemon.audit.JumpAudit;
 import org.gproc.daemon.policy.ExecPolicy;
 import org.gproc.daemon.policy.UnixUser;
 import org.gproc.daemon.policy.UserMap;
@@ -19,6 +20,7 @@ import org.gproc.transport.ninep.server.FileTree;
 import org.gproc.transport.ninep.server.NinePServer;
 import org.gproc.transport.ssh.ConnectionInfo;
 import org.gproc.transport.ssh.Keys;
+import org.gproc.transport.ssh.GatewayTargets;
 import org.gproc.transport.ssh.SshNodeServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,8 +99,10 @@ public final class GprocDaemon implements AutoCloseable {
     static GprocDaemon start(DaemonConfig config) throws IOException {
         ExecPolicy policy = policy(config);
         AuditLog audit = config.auditLog() == null ? AuditLog.disabled() : openAudit(config.auditLog());
+        GatewayTargets gateway;
         try {
             config.ssh().check(config.authorizedKeys(), config.hostKey());
+            gateway = config.ssh().gatewayTargets();
             Files.createDirectories(config.stateDir());
         } catch (IOException | RuntimeException e) {
             audit.close();
@@ -145,6 +149,9 @@ public final class GprocDaemon implements AutoCloseable {
                         .handler((info, channel) -> serve(servers, base[0], info, channel));
                 if (audit.enabled()) {
                     b.authListener(new AuthAudit(audit));
+                }
+                if (gateway != null) {
+                    b.gateway(gateway, audit.enabled() ? new JumpAudit(audit) : null);
                 }
                 if (config.authorizedKeys() != null) {
                     b.authorizedKeys(config.authorizedKeys());

@@ -154,6 +154,12 @@ public final class Gprocd implements Callable<Integer> {
                     + " connections the attach's uname names the session owner. Repeatable.")
     java.util.List<String> trustedRelays = new java.util.ArrayList<>();
 
+    @Option(names = "--gateway-for", paramLabel = "FILE",
+            description = "Be a gateway (jump host) for the nodes of FILE, a gproc inventory: authenticated users may"
+                    + " open SSH direct-tcpip channels to those nodes' addresses and nowhere else (ssh -J works);"
+                    + " each request is audited. Without it no forwarding of any kind is accepted.")
+    Path gatewayFor;
+
     @Option(names = "--write-inventory", paramLabel = "FILE",
             description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
     Path inventory;
@@ -239,6 +245,7 @@ public final class Gprocd implements Callable<Integer> {
                 .relayFor(relayFor)
                 .relayCertificate(relayCertificate)
                 .trustedRelays(trustedRelays)
+                .gatewayFor(gatewayFor)
                 .start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

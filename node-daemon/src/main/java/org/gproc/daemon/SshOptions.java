@@ -4,6 +4,10 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.gproc.transport.cert.Certificates;
 import org.gproc.transport.cert.RevocationList;
+import org.gproc.client.Inventory;
+import org.gproc.client.InventoryException;
+import org.gproc.client.NodeAddress;
+import org.gproc.transport.ssh.GatewayTargets;
 import org.gproc.transport.ssh.Keys;
 import org.gproc.transport.ssh.SshNodeServer;
 
@@ -11,11 +15,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Certificates, revocation and pre-authentication limits of gprocd's SSH server: the flags {@code --trusted-user-ca},
- * {@code --revoked}, {@code --host-cert}, {@code --cert-expiry-grace} and {@code --max-startups}.
+ * {@code --revoked}, {@code --host-cert}, {@code --cert-expiry-grace}, {@code --max-startups} and
+ * {@code --gateway-for}.
  *
  * @param trustedUserCa   CA public keys whose user certificates are accepted (principal = a certificate
  *                        principal); null for none
@@ -23,12 +30,15 @@ import java.util.Objects;
  * @param hostCertificate a host certificate of the host key, presented to clients; null for none
  * @param certExpiryGrace how long after its certificate expires a connection is closed
  * @param maxStartups     connections per node that may wait for authentication; more are dropped at accept
+ * @param gatewayFor      a client inventory whose nodes authenticated clients may reach through this daemon with
+ *                        {@code direct-tcpip} ({@code --gateway-for}); null: no forwarding at all
  */
 public record SshOptions(Path trustedUserCa, Path revoked, Path hostCertificate, Duration certExpiryGrace,
-                         int maxStartups) {
+                         int maxStartups, Path gatewayFor) {
 
     public static final int DEFAULT_MAX_STARTUPS = 64;
-    public static final SshOptions DEFAULTS = new SshOptions(null, null, null, Duration.ZERO, DEFAULT_MAX_STARTUPS);
+    public static final SshOptions DEFAULTS = new SshOptions(null, null, null, Duration.ZERO, DEFAULT_MAX_STARTUPS,
+            null);
 
     public SshOptions {
         Objects.requireNonNull(certExpiryGrace, "certExpiryGrace");
@@ -41,23 +51,48 @@ public record SshOptions(Path trustedUserCa, Path revoked, Path hostCertificate,
     }
 
     SshOptions withTrustedUserCa(Path file) {
-        return new SshOptions(file, revoked, hostCertificate, certExpiryGrace, maxStartups);
+        return new SshOptions(file, revoked, hostCertificate, certExpiryGrace, maxStartups, gatewayFor);
     }
 
     SshOptions withRevoked(Path file) {
-        return new SshOptions(trustedUserCa, file, hostCertificate, certExpiryGrace, maxStartups);
+        return new SshOptions(trustedUserCa, file, hostCertificate, certExpiryGrace, maxStartups, gatewayFor);
     }
 
     SshOptions withHostCertificate(Path file) {
-        return new SshOptions(trustedUserCa, revoked, file, certExpiryGrace, maxStartups);
+        return new SshOptions(trustedUserCa, revoked, file, certExpiryGrace, maxStartups, gatewayFor);
     }
 
     SshOptions withCertExpiryGrace(Duration grace) {
-        return new SshOptions(trustedUserCa, revoked, hostCertificate, grace, maxStartups);
+        return new SshOptions(trustedUserCa, revoked, hostCertificate, grace, maxStartups, gatewayFor);
     }
 
     SshOptions withMaxStartups(int n) {
-        return new SshOptions(trustedUserCa, revoked, hostCertificate, certExpiryGrace, n);
+        return new SshOptions(trustedUserCa, revoked, hostCertificate, certExpiryGrace, n, gatewayFor);
+    }
+
+    SshOptions withGatewayFor(Path file) {
+        return new SshOptions(trustedUserCa, revoked, hostCertificate, certExpiryGrace, maxStartups, file);
+    }
+
+    /**
+     * The nodes {@code --gateway-for} lists, read with the client's inventory reader (so the file can be the very
+     * inventory the clients use); null without the flag. Errors name the flag, the file and the line.
+     */
+    GatewayTargets gatewayTargets() throws IOException {
+        if (gatewayFor == null) {
+            return null;
+        }
+        Inventory inventory;
+        try {
+            inventory = Inventory.load(gatewayFor);
+        } catch (InventoryException e) {
+            throw new IOException("--gateway-for " + gatewayFor + ": " + e.getMessage(), e);
+        }
+        List<GatewayTargets.Node> nodes = new ArrayList<>();
+        for (NodeAddress node : inventory.addresses()) {
+            nodes.add(new GatewayTargets.Node(node.name(), node.host(), node.port()));
+        }
+        return GatewayTargets.of(gatewayFor.toString(), nodes);
     }
 
     /**
@@ -85,6 +120,7 @@ public record SshOptions(Path trustedUserCa, Path revoked, Path hostCertificate,
         if (hostCertificate != null) {
             checkHostCertificate(hostKey);
         }
+        gatewayTargets();
     }
 
     private void checkHostCertificate(Path hostKey) throws IOException {

@@ -62,6 +62,11 @@ final class BenchCluster {
         return Inventory.of(inventory.source() + " (first " + n + ")", all.subList(0, n), Map.of());
     }
 
+    /** Just node {@code name}, with the gateways its {@code via} names still known (so it is reached through them). */
+    Inventory named(String name) {
+        return inventory.subset(name);
+    }
+
     /**
      * Connects to every node of {@code nodes} exactly as a user's script does ({@link Cluster#connect(Inventory,
      * ClusterOptions)}: the product's SSH connector); fails naming the first node that is down and why.

@@ -13,7 +13,7 @@ import java.util.Set;
  * <pre>
  * GprocBench b1 --inventory FILE --identity KEY --n 100 [--reps 3]
  * GprocBench b2 --inventory FILE --identity KEY --n 100 --exe FILE [--reps 3]
- * GprocBench b3 --inventory FILE --identity KEY [--runs 1000] [--warmup 100]
+ * GprocBench b3 --inventory FILE --identity KEY [--runs 1000] [--warmup 100] [--node NAME --tool LABEL]
  * GprocBench b6 --inventory FILE --identity KEY --n 32 --exe FILE [--tree-width 4]
  * GprocBench b4 --inventory FILE --identity KEY --pid DAEMON_PID [--sessions 1000]
  * GprocBench b3-trace --inventory FILE --identity KEY [--runs 200] [--warmup 50]
@@ -21,7 +21,8 @@ import java.util.Set;
  * </pre>
  * {@code client-inventory} writes the first N nodes of gprocd's inventory with our identity and its known_hosts in
  * the {@code cluster} block, for the {@code gproc} command (B5). {@code b3-trace} times each 9P request of B3's runs
- * and prints where a run waits (stderr; no figures).
+ * and prints where a run waits (stderr; no figures). {@code b3 --node NAME} measures that node as the inventory
+ * reaches it (through its {@code via} gateways: {@code scripts/bench/b3-jump}), its figures labelled {@code --tool}.
  * Prints one JSON line per figure (see {@link Figure}); a failure prints the figures it was after with value null
  * and the reason, and exits 1.
  */
@@ -40,7 +41,7 @@ public final class GprocBench {
         try {
             flags = Flags.parse("gproc bench " + bench, Arrays.copyOfRange(args, 1, args.length),
                     Set.of("--inventory", "--identity", "--known-hosts", "--n", "--reps", "--runs", "--warmup",
-                            "--exe", "--pid", "--sessions", "--out", "--tree-width"), Set.of());
+                            "--exe", "--pid", "--sessions", "--out", "--tree-width", "--node", "--tool"), Set.of());
             if (!flags.has("--inventory") || !flags.has("--identity")) {
                 throw new IllegalArgumentException("gproc bench " + bench + ": --inventory and --identity are required");
             }
@@ -108,8 +109,10 @@ public final class GprocBench {
                 yield TreePush.b6(cluster, n, Path.of(flags.text("--exe", null)), flags.integer("--tree-width", 4, 2),
                         log);
             }
-            case "b3" -> RoundTrip.b3(cluster, flags.integer("--runs", 1000, 1), flags.integer("--warmup", 100, 0),
-                    log);
+            case "b3" -> flags.has("--node")
+                    ? RoundTrip.b3(cluster, cluster.named(flags.text("--node", null)), flags.text("--tool", "gproc"),
+                            flags.integer("--runs", 1000, 1), flags.integer("--warmup", 100, 0), log)
+                    : RoundTrip.b3(cluster, flags.integer("--runs", 1000, 1), flags.integer("--warmup", 100, 0), log);
             case "b4" -> {
                 if (!flags.has("--pid")) {
                     throw new IllegalArgumentException("gproc bench b4: --pid DAEMON_PID is required");

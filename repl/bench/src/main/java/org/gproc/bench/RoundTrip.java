@@ -22,7 +22,13 @@ final class RoundTrip {
     }
 
     static List<Figure> b3(BenchCluster bench, int runs, int warmup, PrintStream log) throws Exception {
-        try (Cluster cluster = bench.connect(bench.subset(1))) {
+        return b3(bench, bench.subset(1), "gproc", runs, warmup, log);
+    }
+
+    /** B3 on the one node {@code nodes} holds (reached as its inventory says, e.g. through a gateway). */
+    static List<Figure> b3(BenchCluster bench, org.gproc.client.Inventory nodes, String tool, int runs, int warmup,
+                           PrintStream log) throws Exception {
+        try (Cluster cluster = bench.connect(nodes)) {
             Node node = cluster.getNodes().getAt(0);
             log.printf("B3: run('/bin/true') on %s x %d warm-up, then x %d measured%n", node.getName(), warmup, runs);
             for (int i = 0; i < warmup; i++) {
@@ -36,8 +42,8 @@ final class RoundTrip {
             }
             String note = "run('/bin/true') + exit status, " + runs + " runs after " + warmup + " warm-up";
             return List.of(
-                    Figure.measured("B3", "p50", 1, "gproc", Samples.millis(samples.percentile(50)), "ms").withNote(note),
-                    Figure.measured("B3", "p99", 1, "gproc", Samples.millis(samples.percentile(99)), "ms").withNote(note));
+                    Figure.measured("B3", "p50", 1, tool, Samples.millis(samples.percentile(50)), "ms").withNote(note),
+                    Figure.measured("B3", "p99", 1, tool, Samples.millis(samples.percentile(99)), "ms").withNote(note));
         }
     }
 

@@ -107,6 +107,43 @@ class BenchHarnessSpec extends Specification {
         figures.findAll { it.value == null }.every { it.note.startsWith('n/a (') }
     }
 
+    def "b3-jump in quick mode measures B3 direct and through a gateway: a table and one JSON line with the ratio"() {
+        given:
+        Path json = dir.resolve('b3-jump.jsonl')
+
+        when:
+        def r = run(["${root}/scripts/bench/b3-jump".toString(), '--quick', '--json', json.toString()])
+
+        then:
+        r.exit == 0
+        def rows = tableRows(r.out)
+        rows*.get(0) == ["B3 run('/bin/true'), one node, 127.0.0.1", 'direct',
+                         'through one gateway (gprocd --gateway-for)', 'ratio of p50s (target <= 2)']
+        def summary = jsonLines(r.out)
+        summary.size() == 1
+        summary[0].bench == 'B3-jump'
+        [summary[0].direct_p50_ms, summary[0].jump_p50_ms, summary[0].p50_ratio].every { it instanceof Number }
+        jsonLines(json.text).each { wellFormed(it) }
+        jsonLines(json.text)*.tool.toSet() == ['direct', 'via gateway'] as Set
+    }
+
+    def "b3-jump refuses an unknown option and a run count that is not a number"() {
+        when:
+        def r = run(["${root}/scripts/bench/b3-jump".toString(), '--rusn', '5'])
+
+        then:
+        r.exit == 2
+        r.err.contains("b3-jump: unknown option '--rusn'")
+        r.out.isEmpty()
+
+        when:
+        r = run(["${root}/scripts/bench/b3-jump".toString(), '--runs', 'many'])
+
+        then:
+        r.exit == 2
+        r.err.contains("b3-jump: 'many' is not a whole number")
+    }
+
     def "the harness refuses an unknown benchmark name, and the peers' script a node count that is not a number"() {
         when:
         def r = run(["${root}/scripts/bench/run".toString(), '--quick', '--only', 'B1,B7'])

@@ -46,6 +46,16 @@ import org.gproc.client.internal.inventory.NodesSpec;
  * groups { compute = 'n[2-1000]' }                                  // node sets, used as @compute
  * groups.'gpu-nodes' = 'n[2-9]'                                     // a group name that is not an identifier
  * </pre>
+ * Nodes behind a gateway (a bastion, another site) name it with {@code via}, on the node or on a group block; the
+ * gateway is a node of the same inventory running {@code gprocd --gateway-for}, and the node's host and port are
+ * as the gateway sees them. A list is several hops, first hop first:
+ * <pre>
+ * nodes {
+ *     gwb { host = 'gw.site-b.example'; port = 5640 }
+ *     'b[1-64]' { host = '10.2.0.1'; port = 17001; via = 'gwb' }       // or via = ['gwa', 'gwb']
+ * }
+ * groups { siteb { nodes = 'b[1-64]'; via = 'gwb' } }                  // the same, for a whole group
+ * </pre>
  * Plain declarations like these are read directly (a 10,000-node file in milliseconds); a file using more Groovy
  * (variables, loops) is run by ConfigSlurper. Key files not named by the source default to
  * {@code ~/.gproc/known_hosts} and {@code ~/.gproc/id_ed25519}.
@@ -68,6 +78,8 @@ public final class Inventory {
     private final Path certificate;
     private final GroupResolver resolver;
     private final Routing routing;
+    /** Every node of the source, also those a {@link #subset} left out: gateways on a route are looked up here. */
+    private final Map<String, NodeAddress> everyNode;
 
     /**
      * Which nodes are reached through a relay: each node's explicit relay, the automatic tree's width (0: none), and
@@ -79,11 +91,11 @@ public final class Inventory {
 
     private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
             Path identity) {
-        this(source, nodes, groups, knownHosts, identity, null, Routing.NONE);
+        this(source, nodes, groups, knownHosts, identity, null, Routing.NONE, null);
     }
 
     private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
-            Path identity, Path certificate, Routing routing) {
+            Path identity, Path certificate, Routing routing, Map<String, NodeAddress> everyNode) {
         this.source = source;
         this.routing = routing;
         Map<String, NodeAddress> byName = new LinkedHashMap<>();
@@ -93,6 +105,7 @@ public final class Inventory {
             }
         }
         this.nodes = Collections.unmodifiableMap(byName);
+        this.everyNode = everyNode != null ? everyNode : this.nodes;
         this.names = Hostlist.fromList(byName.keySet());
         this.groups = Collections.unmodifiableMap(new TreeMap<>(groups));
         this.knownHosts = knownHosts;
@@ -127,7 +140,7 @@ public final class Inventory {
             c.nodes().forEach(n -> every.put(n.name(), n));
         }
         return new Inventory(file.toString(), c.nodes(), c.groups(), c.knownHosts(), c.identity(), c.certificate(),
-                new Routing(Map.copyOf(c.relays()), c.treeWidth(), java.util.Collections.unmodifiableMap(every)));
+                new Routing(Map.copyOf(c.relays()), c.treeWidth(), java.util.Collections.unmodifiableMap(every)), null);
     }
 
     /** Nodes from the {@code GPROC_NODES} syntax (see the class comment). */
@@ -178,7 +191,7 @@ public final class Inventory {
         return new Inventory(found.source, List.copyOf(found.nodes.values()), found.groups,
                 found.knownHosts != null ? found.knownHosts : dotGproc.resolve("known_hosts"),
                 found.identity != null ? found.identity : dotGproc.resolve("id_ed25519"), found.certificate,
-                found.routing);
+                found.routing, found.everyNode);
     }
 
     /**
@@ -234,7 +247,24 @@ public final class Inventory {
         for (String name : selected) {
             chosen.add(nodes.get(name));
         }
-        return new Inventory(source, chosen, groups, knownHosts, identity, certificate, routing);
+        return new Inventory(source, chosen, groups, knownHosts, identity, certificate, routing, everyNode);
+    }
+
+    /**
+     * The gateways to go through to reach {@code node}, first hop first (empty when the control node dials it
+     * itself): the nodes its {@code via} names, with the address each is reached at from the hop before.
+     */
+    public List<NodeAddress> route(NodeAddress node) {
+        List<NodeAddress> hops = new ArrayList<>(node.via().size());
+        for (String name : node.via()) {
+            NodeAddress hop = everyNode.get(name);
+            if (hop == null) {
+                throw new InventoryException(source + ": node '" + node.name() + "': via '" + name
+                        + "' is not a node of this inventory");
+            }
+            hops.add(hop);
+        }
+        return hops;
     }
 
     public Optional<NodeAddress> address(String name) {
@@ -283,18 +313,18 @@ public final class Inventory {
 
     public Inventory withKnownHosts(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, Objects.requireNonNull(file), identity,
-                certificate, routing);
+                certificate, routing, everyNode);
     }
 
     /** Another identity; the file's certificate belonged to the old one, so the new one's is found beside it. */
     public Inventory withIdentity(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, Objects.requireNonNull(file),
-                null, routing);
+                null, routing, everyNode);
     }
 
     public Inventory withCertificate(Path file) {
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, identity,
-                Objects.requireNonNull(file), routing);
+                Objects.requireNonNull(file), routing, everyNode);
     }
 
     /** The relay {@code node} is reached through ({@code relay = 'r1'} on it or its group), if any. */
@@ -324,7 +354,7 @@ public final class Inventory {
         Map<String, NodeAddress> every = new LinkedHashMap<>(routing.every());
         nodes.values().forEach(n -> every.putIfAbsent(n.name(), n));
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, identity, certificate,
-                new Routing(routing.relayOf(), width, java.util.Collections.unmodifiableMap(every)));
+                new Routing(routing.relayOf(), width, java.util.Collections.unmodifiableMap(every)), everyNode);
     }
 
     /** The address of {@code node}, also when it is a relay that {@link #subset} left out of the nodes. */

@@ -4,31 +4,37 @@ import org.gproc.client.internal.route.CountingChannel;
 import org.gproc.client.internal.route.KnownHostKeys;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ssh.HostKeyPolicy;
+import org.gproc.transport.ssh.JumpHost;
 import org.gproc.transport.ssh.SshConnector;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Nodes over SSH: one shared {@link SshConnector} (one thread pool for every connection), the subsystem
  * {@code xcpu@gproc}, 9P2000 inside. Identity and known_hosts come from the options, else the inventory, else
  * {@code ~/.gproc/}; the user certificate from the inventory (for its own identity), else IDENTITY-cert.pub beside the
- * identity, if any.
+ * identity, if any. A node with {@code via} is reached through its gateways' connections, which every node behind
+ * them shares.
  */
 final class SshNodeConnector implements NodeConnector {
     static final int MSIZE = 1 << 20;
     private final SshConnector ssh;
     private final String uname;
     private final KnownHostKeys childKeys;
-    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final Inventory inventory;
 
-    private SshNodeConnector(SshConnector ssh, String uname, Path knownHosts) {
+    private SshNodeConnector(SshConnector ssh, String uname, Path knownHosts, Inventory inventory) {
         this.ssh = ssh;
         this.uname = uname;
         this.childKeys = new KnownHostKeys(knownHosts);
+        this.inventory = inventory;
     }
 
     static SshNodeConnector create(Inventory inventory, ClusterOptions options) {
@@ -57,7 +63,7 @@ final class SshNodeConnector implements NodeConnector {
                     .authTimeout(options.connectTimeout())
                     .username(user)
                     .build();
-            return new SshNodeConnector(connector, user, knownHosts);
+            return new SshNodeConnector(connector, user, knownHosts, inventory);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
@@ -65,12 +71,16 @@ final class SshNodeConnector implements NodeConnector {
 
     @Override
     public CompletableFuture<NinePClient> connect(NodeAddress node) {
-        return ssh.connect(node.host(), node.port())
+        List<NodeAddress> route = inventory.route(node);
+        List<JumpHost> hops = route.stream().map(h -> new JumpHost(h.host(), h.port())).toList();
+        String where = node.hostAndPort() + (route.isEmpty() ? "" : " via "
+                + String.join(", ", route.stream().map(NodeAddress::name).toList()));
+        return ssh.connect(hops, node.host(), node.port())
                 .thenCompose(channel -> NinePClient.connect(new CountingChannel(channel, bytesSent), MSIZE, uname,
                         ""))
                 .exceptionally(e -> {
                     throw new java.util.concurrent.CompletionException(new IOException(node.name() + " ("
-                            + node.hostAndPort() + "): " + org.gproc.client.internal.exec.Futures.message(e), e));
+                            + where + "): " + org.gproc.client.internal.exec.Futures.message(e), e));
                 });
     }
 

@@ -108,7 +108,7 @@ class InventorySpec extends Specification {
         where:
         why                   | text                                                            | message
         'misspelt setting'    | "nodes {\n  n1 { hots = 'x' }\n}"                               | "2: node 'n1': unknown setting 'hots' (did you mean 'host'?)"
-        'unknown setting'     | "nodes {\n  n1 { user = 'x' }\n}"                               | "2: node 'n1': unknown setting 'user' (a node takes host, port and relay)"
+        'unknown setting'     | "nodes {\n  n1 { user = 'x' }\n}"                               | "2: node 'n1': unknown setting 'user' (a node takes host, port, relay and via)"
         'port out of range'   | "nodes {\n  n1 { port = 70000 }\n}"                             | "2: node 'n1': port 70000 out of range 1-65535"
         'ports run past 65535'| "nodes {\n  'n[1-10]' { host = 'h'; port = 65530 }\n}"         | "2: node 'n[1-10]': ports 65530-65539 out of range 1-65535"
         'own hosts, bad port' | "nodes {\n  'gpu[1-4]' { port = 0 }\n}"                          | "2: node 'gpu[1-4]': port 0 out of range 1-65535"

@@ -36,6 +36,18 @@ public final class HostKeyException extends IOException {
         }
     }
 
+    /** The same refusal, its message saying which gateway the connection went through ({@code via}). */
+    HostKeyException(HostKeyException refused, String via) {
+        super(refused.host + " port " + refused.port + via + refused.getMessage()
+                .substring((refused.host + " port " + refused.port).length()), refused.getCause());
+        this.host = refused.host;
+        this.port = refused.port;
+        this.presentedFingerprint = refused.presentedFingerprint;
+        this.status = refused.status;
+        this.entry = refused.entry;
+        this.rule = refused.rule;
+    }
+
     private static String message(String host, int port, String type, String fp, Path file, KnownHosts.Verdict v) {
         String where = host + " port " + port + ": ";
         return switch (v.status()) {

@@ -34,6 +34,8 @@ final class PublicKeyAuthFactory extends UserAuthPublicKeyFactory {
 
     /** The identity of an authenticated connection (set once, on the accepted signed request). */
     static final AttributeKey<UserKeyAuthorizer.Verdict> IDENTITY = new AttributeKey<>();
+    /** The key (or certificate) that authenticated the connection, so a gateway can judge it again later. */
+    static final AttributeKey<PublicKey> AUTHENTICATED_KEY = new AttributeKey<>();
 
     /** The verdict for the request being handled, so {@link #CONFIRM} answers exactly what we decided. */
     private static final AttributeKey<PendingKey> PENDING = new AttributeKey<>();
@@ -132,6 +134,7 @@ final class PublicKeyAuthFactory extends UserAuthPublicKeyFactory {
                 return Boolean.FALSE;
             }
             session.setAttribute(IDENTITY, verdict);
+            session.setAttribute(AUTHENTICATED_KEY, key);
             LOG.debug("accepted {} {} as {} for user '{}' from {}", verdict.keyType(), verdict.fingerprint(),
                     verdict.principal(), Printable.of(username), remote);
             fire(new AuthEvent(clock.instant(), true, verdict.principal(), verdict.fingerprint(), verdict.keyType(),

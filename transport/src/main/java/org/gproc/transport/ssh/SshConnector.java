@@ -2,10 +2,12 @@ package org.gproc.transport.ssh;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,25 +18,18 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
-import org.apache.sshd.client.future.AuthFuture;
-import org.apache.sshd.client.future.ConnectFuture;
-import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.NamedFactory;
-import org.apache.sshd.common.channel.StreamingChannel;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
-import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -86,6 +81,7 @@ public final class SshConnector implements Closeable {
     private final ExecutorService ownedExecutor;
     private final Executor frames;
     private volatile boolean closed;
+    private final GatewayLinks links = new GatewayLinks(this::openGateway);
 
     private SshConnector(Builder config, KeyPair identity, OpenSshCertificate certificate) {
         this.config = config;
@@ -105,12 +101,15 @@ public final class SshConnector implements Closeable {
         client.start();
     }
 
+    /** Every session this connector's client has open, so close() can end them politely first. */
+    private final Set<Session> liveSessions = ConcurrentHashMap.newKeySet();
+
     public static Builder builder() {
         return new Builder();
     }
 
     private SshClient configure() {
-        SshClient c = ClientBuilder.builder().build();
+        SshClient c = ClientBuilder.builder().factory(TunnellingClient::new).build();
         CryptoPolicy.apply(c, CertificateKex::of);
         c.setSignatureFactories(List.<NamedFactory<Signature>>copyOf(SIGNATURES));
         c.setServerKeyVerifier(new KnownHostsVerifier(config.knownHosts, config.hostKeyPolicy));
@@ -126,6 +125,17 @@ public final class SshConnector implements Closeable {
         c.setChannelFactories(List.of()); // a node may not open channels towards us (forwarded ports, agent, X11)
         c.setGlobalRequestHandlers(List.of());
         c.setNioWorkers(config.ioThreads);
+        c.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                liveSessions.add(session);
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+                liveSessions.remove(session);
+            }
+        });
         CoreModuleProperties.PREFERRED_AUTHS.set(c, UserAuthPublicKeyFactory.NAME);
         CoreModuleProperties.TCP_NODELAY.set(c, true);
         CoreModuleProperties.WINDOW_SIZE.set(c, config.windowSize);
@@ -163,7 +173,21 @@ public final class SshConnector implements Closeable {
      * connect timeout + auth timeout whatever the node does.
      */
     public CompletableFuture<SshFrameChannel> connect(String host, int port) {
+        return connect(List.of(), host, port);
+    }
+
+    /**
+     * {@link #connect(String, int)} through a chain of gateways, first hop first (OpenSSH's ProxyJump): an SSH
+     * connection to the first gateway, a {@code direct-tcpip} channel on it to the next hop, that hop's SSH
+     * connection inside the channel, and so on to the node. Every hop is an ordinary connection of this connector:
+     * its host key is checked against known_hosts under the name and port it is reached by, and we authenticate with
+     * the same key (and certificate). A gateway sees only ciphertext. Connections to a chain of gateways are shared
+     * by every node reached through it and closed when the last of those connections closes. The deadline grows by
+     * one connect + auth timeout per hop.
+     */
+    public CompletableFuture<SshFrameChannel> connect(List<JumpHost> via, String host, int port) {
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(via, "via");
         CompletableFuture<SshFrameChannel> result = new CompletableFuture<>();
         if (port < 1 || port > 65535) {
             result.completeExceptionally(new IllegalArgumentException(host + ": port " + port + " is outside 1..65535"));
@@ -173,9 +197,41 @@ public final class SshConnector implements Closeable {
             result.completeExceptionally(new IOException(host + " port " + port + ": the connector is closed"));
             return result;
         }
-        Attempt attempt = new Attempt(host, port, result);
-        attempt.begin();
+        GatewayLinks.Link through = via.isEmpty() ? null : links.acquire(via);
+        new ConnectAttempt.ToNode(this, host, port, through, result).begin(attemptTime().multipliedBy(via.size() + 1));
         return result;
+    }
+
+    /** Opens the connection to a link's gateway, through the link before it when there is one. */
+    private CompletableFuture<ClientSession> openGateway(GatewayLinks.Link link, GatewayLinks.Link upstream) {
+        CompletableFuture<ClientSession> session = new CompletableFuture<>();
+        new ConnectAttempt.ToGateway(this, link.gateway(), upstream, session).begin(attemptTime());
+        return session;
+    }
+
+    private Duration attemptTime() {
+        return config.connectTimeout.plus(config.authTimeout);
+    }
+
+    /** Gateway connections open or being opened. */
+    int gatewayConnections() {
+        return links.size();
+    }
+
+    GatewayLinks links() {
+        return links;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    String username() {
+        return config.username;
+    }
+
+    SshFrameChannel frameChannel(String host, int port, ClientSession session, XcpuClientChannel channel) {
+        return new SshFrameChannel(host, port, session, channel, frames, timer, () -> closed, config.maxFrameSize);
     }
 
     /**
@@ -232,6 +288,7 @@ public final class SshConnector implements Closeable {
     public void close() {
         closed = true;
         try {
+            closeSessionsGracefully();
             client.stop();
         } finally {
             timer.shutdownNow();
@@ -241,127 +298,25 @@ public final class SshConnector implements Closeable {
         }
     }
 
-    /** One connection attempt, from TCP connect to an open subsystem, with one deadline for all of it. */
-    private final class Attempt {
-        private final String host;
-        private final int port;
-        private final CompletableFuture<SshFrameChannel> result;
-        private final AtomicReference<ClientSession> session = new AtomicReference<>();
-        private volatile String phase = "TCP connect";
-        private ScheduledFuture<?> deadline;
+    /**
+     * Closes every session politely and waits a little for it: stopping the client with reads still in flight lets
+     * the JDK's channel group hand a completion to SSHD's executor after it was shut down, which ends in a stack
+     * trace on the user's terminal.
+     */
+    private static final Duration SESSION_CLOSE_WAIT = Duration.ofSeconds(2);
 
-        Attempt(String host, int port, CompletableFuture<SshFrameChannel> result) {
-            this.host = host;
-            this.port = port;
-            this.result = result;
-        }
-
-        void begin() {
-            Duration total = config.connectTimeout.plus(config.authTimeout);
-            deadline = timer.schedule(() -> fail(new IOException(host + " port " + port + ": timed out after "
-                    + seconds(total) + " during " + phase)), total.toMillis(), TimeUnit.MILLISECONDS);
-            result.whenComplete((ch, e) -> deadline.cancel(false));
-            AttributeRepository context = AttributeRepository.ofKeyValuePair(KnownHostsVerifier.TARGET,
-                    new KnownHostsVerifier.Target(host, port));
+    private void closeSessionsGracefully() {
+        long deadline = System.nanoTime() + SESSION_CLOSE_WAIT.toNanos();
+        for (Session session : List.copyOf(liveSessions)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
             try {
-                ConnectFuture cf = client.connect(config.username, host, port, context, null);
-                cf.addListener(this::connected);
+                session.close(false).await(left, TimeUnit.NANOSECONDS);
             } catch (IOException | RuntimeException e) {
-                fail(new IOException(host + " port " + port + ": cannot connect: " + e.getMessage(), e));
+                // the session is stopped with the client below either way
             }
-        }
-
-        private void connected(ConnectFuture cf) {
-            if (!cf.isConnected()) {
-                Throwable e = cf.getException();
-                String why = e == null ? "cancelled" : e instanceof ConnectException ? e.getMessage() : e.toString();
-                fail(new IOException(host + " port " + port + ": cannot connect: " + why, e));
-                return;
-            }
-            ClientSession s = cf.getSession();
-            session.set(s);
-            if (result.isDone()) {
-                s.close(true);
-                return;
-            }
-            phase = "key exchange and authentication";
-            try {
-                s.auth().addListener(this::authenticated);
-            } catch (IOException | RuntimeException e) {
-                fail(authFailure(s, e));
-            }
-        }
-
-        private void authenticated(AuthFuture af) {
-            ClientSession s = session.get();
-            if (!af.isSuccess()) {
-                fail(authFailure(s, af.getException()));
-                return;
-            }
-            phase = "opening subsystem " + SshNodeServer.SUBSYSTEM;
-            try {
-                XcpuClientChannel ch = new XcpuClientChannel();
-                ch.setStreaming(StreamingChannel.Streaming.Async);
-                s.getService(ConnectionService.class).registerChannel(ch);
-                OpenFuture of = ch.open();
-                of.addListener(f -> opened(ch, f));
-            } catch (IOException | RuntimeException e) {
-                fail(new IOException(host + " port " + port + ": cannot open a channel: " + e.getMessage(), e));
-            }
-        }
-
-        private void opened(XcpuClientChannel ch, OpenFuture of) {
-            if (!of.isOpened()) {
-                Throwable e = of.getException();
-                fail(new IOException(host + " port " + port + ": the node refused a session channel: "
-                        + (e == null ? "cancelled" : e.getMessage()), e));
-                return;
-            }
-            ch.accepted.whenComplete((ok, e) -> {
-                if (!Boolean.TRUE.equals(ok)) {
-                    fail(new IOException(host + " port " + port + ": the node refused subsystem "
-                            + SshNodeServer.SUBSYSTEM + " (is it a gprocd?)"));
-                    return;
-                }
-                try {
-                    SshFrameChannel channel = new SshFrameChannel(host, port, session.get(), ch, frames, timer,
-                            () -> closed, config.maxFrameSize);
-                    if (!result.complete(channel)) {
-                        channel.close();
-                    }
-                } catch (RuntimeException re) {
-                    fail(new IOException(host + " port " + port + ": " + re, re));
-                }
-            });
-        }
-
-        private IOException authFailure(ClientSession s, Throwable e) {
-            HostKeyException hostKey = s == null ? null : s.getAttribute(KnownHostsVerifier.REFUSAL);
-            if (hostKey != null) {
-                return hostKey;
-            }
-            if (s != null && s.getServerKey() != null && s.isOpen() && !s.isAuthenticated()) {
-                return new IOException(host + " port " + port + ": the node refused our key "
-                        + identityFingerprint() + (certificate == null ? "" : " and our user "
-                        + Certificates.describe(certificate)) + " (not in its authorized_keys"
-                        + (certificate == null ? "" : ", not signed by a CA it trusts (--trusted-user-ca), expired"
-                        + " or revoked") + ", or an option there forbids this login)", e);
-            }
-            String why = e == null ? "connection closed" : e.getMessage();
-            return new IOException(host + " port " + port + ": SSH handshake failed: " + why, e);
-        }
-
-        private void fail(IOException e) {
-            if (result.completeExceptionally(e)) {
-                ClientSession s = session.get();
-                if (s != null) {
-                    s.close(true);
-                }
-            }
-        }
-
-        private String seconds(Duration d) {
-            return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
         }
     }
 

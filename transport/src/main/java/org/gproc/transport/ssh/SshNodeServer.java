@@ -62,8 +62,9 @@ import org.slf4j.LoggerFactory;
  *         .start();
  * }</pre>
  *
- * Every default of SSHD's {@code setUpDefaultServer()} that could widen access is replaced: no direct-tcpip or
- * tcpip-forward (channel factory and global handlers are ours; the forwarding filter rejects all), no agent or X11,
+ * Every default of SSHD's {@code setUpDefaultServer()} that could widen access is replaced: no direct-tcpip (unless
+ * {@link Builder#gateway}, and then only to the nodes it lists) and no tcpip-forward (channel factory and global
+ * handlers are ours; the forwarding filter rejects everything else), no agent or X11,
  * no shell, exec or file system, no compression, no password / keyboard-interactive / host-based / GSS auth, and
  * never the JVM user's {@code ~/.ssh/authorized_keys}.
  */
@@ -184,10 +185,19 @@ public final class SshNodeServer implements Closeable {
         s.setGSSAuthenticator(null);
         s.setHostBasedAuthenticator(null);
 
-        s.setChannelFactories(List.of(SubsystemOnlyChannel.FACTORY));
+        int maxChannels = config.maxChannelsPerConnection;
+        if (config.gatewayTargets == null) {
+            s.setChannelFactories(List.of(SubsystemOnlyChannel.FACTORY));
+            s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        } else {
+            // a gateway connection carries one channel per node behind it (and a reconnect may overlap the old one)
+            maxChannels = Math.max(maxChannels, 2 * config.gatewayTargets.size() + 4);
+            s.setChannelFactories(List.of(SubsystemOnlyChannel.FACTORY, GatewayChannel.factory(
+                    new GatewayChannel.Policy(config.gatewayTargets, config.jumpListener, authorizer, clock))));
+            s.setForwardingFilter(GatewayChannel.filter(config.gatewayTargets));
+        }
         s.setGlobalRequestHandlers(List.<RequestHandler<ConnectionService>>of(
                 KeepAliveHandler.INSTANCE, NoMoreSessionsHandler.INSTANCE));
-        s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         s.setAgentFactory(null);
         s.setShellFactory(null);
         s.setCommandFactory(null);
@@ -203,7 +213,7 @@ public final class SshNodeServer implements Closeable {
         CoreModuleProperties.IDLE_TIMEOUT.set(s, config.idleTimeout);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(s, Duration.ZERO);
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, config.maxAuthAttempts);
-        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(s, config.maxChannelsPerConnection);
+        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(s, maxChannels);
         CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "gprocd");
         return s;
     }
@@ -369,6 +379,8 @@ public final class SshNodeServer implements Closeable {
         private Path hostCertificateFile;
         private Duration certExpiryGrace = Duration.ZERO;
         private int maxUnauthenticated = 64;
+        private GatewayTargets gatewayTargets;
+        private JumpListener jumpListener;
 
         private Builder() {
         }
@@ -525,6 +537,18 @@ public final class SshNodeServer implements Closeable {
             return this;
         }
 
+        /**
+         * Makes this server a gateway: authenticated clients may open {@code direct-tcpip} channels to the nodes of
+         * {@code targets} and nowhere else (see {@link GatewayTargets} for the rule); each request, accepted or
+         * refused, is told to {@code listener} (may be null). Listening ports, agent and X11 stay refused. Without
+         * this no {@code direct-tcpip} channel is ever opened.
+         */
+        public Builder gateway(GatewayTargets targets, JumpListener listener) {
+            this.gatewayTargets = Objects.requireNonNull(targets, "targets");
+            this.jumpListener = listener;
+            return this;
+        }
+
         public SshNodeServer build() {
             List<String> missing = new ArrayList<>();
             if (listen.isEmpty()) {
@@ -567,6 +591,8 @@ public final class SshNodeServer implements Closeable {
             copy.hostCertificateFile = hostCertificateFile;
             copy.certExpiryGrace = certExpiryGrace;
             copy.maxUnauthenticated = maxUnauthenticated;
+            copy.gatewayTargets = gatewayTargets;
+            copy.jumpListener = jumpListener;
             return new SshNodeServer(copy);
         }
 

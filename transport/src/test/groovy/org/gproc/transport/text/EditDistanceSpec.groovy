@@ -14,6 +14,9 @@ class EditDistanceSpec extends Specification {
         'kil'    | 'kill'    || 1
         'kitten' | 'sitting' || 3
         'abc'    | ''        || 3
+        'vai'    | 'via'     || 1
+        'ab'     | 'ba'      || 1
+        'abc'    | 'cba'     || 2
     }
 
     def "'#word' is a typo of '#near'"() {
@@ -29,6 +32,7 @@ class EditDistanceSpec extends Specification {
         'TREM'        | ['TRAP', 'TERM']                       || 'TERM'
         'knownhost'   | ['identity', 'knownHosts']             || 'knownHosts'
         '--itrations' | ['--iterations', '--only']             || '--iterations'
+        'vai'         | ['host', 'port', 'via']                || 'via'
     }
 
     def "'#word' is too far from #known to suggest anything"() {

@@ -29,9 +29,20 @@ public final class InventoryReader {
     private final Map<String, RelayRules.Setting> nodeRelays = new LinkedHashMap<>();
     private final Map<String, RelayRules.Setting> groupRelays = new LinkedHashMap<>();
 
+    /** A {@code via} setting as written: the gateway names, and the block that wrote it (for its line). */
+    record Via(List<String> names, ConfigTree.Item item, String owner) {
+    }
+
+    /** Builds the error for {@code item} (file and line first). */
+    interface Errors {
+        InventoryException error(ConfigTree.Item item, String key, String message);
+    }
+
     private final String fileName;
     private final String text;
     private final Path dir;
+    private final Map<String, Via> explicitVia = new LinkedHashMap<>();
+    private final Map<String, Via> groupVia = new LinkedHashMap<>();
 
     private InventoryReader(String fileName, String text, Path dir) {
         this.fileName = fileName;
@@ -57,7 +68,7 @@ public final class InventoryReader {
         return new InventoryReader(fileName, text, dir).contents(root, defaultPort);
     }
 
-    private InventoryException error(ConfigTree.Item item, String key, String message) {
+    InventoryException error(ConfigTree.Item item, String key, String message) {
         int line = item.line() > 0 ? item.line() : guessLine(key);
         return new InventoryException(fileName + (line > 0 ? ":" + line : "") + ": " + message);
     }
@@ -110,6 +121,9 @@ public final class InventoryReader {
         }
         List<NodeAddress> nodes = nodes(nodesBlock, defaultPort);
         Map<String, String> groups = groupsBlock == null ? Map.of() : groups(groupsBlock, nodes);
+        if (!explicitVia.isEmpty() || !groupVia.isEmpty()) {
+            nodes = Routes.resolve(nodes, groups, explicitVia, groupVia, this::error);
+        }
         Map<String, String> relays = RelayRules.resolve(nodeRelays, groupRelays,
                 new java.util.LinkedHashSet<>(nodes.stream().map(NodeAddress::name).toList()), this::error);
         return new Contents(nodes, groups, knownHosts, identity, certificate, relays, treeWidth);
@@ -142,6 +156,21 @@ public final class InventoryReader {
             throw error(v, "relay", owner + ": relay must be a node name in quotes, e.g. relay = 'r1'");
         }
         return r.strip();
+    }
+
+    /** {@code via = 'gw'} or {@code via = ['gwa', 'gwb']}: one or more node names, first hop first. */
+    private List<String> viaNames(ConfigTree.Item item, String owner) {
+        if (item instanceof ConfigTree.Value v) {
+            if (v.value() instanceof String name && !name.isBlank()) {
+                return List.of(name.strip());
+            }
+            if (v.value() instanceof List<?> list && !list.isEmpty()
+                    && list.stream().allMatch(x -> x instanceof String name && !name.isBlank())) {
+                return list.stream().map(x -> ((String) x).strip()).toList();
+            }
+        }
+        throw error(item, "via", owner + ": via must be a node name in quotes or a list of them, first hop first,"
+                + " e.g. via = 'gw' or via = ['gwa', 'gwb']");
     }
 
     private ConfigTree.Block block(ConfigTree.Item item, String name) {
@@ -183,6 +212,7 @@ public final class InventoryReader {
             int port = defaultPort;
             String relay = null;
             ConfigTree.Item relayItem = null;
+            List<String> via = null;
             for (Map.Entry<String, ConfigTree.Item> s : settings.items().entrySet()) {
                 ConfigTree.Item v = s.getValue();
                 switch (s.getKey()) {
@@ -202,9 +232,10 @@ public final class InventoryReader {
                         relay = relayName(v, "node '" + key + "'");
                         relayItem = v;
                     }
+                    case "via" -> via = viaNames(v, "node '" + key + "'");
                     default -> throw error(v, s.getKey(), "node '" + key + "': unknown setting '" + s.getKey() + "'"
-                            + Suggest.hint(s.getKey(), List.of("host", "port", "relay"),
-                            "a node takes host, port and relay"));
+                            + Suggest.hint(s.getKey(), List.of("host", "port", "relay", "via"),
+                            "a node takes host, port, relay and via"));
                 }
             }
             // one host for a whole node set means one daemon port per node on it; without a host each name is
@@ -228,6 +259,9 @@ public final class InventoryReader {
                 }
                 if (relay != null) {
                     nodeRelays.put(name, new RelayRules.Setting(relay, key, relayItem));
+                }
+                if (via != null) {
+                    explicitVia.put(name, new Via(via, settings, "node '" + key + "'"));
                 }
             }
             keys.add(key);
@@ -308,8 +342,11 @@ public final class InventoryReader {
                 }
                 case "relay" -> groupRelays.put(name, new RelayRules.Setting(relayName(v, "group '" + name + "'"),
                         "@" + name, v));
+                case "via" -> groupVia.put(name, new Via(viaNames(v, "group '" + name + "'"), settings,
+                        "group '" + name + "'"));
                 default -> throw error(v, s.getKey(), "group '" + name + "': unknown setting '" + s.getKey() + "'"
-                        + Suggest.hint(s.getKey(), List.of("nodes", "relay"), "a group block takes nodes and relay"));
+                        + Suggest.hint(s.getKey(), List.of("nodes", "relay", "via"),
+                        "a group block takes nodes, relay and via"));
             }
         }
         if (expression == null) {

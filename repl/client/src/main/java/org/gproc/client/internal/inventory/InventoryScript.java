@@ -41,7 +41,7 @@ public final class InventoryScript {
             "trait", "transient", "true", "try", "var", "void", "volatile", "while", "yield", "record", "sealed",
             "permits", "non-sealed", "environments");
 
-    private enum Kind { IDENT, STRING, NUMBER, OPEN, CLOSE, EQUALS, DOT, END, EOF }
+    private enum Kind { IDENT, STRING, NUMBER, OPEN, CLOSE, EQUALS, DOT, LIST, COMMA, LIST_END, END, EOF }
 
     private record Token(Kind kind, String text, Object value, int line) {
     }
@@ -121,14 +121,45 @@ public final class InventoryScript {
                     throw new Unsupported("not an assignment", key.line);
                 }
                 Token value = next();
-                if (value.kind != Kind.STRING && value.kind != Kind.NUMBER) {
+                if (value.kind == Kind.LIST) {
+                    target.put(name, new ConfigTree.Value(list(), value.line));
+                } else if (value.kind != Kind.STRING && value.kind != Kind.NUMBER) {
                     throw new Unsupported("not a plain value", value.line);
+                } else {
+                    target.put(name, new ConfigTree.Value(value.value, value.line));
                 }
-                target.put(name, new ConfigTree.Value(value.value, value.line));
             }
             Kind after = peek().kind;
             if (after != Kind.END && after != Kind.CLOSE && after != Kind.EOF) {
                 throw new Unsupported("two statements on one line", peek().line);
+            }
+        }
+    }
+
+    /** The plain values of a list literal after its '[', up to and including the ']' (line breaks allowed). */
+    private List<Object> list() throws Unsupported {
+        List<Object> values = new ArrayList<>();
+        while (true) {
+            while (peek().kind == Kind.END && "\n".equals(peek().text)) {
+                at++;
+            }
+            Token t = next();
+            if (t.kind == Kind.LIST_END && values.isEmpty()) {
+                return values;
+            }
+            if (t.kind != Kind.STRING && t.kind != Kind.NUMBER) {
+                throw new Unsupported("not a plain list value", t.line);
+            }
+            values.add(t.value);
+            while (peek().kind == Kind.END && "\n".equals(peek().text)) {
+                at++;
+            }
+            Token after = next();
+            if (after.kind == Kind.LIST_END) {
+                return values;
+            }
+            if (after.kind != Kind.COMMA) {
+                throw new Unsupported("not a list", after.line);
             }
         }
     }
@@ -193,6 +224,15 @@ public final class InventoryScript {
                     i++;
                 } else if (c == '.') {
                     add(Kind.DOT, ".", null);
+                    i++;
+                } else if (c == '[') {
+                    add(Kind.LIST, "[", null);
+                    i++;
+                } else if (c == ']') {
+                    add(Kind.LIST_END, "]", null);
+                    i++;
+                } else if (c == ',') {
+                    add(Kind.COMMA, ",", null);
                     i++;
                 } else if (c == '\'' || c == '"') {
                     string(c);

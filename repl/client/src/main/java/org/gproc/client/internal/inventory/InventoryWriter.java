@@ -39,10 +39,11 @@ public final class InventoryWriter {
             NodeAddress first = run.get(0);
             String key = run.size() == 1 ? first.name() : fold(run);
             if (run.size() > 1 && ownHosts(run)) {
-                out.append("    ").append(quote(key)).append(" { port = ").append(first.port()).append(" }\n");
+                out.append("    ").append(quote(key)).append(" { port = ").append(first.port())
+                        .append(via(first.via())).append(" }\n");
             } else {
                 out.append("    ").append(quote(key)).append(" { host = ").append(quote(first.host()))
-                        .append("; port = ").append(first.port()).append(" }\n");
+                        .append("; port = ").append(first.port()).append(via(first.via())).append(" }\n");
             }
         }
         out.append("}\n");
@@ -76,7 +77,7 @@ public final class InventoryWriter {
                 // a run keeps the kind its first two nodes give it: one host, or each node its own host
                 boolean fits = run.size() == 1 ? sharedHost(last, node) || ownHosts(last, node)
                         : ownHosts(run.get(0), run.get(1)) ? ownHosts(last, node) : sharedHost(last, node);
-                boolean extends_ = fits && stem(last.name()).equals(stem(node.name()));
+                boolean extends_ = fits && stem(last.name()).equals(stem(node.name())) && last.via().equals(node.via());
                 if (!extends_) {
                     close(run, runs);
                     run = new ArrayList<>();
@@ -127,6 +128,15 @@ public final class InventoryWriter {
             start--;
         }
         return name.substring(0, start) + "#" + name.substring(end);
+    }
+
+    /** {@code ; via = 'gw'} or {@code ; via = ['gwa', 'gwb']}: the whole route, so it reads back the same. */
+    private static String via(List<String> via) {
+        if (via.isEmpty()) {
+            return "";
+        }
+        return "; via = " + (via.size() == 1 ? quote(via.get(0))
+                : "[" + String.join(", ", via.stream().map(InventoryWriter::quote).toList()) + "]");
     }
 
     private static boolean isIdentifier(String name) {

@@ -4,6 +4,7 @@ import groovy.lang.GroovyShell;
 import groovy.lang.Script;
 import groovy.util.ConfigObject;
 import groovy.util.ConfigSlurper;
+import java.util.List;
 import java.util.Map;
 import org.codehaus.groovy.control.MultipleCompilationErrorsException;
 import org.codehaus.groovy.control.messages.Message;
@@ -67,6 +68,9 @@ public final class SlurperFallback {
                 block.put(key, new ConfigTree.Value(v instanceof CharSequence ? v.toString() : v, 0));
             } else if (v instanceof Number n && n.longValue() == n.intValue()) {
                 block.put(key, new ConfigTree.Value(n.intValue(), 0));
+            } else if (v instanceof List<?> list) {
+                block.put(key, new ConfigTree.Value(list.stream()
+                        .map(x -> x instanceof CharSequence cs ? cs.toString() : x).toList(), 0));
             } else {
                 block.put(key, new ConfigTree.Value(v, 0));
             }

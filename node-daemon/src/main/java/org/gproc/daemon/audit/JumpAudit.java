@@ -1,0 +1,43 @@
+package org.gproc.daemon.audit;
+
+import org.gproc.transport.ssh.JumpEvent;
+import org.gproc.transport.ssh.JumpListener;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Turns a gateway's verdicts on {@code direct-tcpip} requests into {@code jump} lines: who (principal, key, from
+ * where), the node of {@code --gateway-for} it named ({@code target}), the address connected to, and the outcome.
+ */
+public final class JumpAudit implements JumpListener {
+    private final AuditLog log;
+
+    public JumpAudit(AuditLog log) {
+        this.log = log;
+    }
+
+    @Override
+    public void onJump(JumpEvent e) {
+        AuditLog.Event event = log.event("jump").at(e.time())
+                .field("principal", e.principal())
+                .field("keyFingerprint", e.keyFingerprint())
+                .field("remote", address(e.source()))
+                .field("requested", e.requested())
+                .field("target", e.node())
+                .field("address", e.address());
+        if (e.accepted()) {
+            event.accepted();
+        } else {
+            event.refused(e.refusal());
+        }
+        event.log();
+    }
+
+    private static String address(InetSocketAddress remote) {
+        if (remote == null) {
+            return null;
+        }
+        String host = remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + remote.getPort();
+    }
+}

@@ -1,0 +1,10 @@
+package org.gproc.transport.ssh;
+
+/**
+ * Told of every {@code direct-tcpip} request a gateway judged, accepted or refused. Called on an SSH I/O thread: it
+ * must not block. An exception it throws is logged and changes nothing about the verdict.
+ */
+@FunctionalInterface
+public interface JumpListener {
+    void onJump(JumpEvent event);
+}
