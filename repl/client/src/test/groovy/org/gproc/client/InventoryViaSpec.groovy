@@ -120,7 +120,7 @@ class InventoryViaSpec extends Specification {
         'empty list'   | "nodes {\n b1 { host = 'b'; via = [] }\n}\n"                           || "node 'b1': via must be a node name in quotes or a list of them"
         'misspelt key' | "nodes {\n b1 { host = 'b'; vai = 'gw' }\n}\n"                         || "node 'b1': unknown setting 'vai' (did you mean 'via'?)"
         'group key'    | "nodes {\n b1 { host = 'b' }\n}\ngroups { s { node = 'b1' } }\n"        || "group 's': unknown setting 'node' (did you mean 'nodes'?)"
-        'no nodes'     | "nodes {\n b1 { host = 'b' }\n gw { }\n}\ngroups { s { via = 'gw' } }\n" || "group 's' names no nodes"
+        'no nodes'     | "nodes {\n b1 { host = 'b' }\n gw { }\n}\ngroups { s { via = 'gw' } }\n" || "group 's' needs its nodes"
     }
 
     def "a node reached through itself, or two groups disagreeing on its gateway, is refused: #why"() {
