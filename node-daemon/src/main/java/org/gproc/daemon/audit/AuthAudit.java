@@ -31,7 +31,8 @@ public final class AuthAudit implements AuthListener {
         event.log();
     }
 
-    private static String address(InetSocketAddress remote) {
+    /** {@code host:port} of a peer, brackets around an IPv6 host; the jump lines name their peers the same way. */
+    static String address(InetSocketAddress remote) {
         if (remote == null) {
             return null;
         }

@@ -3,7 +3,6 @@ package org.gproc.daemon.audit;
 import org.gproc.transport.ssh.JumpEvent;
 import org.gproc.transport.ssh.JumpListener;
 
-import java.net.InetSocketAddress;
 
 /**
  * Turns a gateway's verdicts on {@code direct-tcpip} requests into {@code jump} lines: who (principal, key, from
@@ -21,7 +20,7 @@ public final class JumpAudit implements JumpListener {
         AuditLog.Event event = log.event("jump").at(e.time())
                 .field("principal", e.principal())
                 .field("keyFingerprint", e.keyFingerprint())
-                .field("remote", address(e.source()))
+                .field("remote", AuthAudit.address(e.source()))
                 .field("requested", e.requested())
                 .field("target", e.node())
                 .field("address", e.address());
@@ -31,13 +30,5 @@ public final class JumpAudit implements JumpListener {
             event.refused(e.refusal());
         }
         event.log();
-    }
-
-    private static String address(InetSocketAddress remote) {
-        if (remote == null) {
-            return null;
-        }
-        String host = remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + remote.getPort();
     }
 }
