@@ -1,6 +1,7 @@
 package org.gproc.cli
 
 import org.gproc.client.DaemonCluster
+import org.gproc.client.GprocRunner
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
@@ -15,26 +16,8 @@ class AttachAndRunSpec extends Specification {
     @Shared @AutoCleanup DaemonCluster daemons = new DaemonCluster(2)
     @TempDir Path dir
 
-    /** The command line with its streams captured: picocli's writers and System.out/err (a script's output). */
-    Map gproc(String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def sysOut = new ByteArrayOutputStream()
-        def sysErr = new ByteArrayOutputStream()
-        PrintStream oldOut = System.out, oldErr = System.err
-        System.out = new PrintStream(sysOut, true)
-        System.err = new PrintStream(sysErr, true)
-        try {
-            def cl = GprocCli.commandLine(new GprocCli([:], dir, new ByteArrayInputStream(new byte[0])))
-            cl.out = new PrintWriter(out)
-            cl.err = new PrintWriter(err)
-            int code = cl.execute(['-i', daemons.inventoryFile.toString(), '--identity',
-                                   daemons.dir.resolve('id_ed25519').toString(), *args] as String[])
-            return [code: code, out: out.toString() + sysOut.toString(), err: err.toString() + sysErr.toString()]
-        } finally {
-            System.out = oldOut
-            System.err = oldErr
-        }
+    GprocRunner.Result gproc(String... args) {
+        GprocRunner.against(daemons, dir).run(args)
     }
 
     Path script(String name, String text) {

@@ -1,5 +1,6 @@
 package org.gproc.cli
 
+import org.gproc.client.GprocRunner
 import org.gproc.daemon.GprocDaemon
 import org.gproc.transport.cert.CertificateAuthority
 import org.gproc.transport.ssh.Keys
@@ -24,14 +25,8 @@ class CaTrustCliSpec extends Specification {
     @Shared @AutoCleanup GprocDaemon daemon
     @Shared Path inventory, identity, caOnly
 
-    static Map gproc(Path home, String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cl = GprocCli.commandLine(new GprocCli([:], home, new ByteArrayInputStream(new byte[0])))
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
-        int code = cl.execute(args)
-        [code: code, out: out.toString(), err: err.toString()]
+    static GprocRunner.Result gproc(Path home, String... args) {
+        new GprocRunner(home).run(args)
     }
 
     def setupSpec() {
@@ -51,7 +46,7 @@ class CaTrustCliSpec extends Specification {
         Files.writeString(caOnly, gproc(home, 'keys', 'ca', 'show', '--cert-authority', '127.0.0.1,[127.0.0.1]:*').out)
     }
 
-    Map exec(Path knownHosts = caOnly) {
+    GprocRunner.Result exec(Path knownHosts = caOnly) {
         gproc(home, '-i', inventory.toString(), '--identity', identity.toString(), '--known-hosts',
                 knownHosts.toString(), 'exec', '-w', 'n[1-2]', '--', '/bin/echo', 'hi')
     }

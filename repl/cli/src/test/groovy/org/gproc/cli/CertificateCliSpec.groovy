@@ -1,18 +1,19 @@
 package org.gproc.cli
 
+import org.gproc.client.DaemonCluster
+import org.gproc.client.GprocRunner
 import org.gproc.client.Inventory
 import org.gproc.client.InventoryException
-import org.gproc.daemon.GprocDaemon
 import org.gproc.transport.cert.CertificateAuthority
 import org.gproc.transport.ssh.Keys
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
-import spock.lang.TempDir
 import spock.lang.Timeout
 
 import java.nio.file.Files
 import java.nio.file.Path
+import java.nio.file.StandardCopyOption
 import java.time.Duration
 
 /**
@@ -22,33 +23,23 @@ import java.time.Duration
  */
 @Timeout(180)
 class CertificateCliSpec extends Specification {
-    @Shared @TempDir Path dir
-    @Shared @AutoCleanup GprocDaemon daemon
+    @Shared @AutoCleanup DaemonCluster daemons = new DaemonCluster(2)
+    @Shared Path dir = daemons.dir
+    @Shared Path inventory = daemons.inventoryFile
+    @Shared Path identity = daemons.identity()
+    @Shared GprocRunner cli = new GprocRunner(dir)
     @Shared CertificateAuthority ca
-    @Shared Path inventory, identity, otherKey
+    @Shared Path otherKey
 
     def setupSpec() {
         ca = CertificateAuthority.init(dir.resolve('ca'))
-        identity = dir.resolve('id_ed25519')
-        def alice = Keys.loadOrGenerate(identity, 'alice@lab')
         otherKey = dir.resolve('other/id_ed25519')
         Files.createDirectories(otherKey.parent)
         Keys.loadOrGenerate(otherKey, 'mallory@lab')
-        Path authorized = dir.resolve('authorized_keys')
-        Files.writeString(authorized, Keys.publicKeyLine(alice.public) + ' alice@lab\n')
-        daemon = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('host_key'))
-                .authorizedKeys(authorized).stateDir(dir.resolve('state')).instances(2).start()
-        inventory = daemon.writeInventory(dir.resolve('cluster.groovy'))
     }
 
-    Map gproc(String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cl = GprocCli.commandLine(new GprocCli([:], dir, new ByteArrayInputStream(new byte[0])))
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
-        int code = cl.execute(args)
-        [code: code, out: out.toString(), err: err.toString()]
+    GprocRunner.Result gproc(String... args) {
+        cli.run(args)
     }
 
     /** Our CA's user certificate for the key at {@code key}, written as {@code key-cert.pub} (or moved to {@code to}). */
@@ -58,7 +49,7 @@ class CertificateCliSpec extends Specification {
             return cert
         }
         Files.createDirectories(to.parent)
-        Files.move(cert, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+        Files.move(cert, to, StandardCopyOption.REPLACE_EXISTING)
     }
 
     def "a certificate beside the identity does not lock the user out of nodes that know only the plain key"() {
@@ -99,7 +90,7 @@ class CertificateCliSpec extends Specification {
         Files.writeString(inv, Files.readString(inventory).replace('cluster {',
                 "cluster {\n    certificate = 'mallory-cert.pub'\n    identity = '${identity}'"))
         Files.copy(Path.of("${inventory}.known_hosts"), dir.resolve('inv/cluster.groovy.known_hosts'),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+                StandardCopyOption.REPLACE_EXISTING)
 
         expect:
         Inventory.load(inv).certificate().get() == foreign

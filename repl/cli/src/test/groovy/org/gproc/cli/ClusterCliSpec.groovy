@@ -1,8 +1,8 @@
 package org.gproc.cli
 
 import groovy.json.JsonSlurper
-import org.gproc.daemon.GprocDaemon
-import org.gproc.transport.ssh.Keys
+import org.gproc.client.DaemonCluster
+import org.gproc.client.GprocRunner
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,31 +13,14 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /** exec, ps, kill, status, push and run through the real command line against real daemons. */
-@Timeout(120)
+@Timeout(300)
 class ClusterCliSpec extends Specification {
-    @Shared @TempDir Path dir
-    @Shared @AutoCleanup GprocDaemon daemon
-    @Shared Path inventory
-    @Shared Path identity
+    @Shared @AutoCleanup DaemonCluster daemons = new DaemonCluster(3)
+    @Shared GprocRunner cli = GprocRunner.against(daemons)
+    @TempDir Path dir
 
-    def setupSpec() {
-        identity = dir.resolve('id_ed25519')
-        def user = Keys.loadOrGenerate(identity, 'alice@lab')
-        Path authorized = dir.resolve('authorized_keys')
-        Files.writeString(authorized, Keys.publicKeyLine(user.public) + ' alice@lab\n')
-        daemon = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('host_key'))
-                .authorizedKeys(authorized).stateDir(dir.resolve('state')).instances(3).start()
-        inventory = daemon.writeInventory(dir.resolve('cluster.groovy'))
-    }
-
-    Map gproc(String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cl = GprocCli.commandLine(new GprocCli([:], dir, new ByteArrayInputStream(new byte[0])))
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
-        int code = cl.execute(['-i', inventory.toString(), '--identity', identity.toString(), *args] as String[])
-        [code: code, out: out.toString(), err: err.toString()]
+    GprocRunner.Result gproc(String... args) {
+        cli.run(args)
     }
 
     def "exec prints one node-prefixed line per node and exits 0"() {
@@ -122,7 +105,7 @@ class ClusterCliSpec extends Specification {
         Map row = null
         for (int i = 0; i < 100 && row == null; i++) {
             def json = gproc('--json', 'ps', '-w', 'n3')
-            row = json.out.readLines().collect { new groovy.json.JsonSlurper().parseText(it) }
+            row = json.out.readLines().collect { new JsonSlurper().parseText(it) }
                     .find { it.argv.contains('sleep 300') }
             if (row == null) sleep(200)
         }

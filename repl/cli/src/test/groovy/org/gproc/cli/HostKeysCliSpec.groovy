@@ -1,5 +1,6 @@
 package org.gproc.cli
 
+import org.gproc.client.GprocRunner
 import org.gproc.daemon.GprocDaemon
 import org.gproc.transport.cert.CertificateAuthority
 import org.gproc.transport.ssh.KnownHosts
@@ -25,14 +26,8 @@ class HostKeysCliSpec extends Specification {
     @Shared @AutoCleanup GprocDaemon certified
     @Shared Path inventory, identity, audit, hostKey
 
-    static Map gproc(Path home, String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cl = GprocCli.commandLine(new GprocCli([:], home, new ByteArrayInputStream(new byte[0])))
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
-        int code = cl.execute(args)
-        [code: code, out: out.toString(), err: err.toString()]
+    static GprocRunner.Result gproc(Path home, String... args) {
+        new GprocRunner(home).run(args)
     }
 
     def setupSpec() {
@@ -64,7 +59,7 @@ class HostKeysCliSpec extends Specification {
         new ServerSocket(0).withCloseable { it.localPort }
     }
 
-    Map exec(Path knownHosts, String nodes, String... extra) {
+    GprocRunner.Result exec(Path knownHosts, String nodes, String... extra) {
         gproc(home, *(['-i', inventory.toString(), '--known-hosts', knownHosts.toString()] + extra.toList()
                 + ['exec', '-w', nodes, '--', '/bin/echo', 'hi']) as String[])
     }

@@ -1,6 +1,7 @@
 package org.gproc.cli
 
 import org.gproc.client.DaemonCluster
+import org.gproc.client.GprocRunner
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
@@ -34,22 +35,8 @@ class JShellSpec extends Specification {
         lines
     }
 
-    Map jshell(List<String> input) {
-        def out = new ByteArrayOutputStream()
-        def err = new ByteArrayOutputStream()
-        PrintStream oldOut = System.out, oldErr = System.err
-        System.out = new PrintStream(out, true, 'UTF-8')
-        System.err = new PrintStream(err, true, 'UTF-8')
-        try {
-            def stdin = new ByteArrayInputStream((input.join('\n') + '\n/exit\n').getBytes('UTF-8'))
-            def cl = GprocCli.commandLine(new GprocCli([:], home, stdin))
-            int code = cl.execute('-i', daemons.inventoryFile.toString(), '--identity',
-                    daemons.dir.resolve('id_ed25519').toString(), 'jshell', '--', '--feedback', 'normal')
-            return [code: code, out: out.toString('UTF-8'), err: err.toString('UTF-8')]
-        } finally {
-            System.out = oldOut
-            System.err = oldErr
-        }
+    GprocRunner.Result jshell(List<String> input) {
+        GprocRunner.against(daemons, home).run(stdin: input.join('\n') + '\n/exit\n', 'jshell', '--', '--feedback', 'normal')
     }
 
     def "the README's jshell> lines run with cluster and nodes bound, and the processes' output streams"() {

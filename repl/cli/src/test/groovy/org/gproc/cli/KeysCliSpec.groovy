@@ -1,5 +1,6 @@
 package org.gproc.cli
 
+import org.gproc.client.GprocRunner
 import org.gproc.transport.cert.Certificates
 import org.gproc.transport.ssh.Keys
 import spock.lang.Specification
@@ -18,14 +19,8 @@ import java.util.concurrent.TimeUnit
 class KeysCliSpec extends Specification {
     @TempDir Path home
 
-    Map gproc(String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cl = GprocCli.commandLine(new GprocCli([:], home, new ByteArrayInputStream(new byte[0])))
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
-        int code = cl.execute(args)
-        [code: code, out: out.toString(), err: err.toString()]
+    GprocRunner.Result gproc(String... args) {
+        new GprocRunner(home).run(args)
     }
 
     static Map run(List<String> cmd) {

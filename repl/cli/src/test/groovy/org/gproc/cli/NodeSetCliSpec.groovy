@@ -1,11 +1,12 @@
 package org.gproc.cli
 
-import java.nio.file.Files
-import java.nio.file.Path
-import picocli.CommandLine
+import org.gproc.client.GprocRunner
 import spock.lang.Specification
 import spock.lang.TempDir
 import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
 
 /**
  * `gproc nodeset` in-process. Outputs marked (ClusterShell) were printed by ClusterShell 1.9.1's nodeset for the same
@@ -16,16 +17,8 @@ class NodeSetCliSpec extends Specification {
     @TempDir
     Path home
 
-    record Run(int exit, String out, String err) {}
-
-    Run gproc(Map<String, String> env = [:], String stdin = '', String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cli = GprocCli.commandLine(new GprocCli(env, home, new ByteArrayInputStream(stdin.getBytes('UTF-8'))))
-        cli.out = new PrintWriter(out)
-        cli.err = new PrintWriter(err)
-        int exit = cli.execute(args)
-        new Run(exit, out.toString(), err.toString())
+    GprocRunner.Result gproc(Map<String, String> env = [:], String stdin = '', String... args) {
+        new GprocRunner(home).runInProcess(env: env, stdin: stdin, args)
     }
 
     def "nodeset #args prints what ClusterShell's nodeset prints"() {
@@ -33,7 +26,7 @@ class NodeSetCliSpec extends Specification {
         def run = gproc([:], stdin, (['nodeset'] + args) as String[])
 
         then:
-        run.exit == 0
+        run.code == 0
         run.out == expected + '\n'
         run.err == ''
 
@@ -74,7 +67,7 @@ class NodeSetCliSpec extends Specification {
         def run = gproc([:], '', args as String[])
 
         then:
-        run.exit == 2
+        run.code == 2
         run.out == ''
         run.err.startsWith(message)
 
@@ -100,7 +93,7 @@ class NodeSetCliSpec extends Specification {
         def run = gproc([:], '', '-i', inv.toString(), 'nodeset', '-f', '@x')
 
         then:
-        run.exit == 2
+        run.code == 2
         run.err == "$inv:2: node 'n1': unknown setting 'prot' (did you mean 'port'?)\n"
     }
 
@@ -110,6 +103,6 @@ class NodeSetCliSpec extends Specification {
         gproc([:], '', 'nodeset', '--help').out.contains('Expand, fold or count node sets')
         gproc([:], '', 'help', 'nodeset').out.contains('-S, --separator=SEP')
         gproc([:], '', 'generate-completion').out.contains('complete -F _complete_gproc')
-        gproc([:], '', '-h').exit == 0
+        gproc([:], '', '-h').code == 0
     }
 }

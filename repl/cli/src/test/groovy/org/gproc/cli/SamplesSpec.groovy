@@ -1,5 +1,6 @@
 package org.gproc.cli
 
+import org.gproc.client.GprocRunner
 import spock.lang.Specification
 import spock.lang.TempDir
 import spock.lang.Timeout
@@ -11,20 +12,9 @@ import java.nio.file.Path
 class SamplesSpec extends Specification {
     @TempDir Path demoDir
 
-    Map demo(String sample) {
-        def out = new ByteArrayOutputStream()
-        def err = new ByteArrayOutputStream()
-        PrintStream oldOut = System.out, oldErr = System.err
-        System.out = new PrintStream(out, true)
-        System.err = new PrintStream(err, true)
-        try {
-            def cl = GprocCli.commandLine(new GprocCli([:], demoDir, new ByteArrayInputStream(new byte[0])))
-            int code = cl.execute('demo', '--dir', demoDir.toString(), '--script', "${System.getProperty('gproc.root')}/samples/${sample}".toString())
-            return [code: code, out: out.toString(), err: err.toString()]
-        } finally {
-            System.out = oldOut
-            System.err = oldErr
-        }
+    GprocRunner.Result demo(String sample) {
+        new GprocRunner(demoDir).run('demo', '--dir', demoDir.toString(), '--script',
+                "${System.getProperty('gproc.root')}/samples/${sample}".toString())
     }
 
     def "hello.groovy prints one dated line per node"() {

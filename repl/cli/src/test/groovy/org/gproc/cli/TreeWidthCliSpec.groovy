@@ -1,45 +1,20 @@
 package org.gproc.cli
 
-import org.gproc.daemon.GprocDaemon
-import org.gproc.transport.ssh.Keys
+import org.gproc.client.DaemonCluster
+import org.gproc.client.GprocRunner
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
-import spock.lang.TempDir
 import spock.lang.Timeout
 
-import java.nio.file.Files
-import java.nio.file.Path
-
 /** --tree-width through the real command line: four relaying daemons that trust each other's host key. */
-@Timeout(120)
+@Timeout(180)
 class TreeWidthCliSpec extends Specification {
-    @Shared @TempDir Path dir
-    @Shared @AutoCleanup GprocDaemon daemon
-    @Shared Path inventory
-    @Shared Path identity
+    @Shared @AutoCleanup DaemonCluster daemons = new DaemonCluster(4, relay: true)
+    @Shared GprocRunner cli = GprocRunner.against(daemons)
 
-    def setupSpec() {
-        identity = dir.resolve('id_ed25519')
-        def user = Keys.loadOrGenerate(identity, 'alice@lab')
-        def host = Keys.loadOrGenerate(dir.resolve('host_key'), 'host')
-        Path authorized = dir.resolve('authorized_keys')
-        Files.writeString(authorized, Keys.publicKeyLine(user.public) + ' alice@lab\n'
-                + Keys.publicKeyLine(host.public) + ' relay@lab\n')
-        daemon = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('host_key'))
-                .authorizedKeys(authorized).stateDir(dir.resolve('state')).instances(4)
-                .relay(true).trustedRelays(['relay@lab']).start()
-        inventory = daemon.writeInventory(dir.resolve('cluster.groovy'))
-    }
-
-    Map gproc(String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cl = GprocCli.commandLine(new GprocCli([:], dir, new ByteArrayInputStream(new byte[0])))
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
-        int code = cl.execute(['-i', inventory.toString(), '--identity', identity.toString(), *args] as String[])
-        [code: code, out: out.toString(), err: err.toString()]
+    GprocRunner.Result gproc(String... args) {
+        cli.run(args)
     }
 
     def "exec through a tree of width 2 prints what flat prints and keeps every exit code"() {

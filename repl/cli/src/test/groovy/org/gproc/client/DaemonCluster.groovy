@@ -18,17 +18,34 @@ class DaemonCluster implements Closeable {
     final Path inventoryFile
     final Inventory inventory
 
-    DaemonCluster(int nodes) {
+    /**
+     * {@code nodes} node daemons in one process. With {@code relay: true} they relay (--relay) and trust their own
+     * host key as principal relay@lab, so a node acts for the user when it relays to the others (a relay tree).
+     */
+    DaemonCluster(Map options = [:], int nodes) {
         dir = Files.createTempDirectory('gproc-surfaces')
         Path identity = dir.resolve('id_ed25519')
         def user = Keys.loadOrGenerate(identity, 'alice@lab')
-        Path authorized = dir.resolve('authorized_keys')
-        Files.writeString(authorized, Keys.publicKeyLine(user.public) + ' alice@lab\n')
-        daemon = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('host_key'))
-                .authorizedKeys(authorized).stateDir(dir.resolve('state')).stopTimeout(Duration.ofSeconds(2))
-                .instances(nodes).start()
+        Path hostKey = dir.resolve('host_key')
+        String authorized = Keys.publicKeyLine(user.public) + ' alice@lab\n'
+        if (options.relay) {
+            authorized += Keys.publicKeyLine(Keys.loadOrGenerate(hostKey, 'host').public) + ' relay@lab\n'
+        }
+        Path authorizedFile = dir.resolve('authorized_keys')
+        Files.writeString(authorizedFile, authorized)
+        def builder = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(hostKey).authorizedKeys(authorizedFile)
+                .stateDir(dir.resolve('state')).stopTimeout(Duration.ofSeconds(2)).instances(nodes)
+        if (options.relay) {
+            builder.relay(true).trustedRelays(['relay@lab'])
+        }
+        daemon = builder.start()
         inventoryFile = daemon.writeInventory(dir.resolve('cluster.groovy'))
         inventory = Inventory.load(inventoryFile).withIdentity(identity)
+    }
+
+    /** The user's private key (its public half is in the daemons' authorized_keys as alice@lab). */
+    Path identity() {
+        dir.resolve('id_ed25519')
     }
 
     /** A new control node's view: its own connections, its own tracker. */

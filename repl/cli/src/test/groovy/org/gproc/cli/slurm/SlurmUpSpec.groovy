@@ -1,6 +1,6 @@
 package org.gproc.cli.slurm
 
-import org.gproc.cli.GprocCli
+import org.gproc.client.GprocRunner
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -141,19 +141,15 @@ class SlurmUpSpec extends Specification {
 
     def "slurm up outside an allocation says so and how to get one"() {
         given:
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cl = GprocCli.commandLine(new GprocCli([:], dir.resolve('outside'), new ByteArrayInputStream(new byte[0])))
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
+        def cli = new GprocRunner(dir.resolve('outside'))
 
         when:
-        int code = cl.execute('slurm', 'up')
+        def r = cli.run('slurm', 'up')
 
         then:
-        code == 2
-        err.toString().startsWith('gproc slurm up: not inside a Slurm allocation (SLURM_JOB_ID is not set)')
-        err.toString().contains('salloc -N 4')
+        r.code == 2
+        r.err.startsWith('gproc slurm up: not inside a Slurm allocation (SLURM_JOB_ID is not set)')
+        r.err.contains('salloc -N 4')
         !Files.exists(dir.resolve('outside/.gproc'))
     }
 }
