@@ -79,7 +79,7 @@ final class ExecChecks {
         String hash;
         LaunchSpec.FileId id;
         try {
-            hash = FileHashes.sha256(real);
+            hash = s.node().services().hashes().sha256(real);
             FileHashes.FileId fileId = FileHashes.id(real);
             id = new LaunchSpec.FileId(fileId.dev(), fileId.ino());
         } catch (IOException e) {

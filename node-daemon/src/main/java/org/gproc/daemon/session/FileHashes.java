@@ -9,43 +9,52 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * sha256 of the files exec runs, for the audit log and the pushed-binaries-only rule. A file is read once per
  * identity (device, inode, size, modification time): a second exec of the same unchanged binary costs one stat.
  * Not the change time: every session's {@code link} of a cached blob is a new hard link to the same inode, which
- * moves its change time, so a 16 MB blob was read again at every exec on every node. Resetting the modification
+ * moves its change time, so a 16 MB blob would be read again at every exec on every node. Resetting the modification
  * time after rewriting a file takes a process that may write the cache, the state directory and this audit log
  * anyway (the daemon's own user; with --user-map, sessions cannot write cached blobs).
+ *
+ * <p>One per daemon, in its {@link NodeServices}: file identities are the host's, so every virtual node of the daemon
+ * shares what any of them hashed, and a daemon that stops (or a spec's own instance) takes its memory with it.
  */
 public final class FileHashes {
     private static final int REMEMBERED = 1024;
-    private static final Map<String, String> KNOWN = new LinkedHashMap<>(64, 0.75f, true) {
+
+    private final Map<String, String> known = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             return size() > REMEMBERED;
         }
     };
+    private final Consumer<Path> onRead;
 
-    /** Files read so far (so specs can tell a remembered hash from a computed one). */
-    static final AtomicLong READS = new AtomicLong();
+    public FileHashes() {
+        this(file -> { });
+    }
 
-    private FileHashes() {
+    /** @param onRead told of each file read in full to hash it (not of a hash this instance remembered) */
+    public FileHashes(Consumer<Path> onRead) {
+        this.onRead = Objects.requireNonNull(onRead, "onRead");
     }
 
     /**
      * Records {@code hash} as {@code file}'s content hash, for a file whose content was just verified against it (a
      * committed cache blob). Ignored if the file is gone or unreadable: it is then simply read at exec.
      */
-    public static void remember(Path file, String hash) {
+    public void remember(Path file, String hash) {
         if (file == null) {
             return;
         }
         try {
             String key = id(file).key();
-            synchronized (KNOWN) {
-                KNOWN.put(key, hash);
+            synchronized (known) {
+                known.put(key, hash);
             }
         } catch (IOException gone) {
             // read at exec instead
@@ -60,13 +69,12 @@ public final class FileHashes {
     }
 
     /** Lowercase hex sha256 of {@code file}'s content. */
-    static String sha256(Path file) throws IOException {
-        FileId before = id(file);
-        String key = before.key();
-        synchronized (KNOWN) {
-            String known = KNOWN.get(key);
-            if (known != null) {
-                return known;
+    String sha256(Path file) throws IOException {
+        String key = id(file).key();
+        synchronized (known) {
+            String hash = known.get(key);
+            if (hash != null) {
+                return hash;
             }
         }
         MessageDigest digest;
@@ -75,7 +83,7 @@ public final class FileHashes {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        READS.incrementAndGet();
+        onRead.accept(file);
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = in.read(buffer)) > 0; ) {
@@ -84,8 +92,8 @@ public final class FileHashes {
         }
         String hash = HexFormat.of().formatHex(digest.digest());
         if (id(file).key().equals(key)) { // not changed while we read it
-            synchronized (KNOWN) {
-                KNOWN.put(key, hash);
+            synchronized (known) {
+                known.put(key, hash);
             }
         }
         return hash;

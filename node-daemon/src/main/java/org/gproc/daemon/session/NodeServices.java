@@ -11,10 +11,11 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * What all virtual nodes of one daemon share, so that a thousand nodes cost a thousand small tables and not a
  * thousand thread pools: one process launcher, one spool watcher, one timer (reaping and shutdown deadlines), one
- * audit log and one exec policy. Nothing here may block for long on the timer thread.
+ * audit log, one exec policy and one table of the hashes of the files exec ran. Nothing here may block for long on
+ * the timer thread.
  */
 public record NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, ScheduledExecutorService timer,
-                           AuditLog audit, ExecPolicy policy) {
+                           AuditLog audit, ExecPolicy policy, FileHashes hashes) {
 
     public NodeServices {
         Objects.requireNonNull(launcher, "launcher");
@@ -22,6 +23,12 @@ public record NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, 
         Objects.requireNonNull(timer, "timer");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(hashes, "hashes");
+    }
+
+    public NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, ScheduledExecutorService timer,
+                        AuditLog audit, ExecPolicy policy) {
+        this(launcher, spoolWatcher, timer, audit, policy, new FileHashes());
     }
 
     /** No audit log, everyone may exec node files, processes run as the daemon's user. */

@@ -1,7 +1,7 @@
 package org.gproc.daemon.tree;
 
 import org.gproc.daemon.proc.BlobCache;
-import org.gproc.daemon.session.FileHashes;
+import org.gproc.daemon.session.VirtualNode;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Qid;
 import org.gproc.transport.ninep.Stat;
@@ -155,7 +155,8 @@ final class CacheEntry implements FileEntry {
             }
             // The commit just verified the content: exec in each session that links it need not read it again.
             try {
-                FileHashes.remember(entry.view.node().cache().file(entry.hash), entry.hash);
+                VirtualNode node = entry.view.node();
+                node.services().hashes().remember(node.cache().file(entry.hash), entry.hash);
             } catch (NinePException noCache) {
                 // nothing remembered: exec reads the file instead
             }

@@ -2,6 +2,7 @@ package org.gproc.client;
 
 import org.gproc.client.internal.exec.ExecRequest;
 import org.gproc.client.internal.exec.LocalBlob;
+import org.gproc.client.internal.exec.LocalBlobs;
 
 import java.io.File;
 import java.io.IOException;
@@ -32,16 +33,18 @@ public final class Launch<R> {
     private final List<String> args = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Function<Launch<R>, R> starter;
+    private final LocalBlobs reader;
     private String dir;
     private byte[] stdinBytes;
     private Supplier<InputStream> stdinStream;
     private Duration timeout;
     private boolean background;
 
-    Launch(String program, List<Path> pushed, Function<Launch<R>, R> starter) {
+    Launch(String program, List<Path> pushed, LocalBlobs reader, Function<Launch<R>, R> starter) {
         this.starter = starter;
+        this.reader = reader;
         for (Path p : pushed) {
-            blobs.add(LocalBlob.of(p));
+            blobs.add(reader.read(p));
         }
         if (!pushed.isEmpty()) {
             this.program = blobs.get(0).name();
@@ -155,7 +158,7 @@ public final class Launch<R> {
     /** Pushes further files (libraries, data) into the session's staging directory beside the program. */
     public Launch<R> files(Object... paths) {
         for (Object p : paths) {
-            blobs.add(LocalBlob.of(Path.of(String.valueOf(p))));
+            blobs.add(reader.read(Path.of(String.valueOf(p))));
         }
         return this;
     }

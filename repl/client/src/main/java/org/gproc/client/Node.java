@@ -101,12 +101,12 @@ public final class Node {
             throw new IllegalArgumentException("push: name at least the program to push");
         }
         List<Path> files = Arrays.stream(paths).map(p -> Path.of(String.valueOf(p))).toList();
-        return new Launch<>(null, files, this::start);
+        return new Launch<>(null, files, cluster.engine().blobs(), this::start);
     }
 
     /** A launch of the node's own program at the absolute {@code path}. */
     public Launch<RemoteProcess> command(String path) {
-        return new Launch<>(path, List.of(), this::start);
+        return new Launch<>(path, List.of(), cluster.engine().blobs(), this::start);
     }
 
     /** Runs the node's own program at the absolute {@code path} (or a bare name in its PATH) with {@code args}. */
@@ -140,7 +140,7 @@ public final class Node {
      * push of them sends nothing. Completes with the bytes sent (0 when the node had them all).
      */
     public CompletableFuture<Long> preload(Object... files) {
-        return preload(LocalBlob.allOf(files));
+        return preload(cluster.engine().blobs().readAll(files));
     }
 
     /** As {@link #preload(Object...)} for files a node set has read once for all its nodes. */

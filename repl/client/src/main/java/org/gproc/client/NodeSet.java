@@ -217,11 +217,11 @@ public final class NodeSet implements Iterable<Node> {
         }
         List<Path> files = Arrays.stream(paths)
                 .map(p -> Path.of(String.valueOf(p))).toList();
-        return new Launch<>(null, files, this::startJob);
+        return new Launch<>(null, files, cluster.engine().blobs(), this::startJob);
     }
 
     public Launch<Job> command(String path) {
-        return new Launch<>(path, List.of(), this::startJob);
+        return new Launch<>(path, List.of(), cluster.engine().blobs(), this::startJob);
     }
 
     /** Runs the nodes' own program at {@code path} everywhere in this set. */
@@ -248,7 +248,7 @@ public final class NodeSet implements Iterable<Node> {
      * the error that stopped it.
      */
     public Map<String, Object> preload(Object... files) {
-        List<LocalBlob> blobs = LocalBlob.allOf(files);
+        List<LocalBlob> blobs = cluster.engine().blobs().readAll(files);
         Map<String, CompletableFuture<Long>> sent = new LinkedHashMap<>();
         for (Node node : this) {
             sent.put(node.getName(), node.preload(blobs));

@@ -10,13 +10,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What every launch of one cluster shares: the timer behind command deadlines, the pool that pumps local stdin
- * streams (the only blocking reads the client does), and the cluster's listener. The cluster creates one and
+ * streams (the only blocking reads the client does), the local files read to push, and the cluster's listener. The cluster creates one and
  * {@link #close}s it, so a closed cluster leaves no thread behind.
  */
 public final class ExecEngine implements AutoCloseable {
     private final ClusterListener listener;
     private final ScheduledExecutorService timers;
     private final ExecutorService stdinPumps;
+    private final LocalBlobs blobs = new LocalBlobs();
 
     public ExecEngine(ClusterListener listener) {
         this.listener = listener == null ? ClusterListener.NONE : listener;
@@ -26,6 +27,11 @@ public final class ExecEngine implements AutoCloseable {
 
     public ClusterListener listener() {
         return listener;
+    }
+
+    /** The files this cluster pushes, read once while they are unchanged. */
+    public LocalBlobs blobs() {
+        return blobs;
     }
 
     ScheduledExecutorService timers() {
