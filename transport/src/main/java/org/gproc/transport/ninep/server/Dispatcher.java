@@ -7,12 +7,13 @@ import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Qid;
 import org.gproc.transport.ninep.Stat;
 import org.gproc.transport.ninep.server.FidTable.Fid;
+import org.gproc.transport.xcpu.Principal;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,8 +32,6 @@ final class Dispatcher {
     static final int IOHDRSZ = 24;
     private static final int OPEN_MODE_BITS = 3 | Message.OTRUNC | 0x20 /* OCEXEC */ | Message.ORCLOSE;
 
-    /** A principal as authorized_keys and certificates spell them (see AuthorizedKeys). */
-    private static final Pattern PRINCIPAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+=-]{0,127}");
 
     private final FileTree tree;
     private final String principal;
@@ -122,9 +121,9 @@ final class Dispatcher {
         String who = principal;
         String via = null;
         if (trustedRelays.contains(principal) && !a.uname().isEmpty() && !a.uname().equals(principal)) {
-            if (!PRINCIPAL.matcher(a.uname()).matches()) {
-                throw Errors.of(Errors.PERMISSION_DENIED, "attach: uname '" + a.uname() + "' is not a principal"
-                        + " (letters, digits and . _ @ + = -, starting with a letter or digit)");
+            if (!Principal.isValid(a.uname())) {
+                throw Errors.of(Errors.PERMISSION_DENIED, "attach: uname " + Tokens.shown(a.uname())
+                        + " is not a principal (" + Principal.RULE + ")");
             }
             who = a.uname();
             via = principal;

@@ -7,6 +7,7 @@ import org.gproc.transport.ninep.NinePException
 import org.gproc.transport.ninep.Qid
 import org.gproc.transport.ninep.RawPeer
 import org.gproc.transport.ninep.Stat
+import org.gproc.transport.xcpu.Principal
 import spock.lang.Specification
 import spock.lang.Timeout
 
@@ -56,14 +57,22 @@ class TrustedRelaySpec extends Specification {
         attaches == [['relay-r1', null], ['relay-r1', null]]
     }
 
-    def "a uname that is not a principal is refused, naming the rule"() {
+    def "a uname that is not a principal (#why) is refused, naming it and the rule"() {
         when:
-        def r = connect('relay-r1').rpc(new Tattach(1, 0, Message.NOFID, 'alice lab', ''))
+        def r = connect('relay-r1').rpc(new Tattach(1, 0, Message.NOFID, uname, ''))
 
         then:
         r instanceof Rerror
-        r.ename().contains("uname 'alice lab' is not a principal")
+        r.ename() == "permission denied: attach: uname ${shown} is not a principal (${Principal.RULE})"
         attaches.isEmpty()
+
+        where:
+        why                   | uname         | shown
+        'a blank'             | 'alice lab'   | "'alice lab'"
+        'a leading dash'      | '-alice'      | "'-alice'"
+        'a control character' | 'alice\nroot' | "'alice\\x0aroot'"
+        'a slash'             | 'alice/lab'   | "'alice/lab'"
+        'too long'            | 'a' * 129     | "'${'a' * 40}...'"
     }
 
     def "on any other connection uname is ignored"() {
