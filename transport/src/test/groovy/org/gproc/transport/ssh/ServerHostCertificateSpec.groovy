@@ -6,6 +6,7 @@ import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.TempDir
 import spock.lang.Timeout
+import spock.util.concurrent.PollingConditions
 
 import java.nio.file.Files
 import java.nio.file.Path
@@ -106,14 +107,18 @@ class ServerHostCertificateSpec extends Specification {
         given:
         Path hostKey = signedHostKey(['-h', '-n', '127.0.0.1', '-V', '-5m:+1h'])
         SshNodeServer server = serve(hostKey, certOf(hostKey))
+        int before = echo.opened.size()
 
         when:
         SshConnector c = SshConnector.builder().identity(aliceKey).knownHosts(caOnlyKnownHosts(server.port()))
                 .hostKeyPolicy(HostKeyPolicy.STRICT).build()
         c.open('127.0.0.1', server.port()).close()
 
-        then:
-        notThrown(IOException)
+        then: 'the subsystem was served to alice'
+        new PollingConditions(timeout: 60).eventually {
+            assert echo.opened.size() == before + 1
+            assert echo.opened.last().principal() == 'alice@lab'
+        }
 
         cleanup:
         c?.close()
