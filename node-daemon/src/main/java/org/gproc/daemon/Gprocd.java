@@ -152,7 +152,7 @@ public final class Gprocd implements Callable<Integer> {
     @Option(names = "--trusted-relay", paramLabel = "PRINCIPAL", arity = "1..*",
             description = "Principals (relays) that may act for the users who authenticated at them: on their"
                     + " connections the attach's uname names the session owner. Repeatable.")
-    java.util.List<String> trustedRelays = new java.util.ArrayList<>();
+    List<String> trustedRelays = new ArrayList<>();
 
     @Option(names = "--gateway-for", paramLabel = "FILE",
             description = "Be a gateway (jump host) for the nodes of FILE, a gproc inventory: authenticated users may"

@@ -12,6 +12,7 @@ import spock.util.concurrent.PollingConditions
 
 import java.nio.file.Files
 import java.nio.file.Path
+import java.security.KeyPair
 import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit
 
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit
 class GatewayDaemonSpec extends Specification {
     @TempDir Path dir
 
-    Path authorized(java.security.KeyPair alice) {
+    Path authorized(KeyPair alice) {
         Path file = dir.resolve('authorized_keys')
         Files.writeString(file, Keys.publicKeyLine(alice.public) + ' alice@lab\n')
         file

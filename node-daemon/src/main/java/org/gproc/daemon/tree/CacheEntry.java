@@ -8,6 +8,7 @@ import org.gproc.transport.ninep.Stat;
 import org.gproc.transport.ninep.server.FileEntry;
 import org.gproc.transport.ninep.server.OpenFile;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -74,7 +75,7 @@ final class CacheEntry implements FileEntry {
     public OpenFile open(int mode) throws NinePException {
         if (hash != null) {
             Access.check(hash, FileType.BLOB.perm, mode);
-            java.nio.file.Path file = view.node().cache().file(hash);
+            Path file = view.node().cache().file(hash);
             if (file == null) {
                 throw new NinePException("cache/" + hash + " does not exist (evicted)");
             }

@@ -324,7 +324,7 @@ final class FsEntry implements FileEntry {
         }
         if (create) {
             options.add(StandardOpenOption.CREATE_NEW);
-        } else if ((mode & org.gproc.transport.ninep.Message.OTRUNC) != 0) {
+        } else if ((mode & Message.OTRUNC) != 0) {
             if (!options.contains(StandardOpenOption.WRITE)) {
                 options.add(StandardOpenOption.WRITE);
             }

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
@@ -43,7 +45,7 @@ final class FsFile implements OpenFile {
     /** A cached blob opened for reading (no session: blobs belong to the node). */
     static FsFile blob(FileEntry entry, Path path) throws NinePException {
         try {
-            return new FsFile(entry, null, FileChannel.open(path, java.nio.file.StandardOpenOption.READ), path, false,
+            return new FsFile(entry, null, FileChannel.open(path, StandardOpenOption.READ), path, false,
                     0);
         } catch (IOException e) {
             throw new NinePException("open '" + entry + "': " + e.getMessage(), e);
@@ -143,8 +145,8 @@ final class FsFile implements OpenFile {
             throw new NinePException("wstat '" + display + "': length " + length + " is outside 0.." + maxBytes
                     + " (--max-push)");
         }
-        try (FileChannel channel = FileChannel.open(path, java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             if (length < channel.size()) {
                 channel.truncate(length);
             } else if (length > channel.size()) {

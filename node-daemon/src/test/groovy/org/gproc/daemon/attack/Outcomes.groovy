@@ -6,7 +6,7 @@ import java.nio.file.StandardOpenOption
 
 /**
  * Notes what each attack met (the error text the attacker saw) in {@code target/attack-outcomes.txt}, one
- * tab-separated line per case, so the attack table of issue 6 is written by the run itself.
+ * tab-separated line per case, so a table of attacks and their outcomes is written by the run itself, never by hand.
  */
 class Outcomes {
     static final Path FILE = Path.of(System.getProperty('user.dir'), 'target', 'attack-outcomes.txt')

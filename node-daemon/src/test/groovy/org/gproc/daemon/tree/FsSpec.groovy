@@ -9,6 +9,7 @@ import spock.lang.Specification
 import spock.lang.Timeout
 
 import java.nio.file.Files
+import java.nio.file.Path
 
 @Timeout(60)
 class FsSpec extends Specification {
@@ -73,7 +74,7 @@ class FsSpec extends Specification {
     def "a symbolic link in fs/ is not served, so it cannot lead out"() {
         given:
         def fsRoot = t.node.sessions().visible(n, 'alice@lab').fsRoot()
-        Files.createSymbolicLink(fsRoot.resolve('etc'), java.nio.file.Path.of('/etc'))
+        Files.createSymbolicLink(fsRoot.resolve('etc'), Path.of('/etc'))
 
         when:
         t.walk("$n/fs/etc")
@@ -87,7 +88,7 @@ class FsSpec extends Specification {
     def "exec and link may not leave fs/ through a symbolic link"() {
         given:
         def fsRoot = t.node.sessions().visible(n, 'alice@lab').fsRoot()
-        Files.createSymbolicLink(fsRoot.resolve('bin'), java.nio.file.Path.of('/bin'))
+        Files.createSymbolicLink(fsRoot.resolve('bin'), Path.of('/bin'))
 
         when:
         t.write("$n/ctl", 'exec bin/true')

@@ -2,6 +2,7 @@ package org.gproc.daemon.tree
 
 import org.gproc.daemon.session.Limits
 import org.gproc.transport.ninep.Message
+import org.gproc.transport.ninep.NinePException
 import spock.lang.AutoCleanup
 import spock.lang.Specification
 import spock.lang.Timeout
@@ -88,7 +89,7 @@ class LifecycleSpec extends Specification {
         stale.open(Message.OREAD)
 
         then:
-        def e = thrown(org.gproc.transport.ninep.NinePException)
+        def e = thrown(NinePException)
         e.message == "session $n is gone (wiped or reaped)"
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.ExecutionException
 import java.util.concurrent.Executors
 import java.util.concurrent.ScheduledExecutorService
 import java.util.concurrent.TimeUnit
@@ -70,7 +71,7 @@ class TreeFixture implements AutoCloseable {
     static <T> T await(CompletableFuture<T> f, long seconds = 30) {
         try {
             f.get(seconds, TimeUnit.SECONDS)
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.cause
         }
     }

@@ -2,6 +2,7 @@ package org.gproc.bench;
 
 import org.gproc.client.Cluster;
 import org.gproc.client.ClusterOptions;
+import org.gproc.client.Hostlist;
 import org.gproc.client.Inventory;
 import org.gproc.client.NodeAddress;
 import org.gproc.transport.ssh.SshConnector;
@@ -56,7 +57,7 @@ final class BenchCluster {
             return inventory;
         }
         if (!inventory.relays().isEmpty() || inventory.treeWidth() > 0) {
-            return inventory.subset(org.gproc.client.Hostlist.fromList(all.subList(0, n).stream()
+            return inventory.subset(Hostlist.fromList(all.subList(0, n).stream()
                     .map(NodeAddress::name).toList()).fold());
         }
         return Inventory.of(inventory.source() + " (first " + n + ")", all.subList(0, n), Map.of());

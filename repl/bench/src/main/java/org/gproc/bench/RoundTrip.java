@@ -2,6 +2,7 @@ package org.gproc.bench;
 
 import org.gproc.client.Cluster;
 import org.gproc.client.ClusterOptions;
+import org.gproc.client.Inventory;
 import org.gproc.client.Node;
 import org.gproc.client.NodeAddress;
 import org.gproc.client.NodeConnector;
@@ -26,7 +27,7 @@ final class RoundTrip {
     }
 
     /** B3 on the one node {@code nodes} holds (reached as its inventory says, e.g. through a gateway). */
-    static List<Figure> b3(BenchCluster bench, org.gproc.client.Inventory nodes, String tool, int runs, int warmup,
+    static List<Figure> b3(BenchCluster bench, Inventory nodes, String tool, int runs, int warmup,
                            PrintStream log) throws Exception {
         try (Cluster cluster = bench.connect(nodes)) {
             Node node = cluster.getNodes().getAt(0);

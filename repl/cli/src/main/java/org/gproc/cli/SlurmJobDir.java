@@ -4,13 +4,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -105,9 +109,9 @@ final class SlurmJobDir {
             String address = e.getValue();
             Files.createDirectories(host(node));
             Keys.write(Keys.generate(), hostKey(node), node);
-            List<String> principals = new ArrayList<>(List.of(node.toLowerCase(java.util.Locale.ROOT)));
+            List<String> principals = new ArrayList<>(List.of(node.toLowerCase(Locale.ROOT)));
             if (!address.equalsIgnoreCase(node)) {
-                principals.add(address.toLowerCase(java.util.Locale.ROOT));
+                principals.add(address.toLowerCase(Locale.ROOT));
             }
             ca.signHostKeyFile(Path.of(hostKey(node) + ".pub"), principals, HOST_CERT_VALIDITY, serial++,
                     "gproc-slurm-" + jobId + "-" + node);
@@ -142,8 +146,8 @@ final class SlurmJobDir {
                 .withIdentity(identity);
         Path tmp = dir.resolve(Inventory.SLURM_JOB_INVENTORY + ".tmp");
         Files.writeString(tmp, inv.toText(dir), StandardCharsets.UTF_8);
-        Files.move(tmp, inventory(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, inventory(), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Removes the whole directory (keys included). */
@@ -152,7 +156,7 @@ final class SlurmJobDir {
             return;
         }
         try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }
@@ -163,7 +167,7 @@ final class SlurmJobDir {
     }
 
     private static void ownerOnly(Path p) throws IOException {
-        if (Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+        if (Files.getFileAttributeView(p, PosixFileAttributeView.class) != null) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
         }
     }

@@ -1,5 +1,6 @@
 package org.gproc.repl;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -64,7 +66,7 @@ public final class JShellSession {
             args.addAll(jshellArgs);
             return JavaShellToolBuilder.builder()
                     .in(in, null).out(out).err(err)
-                    .persistence(new java.util.HashMap<>())
+                    .persistence(new HashMap<>())
                     .interactiveTerminal(interactive)
                     .start(args.toArray(new String[0]));
         } finally {
@@ -86,7 +88,7 @@ public final class JShellSession {
      */
     private static String classPath() {
         Set<String> entries = new LinkedHashSet<>();
-        for (String e : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+        for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             if (!e.isEmpty()) {
                 entries.add(e);
             }
@@ -101,6 +103,6 @@ public final class JShellSession {
                 }
             }
         }
-        return String.join(java.io.File.pathSeparator, entries);
+        return String.join(File.pathSeparator, entries);
     }
 }

@@ -6,6 +6,8 @@ import spock.lang.Specification
 import spock.lang.Timeout
 import spock.util.concurrent.PollingConditions
 
+import java.util.function.Consumer
+
 /**
  * The client API as Groovy code sees it, against real daemons: node-set algebra stays a node set (through
  * GroovyShell, so Groovy's own method selection decides), the process table, kill, reattach, bare command names.
@@ -76,7 +78,7 @@ class GroovySurfaceSpec extends Specification {
     def "run takes its launch as a Groovy closure (delegate first) and as a Java Consumer"() {
         when:
         def closureJob = groovy("nodes['n[1-2]'].run('/bin/sh') { args '-c', 'exit 5'; timeout 30 }.waitFor()")
-        def consumerJob = cluster.nodes['n3'].run('/bin/sh', { it.args('-c', 'exit 6') } as java.util.function.Consumer).waitFor()
+        def consumerJob = cluster.nodes['n3'].run('/bin/sh', { it.args('-c', 'exit 6') } as Consumer).waitFor()
         def one = groovy("nodes.n4.run('/bin/echo') { args 'one node' }")
         one.waitFor()
 

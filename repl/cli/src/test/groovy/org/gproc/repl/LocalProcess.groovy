@@ -3,6 +3,7 @@ package org.gproc.repl
 import java.time.Duration
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.TimeoutException
 
 import org.gproc.client.OutputListener
 import org.gproc.client.RemoteProcess
@@ -73,7 +74,7 @@ class LocalProcess implements RemoteProcess {
     @Override boolean isAlive() { !exit.isDone() }
     @Override int waitFor() { exit.get(); process.exitValue() }
     @Override boolean waitFor(Duration timeout) {
-        try { exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS); true } catch (java.util.concurrent.TimeoutException e) { false }
+        try { exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS); true } catch (TimeoutException e) { false }
     }
     @Override int exitValue() {
         if (!exit.isDone()) throw new IllegalThreadStateException("${node}:${session} is still running")

@@ -140,7 +140,7 @@ public final class Inventory {
             c.nodes().forEach(n -> every.put(n.name(), n));
         }
         return new Inventory(file.toString(), c.nodes(), c.groups(), c.knownHosts(), c.identity(), c.certificate(),
-                new Routing(Map.copyOf(c.relays()), c.treeWidth(), java.util.Collections.unmodifiableMap(every)), null);
+                new Routing(Map.copyOf(c.relays()), c.treeWidth(), Collections.unmodifiableMap(every)), null);
     }
 
     /** Nodes from the {@code GPROC_NODES} syntax (see the class comment). */
@@ -354,7 +354,7 @@ public final class Inventory {
         Map<String, NodeAddress> every = new LinkedHashMap<>(routing.every());
         nodes.values().forEach(n -> every.putIfAbsent(n.name(), n));
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, identity, certificate,
-                new Routing(routing.relayOf(), width, java.util.Collections.unmodifiableMap(every)), everyNode);
+                new Routing(routing.relayOf(), width, Collections.unmodifiableMap(every)), everyNode);
     }
 
     /** The address of {@code node}, also when it is a relay that {@link #subset} left out of the nodes. */

@@ -1,6 +1,7 @@
 package org.gproc.transport.cert
 
 import org.apache.sshd.certificate.OpenSshCertificateBuilder
+import org.apache.sshd.common.config.keys.KeyUtils
 import org.apache.sshd.common.config.keys.OpenSshCertificate
 import org.gproc.transport.cert.CertificateRefusedException.Rule
 import org.gproc.transport.ssh.Keys
@@ -9,6 +10,7 @@ import spock.lang.Specification
 import spock.lang.TempDir
 import spock.lang.Timeout
 
+import java.nio.ByteBuffer
 import java.nio.charset.StandardCharsets
 import java.nio.file.Files
 import java.nio.file.Path
@@ -135,7 +137,7 @@ class CertificateChecksSpec extends Specification {
 
     def "only Ed25519 CA keys can be trusted"() {
         when:
-        CertificateChecks.trusting([org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair('ecdsa-sha2-nistp256', 256).public],
+        CertificateChecks.trusting([KeyUtils.generateKeyPair('ecdsa-sha2-nistp256', 256).public],
                 RevocationList.none(), CLOCK)
 
         then:
@@ -175,10 +177,10 @@ class CertificateChecksSpec extends Specification {
     /** Moves valid-before far into the future inside the signed blob. */
     static OpenSshCertificate extendValidity(OpenSshCertificate cert) {
         byte[] blob = Certificates.blob(cert)
-        byte[] before = java.nio.ByteBuffer.allocate(8).putLong(cert.validBefore).array()
+        byte[] before = ByteBuffer.allocate(8).putLong(cert.validBefore).array()
         int at = indexOf(blob, before)
         assert at >= 0
-        java.nio.ByteBuffer.wrap(blob).putLong(at, NOW.plusSeconds(86400).epochSecond)
+        ByteBuffer.wrap(blob).putLong(at, NOW.plusSeconds(86400).epochSecond)
         Certificates.decodeBlob(blob, 'tampered') as OpenSshCertificate
     }
 

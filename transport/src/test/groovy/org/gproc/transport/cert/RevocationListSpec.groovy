@@ -8,6 +8,7 @@ import spock.lang.Timeout
 
 import java.nio.file.Files
 import java.nio.file.Path
+import java.nio.file.StandardCopyOption
 import java.nio.file.attribute.FileTime
 import java.security.KeyPair
 import java.time.Clock
@@ -96,7 +97,7 @@ class RevocationListSpec extends Specification {
         when: 'and takes it out again, replacing the file by rename'
         Path tmp = dir.resolve('revoked.tmp')
         Files.writeString(tmp, '# bob is fine\n')
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING)
 
         then:
         list.revocation(c) == null

@@ -4,6 +4,7 @@ import org.gproc.transport.ninep.Message.*
 import spock.lang.Specification
 
 import java.nio.ByteBuffer
+import java.nio.ByteOrder
 
 import static org.gproc.transport.ninep.Wire.buffer
 
@@ -65,7 +66,7 @@ class DecoderSafetySpec extends Specification {
         ByteBuffer good = Codec.encode(new Rstat(1, new Stat(0, 0, new Qid(0, 0, 1), 0644, 0, 0, 0, 'f', 'u', 'g', 'm')))
         byte[] frame = new byte[good.remaining() + delta]
         good.get(frame, 0, good.remaining())
-        ByteBuffer b = ByteBuffer.wrap(frame).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        ByteBuffer b = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN)
         b.putInt(0, frame.length).putShort(7, (short) (b.getShort(7) + delta)).putShort(9, (short) (b.getShort(9) + delta))
 
         when:
@@ -135,7 +136,7 @@ class DecoderSafetySpec extends Specification {
             for (int len = 0; len < original.length; len++) {
                 byte[] cut = Arrays.copyOf(original, len)
                 if (len >= 4) {
-                    ByteBuffer.wrap(cut).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, len)
+                    ByteBuffer.wrap(cut).order(ByteOrder.LITTLE_ENDIAN).putInt(0, len)
                 }
                 damaged << cut
             }

@@ -1,5 +1,7 @@
 package org.gproc.transport.ninep
 
+import groovy.transform.EqualsAndHashCode
+import groovy.transform.ToString
 import org.gproc.transport.ninep.Message.*
 import spock.lang.Specification
 import spock.lang.Timeout
@@ -208,8 +210,8 @@ class FramePipeSpec extends Specification {
         }
     }
 
-    @groovy.transform.EqualsAndHashCode
-    @groovy.transform.ToString
+    @EqualsAndHashCode
+    @ToString
     static class Closed {
         final Throwable cause
 

@@ -4,6 +4,7 @@ import org.gproc.transport.ninep.Message.*
 import spock.lang.Specification
 
 import java.nio.ByteBuffer
+import java.nio.ByteOrder
 
 class FrameReaderSpec extends Specification {
     static final List<Message> MESSAGES = [new Tversion(0xFFFF, 8192, '9P2000'), new Tclunk(1, 2),
@@ -74,7 +75,7 @@ class FrameReaderSpec extends Specification {
 
     def "a size of #size is rejected from the size bytes alone, before any body arrives"() {
         given:
-        byte[] header = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(size).array()
+        byte[] header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(size).array()
 
         when:
         reader.feed(header, 0, 4) { frames << it }

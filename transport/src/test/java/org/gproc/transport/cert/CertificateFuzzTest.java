@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.apache.sshd.certificate.OpenSshCertificateBuilder;
@@ -120,7 +121,7 @@ class CertificateFuzzTest {
     private static PublicKey seedCa() {
         try (var in = CertificateFuzzTest.class.getResourceAsStream("fuzz-ca.pub")) {
             String[] f = new String(in.readAllBytes(), StandardCharsets.US_ASCII).split(" ");
-            return Keys.fromBlob(f[0], java.util.Base64.getDecoder().decode(f[1]));
+            return Keys.fromBlob(f[0], Base64.getDecoder().decode(f[1]));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,6 +12,7 @@ import org.gproc.transport.xcpu.Tokens;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -254,7 +255,7 @@ final class Dispatcher {
         int tag = r.tag();
         return map(notNull(f.open.read(r.offset(), count), "read"), data -> {
             byte[] d = notNull(data, "read");
-            return new Rread(tag, d.length <= count ? d : java.util.Arrays.copyOf(d, count));
+            return new Rread(tag, d.length <= count ? d : Arrays.copyOf(d, count));
         });
     }
 

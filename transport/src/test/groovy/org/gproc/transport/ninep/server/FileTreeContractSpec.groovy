@@ -10,6 +10,7 @@ import spock.lang.Requires
 import spock.lang.Specification
 import spock.lang.Timeout
 
+import java.time.Duration
 import java.util.concurrent.TimeUnit
 
 /**
@@ -191,7 +192,7 @@ abstract class FileTreeContractSpec extends Specification {
         def pipe = FramePipe.pair()
         def connection = new NinePServer(tree).serve(principal(), pipe.server())
         def client = NinePClient.connect(pipe.client(), 65536, 'someone-else', '').get(10, TimeUnit.SECONDS)
-        def io = client.blocking(java.time.Duration.ofSeconds(10))
+        def io = client.blocking(Duration.ofSeconds(10))
         def dirNames = nonEmptyDirectory()
 
         when:

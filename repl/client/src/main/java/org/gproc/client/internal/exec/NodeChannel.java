@@ -6,6 +6,7 @@ import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.Pipeline;
 import org.gproc.transport.ninep.Stat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -182,7 +183,7 @@ public final class NodeChannel {
 
     /** The node has no route left: {@code reason} says why. */
     public void lost(String reason) {
-        successor.completeExceptionally(new java.io.IOException(reason));
+        successor.completeExceptionally(new IOException(reason));
     }
 
     /** The spare session, now the caller's; null if there is none ready. */

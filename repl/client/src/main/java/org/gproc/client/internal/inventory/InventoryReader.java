@@ -3,6 +3,7 @@ package org.gproc.client.internal.inventory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -125,7 +126,7 @@ public final class InventoryReader {
             nodes = Routes.resolve(nodes, groups, explicitVia, groupVia, this::error);
         }
         Map<String, String> relays = RelayRules.resolve(nodeRelays, groupRelays,
-                new java.util.LinkedHashSet<>(nodes.stream().map(NodeAddress::name).toList()), this::error);
+                new LinkedHashSet<>(nodes.stream().map(NodeAddress::name).toList()), this::error);
         return new Contents(nodes, groups, knownHosts, identity, certificate, relays, treeWidth);
     }
 
