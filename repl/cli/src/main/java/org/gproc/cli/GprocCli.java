@@ -114,6 +114,9 @@ public final class GprocCli implements Runnable {
      */
     public static CommandLine commandLine(GprocCli cli) {
         CommandLine cl = new CommandLine(cli);
+        // an argument such as @compute is a node group, never a file of arguments to read
+        cl.setExpandAtFiles(false);
+        NodesetCommand.configure(cl.getSubcommands().get("nodeset"));
         cl.setExecutionStrategy(parsed -> {
             cli.verbosity().apply();
             return new CommandLine.RunLast().execute(parsed);

@@ -56,6 +56,15 @@ final class Indexes {
         return "0".repeat(width - digits.length()) + digits;
     }
 
+    /** {@code "%0*d" % (pad, value)}. */
+    static String format(long value, int pad) {
+        String digits = Long.toString(value);
+        if (value < 0 || digits.length() >= pad) {
+            return digits;
+        }
+        return "0".repeat(pad - digits.length()) + digits;
+    }
+
     static int digits(long nonNegative) {
         int n = 1;
         long v = nonNegative;

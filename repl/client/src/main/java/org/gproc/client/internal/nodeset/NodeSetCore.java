@@ -243,6 +243,111 @@ public final class NodeSetCore implements Iterable<String> {
         return String.join(",", results);
     }
 
+    /**
+     * The folded form as ClusterShell's nodeset prints it with {@code --autostep} (its internal threshold, see
+     * {@link RangeSet#pieces(long)}) and {@code --axis} ({@code foldAxis}: 0-based axes to fold, negative ones counted
+     * from the end; null folds every axis): a range on an axis not folded is written one index at a time.
+     */
+    public String toString(long autostep, int[] foldAxis) {
+        List<String> results = new ArrayList<>();
+        for (Map.Entry<String, Object> e : patterns.entrySet()) {
+            Object rs = e.getValue();
+            Pattern pattern = Pattern.of(e.getKey());
+            if (rs == null) {
+                results.add(Pattern.unescape(e.getKey()));
+            } else if (rs instanceof RangeSet r) {
+                boolean fold = foldAxis == null || Arrays.stream(foldAxis).anyMatch(x -> x >= -1 && x < 1);
+                if (fold) {
+                    String folded = r.toString(autostep);
+                    results.add(pattern.format(r.size() > 1 ? "[" + folded + "]" : folded));
+                } else {
+                    for (int i = 0; i < r.size(); i++) {
+                        results.add(pattern.format(r.string(i)));
+                    }
+                }
+            } else {
+                List<RangeSet[]> vectors = ((RangeSetNd) rs).vectors();
+                int dims = vectors.isEmpty() ? 0 : vectors.get(0).length;
+                boolean[] folded = new boolean[dims];
+                for (int d = 0; d < dims; d++) {
+                    folded[d] = foldAxis == null;
+                }
+                if (foldAxis != null) {
+                    for (int x : foldAxis) {
+                        if (x >= -dims && x < dims) {
+                            folded[Math.floorMod(x, dims)] = true;
+                        }
+                    }
+                }
+                for (RangeSet[] vec : vectors) {
+                    List<List<String>> args = new ArrayList<>();
+                    args.add(new ArrayList<>());
+                    for (int d = 0; d < vec.length; d++) {
+                        List<String> choices = new ArrayList<>();
+                        if (vec[d].size() > 1 && !folded[d]) {
+                            for (int i = 0; i < vec[d].size(); i++) {
+                                choices.add(vec[d].string(i));
+                            }
+                        } else if (vec[d].size() > 1) {
+                            choices.add("[" + vec[d].toString(autostep) + "]");
+                        } else {
+                            choices.add(vec[d].toString(autostep));
+                        }
+                        List<List<String>> next = new ArrayList<>();
+                        for (String c : choices) {
+                            for (List<String> a : args) {
+                                List<String> b = new ArrayList<>(a);
+                                b.add(c);
+                                next.add(b);
+                            }
+                        }
+                        args = next;
+                    }
+                    for (List<String> a : args) {
+                        results.add(pattern.format(a.toArray(String[]::new)));
+                    }
+                }
+            }
+        }
+        return String.join(",", results);
+    }
+
+    /** ClusterShell's {@code contiguous()}: one set per pattern and run of consecutive indexes. */
+    public List<NodeSetCore> contiguous() {
+        List<NodeSetCore> out = new ArrayList<>();
+        for (Map.Entry<String, Object> e : patterns.entrySet()) {
+            Object rs = e.getValue();
+            if (rs == null) {
+                out.add(of(e.getKey(), null));
+            } else if (rs instanceof RangeSet r) {
+                for (RangeSet part : r.contiguous()) {
+                    out.add(of(e.getKey(), part));
+                }
+            } else {
+                List<RangeSet[]> vectors = new ArrayList<>();
+                for (RangeSet[] v : ((RangeSetNd) rs).vectors()) {
+                    vectors.add(v.clone());
+                }
+                int dims = vectors.isEmpty() ? 0 : vectors.get(0).length;
+                for (int d = 0; d < dims; d++) {
+                    List<RangeSet[]> next = new ArrayList<>();
+                    for (RangeSet[] v : vectors) {
+                        for (RangeSet part : v[d].contiguous()) {
+                            RangeSet[] w = v.clone();
+                            w[d] = part;
+                            next.add(w);
+                        }
+                    }
+                    vectors = next;
+                }
+                for (RangeSet[] v : vectors) {
+                    out.add(of(e.getKey(), new RangeSetNd(v)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Node names in ClusterShell's order. Reading a dirty nD part folds it first, as ClusterShell does. */
     @Override
     public Iterator<String> iterator() {

@@ -311,6 +311,122 @@ public final class RangeSet {
         return pieces;
     }
 
+    /** Autostep off: ClusterShell's {@code AUTOSTEP_DISABLED}. */
+    static final long NO_AUTOSTEP = Long.MAX_VALUE / 4;
+
+    /**
+     * The folded pieces with ClusterShell's autostep threshold {@code autostep} (its internal value, one less than
+     * the {@code --autostep} count): a run of indexes {@code step} apart, at least that long, folds as
+     * {@code a-b/step}; shorter ones are written one by one. {@link #NO_AUTOSTEP} gives {@link #pieces()}.
+     */
+    List<String> pieces(long autostep) {
+        List<String> out = new ArrayList<>();
+        for (long[] s : slices(autostep)) {
+            int pad = (int) s[3];
+            String a = Indexes.format(s[0], pad);
+            if (s[0] == s[1]) {
+                out.add(a);
+            } else if (s[2] == 1) {
+                out.add(a + "-" + Indexes.format(s[1], pad));
+            } else {
+                out.add(a + "-" + Indexes.format(s[1], pad) + "/" + s[2]);
+            }
+        }
+        return out;
+    }
+
+    /** ClusterShell's {@code _slices_padding}: {first, last, step, pad} per folded piece. */
+    List<long[]> slices(long autostep) {
+        List<long[]> out = new ArrayList<>();
+        int curPad = 0;
+        boolean curPadded = false;
+        Long curStart = null;
+        Long curStep = null;
+        long last = 0;
+        for (long key : keys) {
+            long idx = Indexes.value(key);
+            int len = Indexes.width(key);
+            boolean padded = Indexes.padded(key);
+            if (curStart == null) {
+                curPadded = padded;
+                curPad = len;
+                curStart = idx;
+                curStep = null;
+                last = idx;
+                continue;
+            }
+            boolean padMismatch = curPadded ? len != curPad : padded;
+            boolean stepMismatch = !padMismatch && curStep != null && curStep != idx - last;
+            if (padMismatch || stepMismatch) {
+                boolean stepped;
+                long step;
+                if (curStep != null) {
+                    stepped = curStep == 1 || (last - curStart) / curStep >= autostep;
+                    step = curStep;
+                } else {
+                    stepped = true;
+                    step = 1;
+                }
+                if (stepped) {
+                    out.add(new long[] {curStart, last, step, curPadded ? curPad : 0});
+                    curStart = idx;
+                    curPadded = padded;
+                    curPad = len;
+                } else {
+                    long stop = padMismatch ? last + 1 : last - step + 1;
+                    for (long j = curStart; j < stop; j += step) {
+                        out.add(new long[] {j, j, 1, curPadded ? curPad : 0});
+                    }
+                    if (padMismatch) {
+                        curStart = idx;
+                        curPadded = padded;
+                        curPad = len;
+                    } else {
+                        curStart = last;
+                    }
+                }
+                curStep = stepMismatch ? Long.valueOf(idx - last) : null;
+                last = idx;
+                continue;
+            }
+            curStep = idx - last;
+            last = idx;
+        }
+        if (curStart != null) {
+            boolean stepped = curStep == null || (last - curStart) / curStep >= autostep;
+            if (stepped || curStep == 1) {
+                out.add(new long[] {curStart, last, curStep == null ? 1 : curStep, curPadded ? curPad : 0});
+            } else {
+                for (long j = curStart; j <= last; j += curStep) {
+                    out.add(new long[] {j, j, 1, curPadded ? curPad : 0});
+                }
+            }
+        }
+        return out;
+    }
+
+    /** ClusterShell's {@code contiguous()}: one set per run of consecutive indexes that keep one padding. */
+    List<RangeSet> contiguous() {
+        List<RangeSet> out = new ArrayList<>();
+        for (long[] s : slices(NO_AUTOSTEP)) {
+            LongList part = new LongList();
+            for (long j = s[0]; j <= s[1]; j += s[2]) {
+                part.add(Indexes.of(j, (int) s[3]));
+            }
+            out.add(RangeSet.of(part));
+        }
+        return out;
+    }
+
+    /** The indexes at positions {@code from, from + step, ...} below {@code to} (Python's {@code rs[from:to:step]}). */
+    RangeSet slice(int from, int to, int step) {
+        LongList part = new LongList();
+        for (int i = from; i < Math.min(to, keys.length); i += step) {
+            part.add(keys[i]);
+        }
+        return RangeSet.of(part);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof RangeSet other && Arrays.equals(keys, other.keys);
@@ -325,6 +441,10 @@ public final class RangeSet {
     @Override
     public String toString() {
         return String.join(",", pieces());
+    }
+
+    String toString(long autostep) {
+        return String.join(",", pieces(autostep));
     }
 
     /** A growable long array; sorts and removes duplicates only when the input was not already ordered. */
