@@ -237,7 +237,7 @@ final class NodesetCommand implements Callable<Integer> {
             } else {
                 parts = printed.split(maxSplit);
             }
-            boolean json = gproc.json();
+            boolean json = gproc.json() || o.json;
             for (CliSet part : parts) {
                 out.println(json ? asJson(part) : result(part, fmt, separator));
             }
@@ -489,7 +489,7 @@ final class NodesetCommand implements Callable<Integer> {
         }
 
         void checkSource(String source) {
-            if (source != null && !source.equals(SOURCE)) {
+            if (source != null && !source.isEmpty() && !source.equals(SOURCE)) {
                 throw new UnknownSource(source);
             }
         }

@@ -38,6 +38,8 @@ final class NodesetOptions {
     boolean contiguous;
     boolean help;
     boolean version;
+    /** gproc's own: results as JSON. */
+    boolean json;
     String separator = " ";
     String format = "%s";
     String slice;
@@ -77,6 +79,7 @@ final class NodesetOptions {
     static {
         option("-h", "--help", "help", Kind.FLAG);
         option(null, "--version", "version", Kind.FLAG);
+        option(null, "--json", "json", Kind.FLAG);
         option(null, "--groupsconf", "groupsconf", Kind.VALUE);
         option("-c", "--count", "count", Kind.FLAG);
         option("-e", "--expand", "expand", Kind.FLAG);
@@ -193,6 +196,7 @@ final class NodesetOptions {
         switch (opt.dest) {
             case "help" -> help = true;
             case "version" -> version = true;
+            case "json" -> json = true;
             case "groupsconf" -> groupsConf = value;
             case "count" -> count = true;
             case "expand" -> expand = true;

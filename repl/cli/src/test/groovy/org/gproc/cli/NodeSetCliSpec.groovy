@@ -47,7 +47,7 @@ class NodeSetCliSpec extends Specification {
         ['-c', '']                             | ''                               | '0'
         ['--json', '-e', 'n[1-2]']             | ''                               | '["n1","n2"]'
         ['-f', '--json', 'n[1-2]']             | ''                               | '"n[1-2]"'
-        ['-c', 'n[1-2]', '--json']             | ''                               | '2'
+        ['-c', '--json', 'n[1-2]']             | ''                               | '2'
     }
 
     def "groups and wildcards come from the inventory, read only when an expression needs them"() {
@@ -57,31 +57,38 @@ class NodeSetCliSpec extends Specification {
 
         expect:
         gproc([:], '', '-i', inv.toString(), 'nodeset', '-f', '@compute&@gpu').out == 'n[5-6]\n'
-        gproc([:], '', 'nodeset', '-i', inv.toString(), '-c', 'n*').out == '8\n'
+        gproc([:], '', '--inventory', inv.toString(), 'nodeset', '-c', 'n*').out == '8\n'
+        gproc([:], '', '-i', inv.toString(), 'nodeset', '-f', 'n[1-8]', '-i', '@gpu').out == 'n[5-8]\n'
         gproc([GPROC_NODES: 'n[1-3]=127.0.0.1:17001'], '', 'nodeset', '-f', '@*').out == 'n[1-3]\n'
         gproc([:], '', '-i', home.resolve('missing.groovy').toString(), 'nodeset', '-f', 'n[1-2]').out == 'n[1-2]\n'
     }
 
-    def "bad input exits 2 with the culprit on stderr and nothing on stdout: #args"() {
+    def "bad input exits 1 and bad usage 2, as ClusterShell's nodeset, with the culprit on stderr: #args"() {
         when:
         def run = gproc([:], '', args as String[])
 
         then:
-        run.code == 2
+        run.code == code
         run.out == ''
-        run.err.startsWith(message)
+        run.err.contains(message)
 
         where:
-        args                                          | message
-        ['nodeset', '-f', 'n[5-3]']                   | "nodeset: bad range 'n[5-3]': start > end\n"
-        ['nodeset', '-e', 'n[1-3']                    | "nodeset: unbalanced brackets in 'n[1-3': missing ']'\n"
-        ['nodeset', '-f', 'x[1-2]', '!x2']            | "nodeset: missing operand for '!' in '!x2'\n"
-        ['nodeset', '-c', '@compute']                 | "no inventory: pass -i FILE, set GPROC_NODES"
-        ['-i', '/nonexistent/inv.groovy', 'nodeset', '-c', '@compute'] | "inventory: /nonexistent/inv.groovy: no such file\n"
-        ['nodeset', 'n1']                             | "nodeset: say what to print: -e (expand), -f (fold) or -c (count)\n"
-        ['nodeset', '-e', '-f', 'n1']                 | "Error: --expand, --fold are mutually exclusive"
-        ['nodeset', '--frobnicate', 'n1']             | "Unknown option: '--frobnicate'"
-        ['nodset', '-f', 'n1']                        | "Unmatched arguments from index 0: 'nodset', '-f', 'n1'"
+        args                                          | code | message
+        ['nodeset', '-f', 'n[5-3]']                   | 1    | "nodeset: Parse error: bad range 'n[5-3]': start > end\n"
+        ['nodeset', '-e', 'n[1-3']                    | 1    | "nodeset: Parse error: unbalanced brackets in 'n[1-3': missing ']'\n"
+        ['nodeset', '-f', 'x[1-2]', '!x2']            | 1    | "nodeset: Parse error: missing operand for '!' in '!x2'\n"
+        ['nodeset', '-e', '-S', '\\', 'n[1-2]']      | 1    | "ERROR: invalid separator\n"
+        ['nodeset', '-e', '-O', '%d', 'n1']           | 1    | "nodeset: %d format: a real number is required, not str\n"
+        ['nodeset', '-f', '@other:gpu']               | 1    | 'nodeset: Unknown group source: "other"\n'
+        ['nodeset', '-c', '@compute']                 | 2    | "no inventory: pass -i FILE, set GPROC_NODES"
+        ['-i', '/nonexistent/inv.groovy', 'nodeset', '-c', '@compute'] | 2 | "inventory: /nonexistent/inv.groovy: no such file\n"
+        ['nodeset', 'n1']                             | 2    | "Usage: nodeset [COMMAND] [OPTIONS] [ns1 [-ixX] ns2|...]\n\nnodeset: error: No command specified.\n"
+        ['nodeset', '-e', '-f', 'n1']                 | 2    | "nodeset: error: Multiple commands not allowed.\n"
+        ['nodeset', '--frobnicate', 'n1']             | 2    | "nodeset: error: no such option: --frobnicate\n"
+        ['nodeset', '--co', 'n1']                     | 2    | "nodeset: error: ambiguous option: --co (--contiguous, --count?)\n"
+        ['nodeset', '-f', '--split', 'x', 'n1']       | 2    | "nodeset: error: option --split: invalid integer value: 'x'\n"
+        ['nodeset', '-f', '-S']                       | 2    | "nodeset: error: -S option requires 1 argument\n"
+        ['nodset', '-f', 'n1']                        | 2    | "Unmatched arguments from index 0: 'nodset', '-f', 'n1'"
     }
 
     def "a broken inventory needed by an expression exits 2 naming file and line"() {
@@ -102,6 +109,7 @@ class NodeSetCliSpec extends Specification {
         gproc([:], '', '--help').out.contains('nodeset')
         gproc([:], '', 'nodeset', '--help').out.contains('Expand, fold or count node sets')
         gproc([:], '', 'help', 'nodeset').out.contains('-S, --separator=SEP')
+        gproc([:], '', 'nodeset', '-h').out.contains('-i, --intersection=NODES')
         gproc([:], '', 'generate-completion').out.contains('complete -F _complete_gproc')
         gproc([:], '', '-h').code == 0
     }

@@ -138,7 +138,7 @@ class HostlistSpec extends Specification {
         'n[1-2/0]'         | "nodeset: bad range 'n[1-2/0]': step must be at least 1"                              | 'n[1-2/0]'
         'n[01-100]'        | "nodeset: bad range 'n[01-100]': padding length mismatch ('01' and '100' must have the same number of digits)" | 'n[01-100]'
         'n[-05-03]'        | "nodeset: bad range 'n[-05-03]': padding not supported in negative ranges"           | 'n[-05-03]'
-        'n[1-2-3]'         | "nodeset: bad range 'n[1-2-3]': not a number or a range"                              | 'n[1-2-3]'
+        'n[1-2-3-4]'       | "nodeset: bad range 'n[1-2-3-4]': start > end"                                       | 'n[1-2-3-4]'
         'n[1-100000000]'   | "nodeset: bad range 'n[1-100000000]': range too large (more than 10000000 indexes)"   | 'n[1-100000000]'
         'n[123456789012345678]' | "nodeset: bad range 'n[123456789012345678]': index too large (at most 17 digits)" | 'n[123456789012345678]'
         'n123456789012345678'   | "nodeset: index too large in 'n123456789012345678' (at most 17 digits)"          | 'n123456789012345678'

@@ -129,7 +129,7 @@ public final class CliSet {
         List<String> all = names();
         List<NodeSetCore> parts = new ArrayList<>();
         for (int i = Math.max(0, from); i < Math.min(to, all.size()); i++) {
-            parts.add(new NodeSetParser(GroupResolver.NONE).parse(all.get(i)));
+            parts.add(parser.parseSingle(all.get(i)));
         }
         out.nodes.updateAll(parts);
         return out;
@@ -189,7 +189,7 @@ public final class CliSet {
         out.autostep = autostep;
         List<NodeSetCore> parts = new ArrayList<>();
         for (String name : names) {
-            parts.add(parser.parse(name));
+            parts.add(parser.parseSingle(name));
         }
         out.nodes.updateAll(parts);
         return out;

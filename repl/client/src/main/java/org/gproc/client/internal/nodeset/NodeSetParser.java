@@ -102,6 +102,15 @@ public final class NodeSetParser {
         return result;
     }
 
+    /**
+     * One node name as it is, its runs of digits the indexes and nothing else read (no brackets, operators or
+     * groups): ClusterShell's {@code parse_string_single}, for names that came out of a set or a format.
+     */
+    public NodeSetCore parseSingle(String name) {
+        Single single = scanSingle(Pattern.escape(name), name);
+        return new Term(',', single.key, single.ranges, name).core();
+    }
+
     private NodeSetCore expandGroup(String name) {
         String expression;
         if (name.equals("*")) {

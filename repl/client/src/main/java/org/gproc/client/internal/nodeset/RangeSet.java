@@ -67,11 +67,11 @@ public final class RangeSet {
                 end = begin;
                 beginSign = -1;
                 endSign = -1;
-            } else if (parts.length == 3 && parts[0].isBlank()) { // "-3-2"
+            } else if (parts.length == 3) { // "-3-2"; as ClusterShell, whatever stands before the first '-'
                 begin = parts[1].strip();
                 end = parts[2].strip();
                 beginSign = -1;
-            } else if (parts.length == 4 && parts[0].isBlank() && parts[2].isBlank()) { // "-8--4"
+            } else if (parts.length == 4) { // "-8--4", with the same reading of the first and third parts
                 begin = parts[1].strip();
                 end = parts[3].strip();
                 beginSign = -1;

@@ -4,8 +4,8 @@
  * multi-dimensional sets are folded) so results match ClusterShell's {@code nodeset} exactly. Not an API: these
  * classes are mutable and not thread-safe; {@code Hostlist} wraps them immutably.
  *
- * <p>Deliberate differences from ClusterShell: indexes have at most 17 digits and one range at most 10,000,000
- * indexes; {@code n[1-2-3]} (which ClusterShell reads as {@code n[-2-3]}) is an error; an unknown {@code @group} is
- * an error instead of an empty set.
+ * <p>Differences from ClusterShell: indexes have at most 17 digits and one range at most 10,000,000 indexes (a bigger
+ * one is refused with the rule); through {@code Hostlist} an unknown {@code @group} is an error, while
+ * {@code gproc nodeset} ({@link org.gproc.client.internal.nodeset.CliSet}) makes it empty, as ClusterShell does.
  */
 package org.gproc.client.internal.nodeset;
