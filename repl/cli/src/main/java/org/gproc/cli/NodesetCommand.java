@@ -278,7 +278,7 @@ final class NodesetCommand implements Callable<Integer> {
             if (nodes.equals("-")) {
                 readStdin(xset, op);
             } else {
-                op.accept(xset, lines ? xset.fromList(splitLines(nodes)) : xset.parse(nodes));
+                op.accept(xset, lines ? xset.fromList(PyText.splitLines(nodes)) : xset.parse(nodes));
             }
         }
 
@@ -300,7 +300,7 @@ final class NodesetCommand implements Callable<Integer> {
                 } else if (arg.equals("-")) {
                     readStdin(xset, CliSet::update);
                 } else {
-                    xset.update(xset.fromList(splitLines(arg)));
+                    xset.update(xset.fromList(PyText.splitLines(arg)));
                 }
             }
         }
@@ -317,7 +317,7 @@ final class NodesetCommand implements Callable<Integer> {
             String text = stdinText;
             stdinText = "";
             CliSet read = xset.empty();
-            for (String line : linesKeepingEnds(text)) {
+            for (String line : PyText.linesKeepingEnds(text)) {
                 int hash = line.indexOf('#');
                 String kept = hash >= 0 ? line.substring(0, hash) : line.substring(0, Math.max(0, line.length() - 1));
                 for (String word : kept.strip().split("\\s+")) {
@@ -402,47 +402,6 @@ final class NodesetCommand implements Callable<Integer> {
             Collections.sort(chosen);
             return chosen.isEmpty() ? rest.folded() : String.join(",", chosen) + "," + rest.folded();
         }
-    }
-
-    /** Python's str.splitlines(). */
-    static List<String> splitLines(String text) {
-        List<String> lines = new ArrayList<>();
-        for (String line : linesKeepingEnds(text)) {
-            int end = line.length();
-            if (end > 0 && isLineBreak(line.charAt(end - 1))) {
-                end--;
-                if (end > 0 && line.charAt(end) == '\n' && line.charAt(end - 1) == '\r') {
-                    end--;
-                }
-            }
-            lines.add(line.substring(0, end));
-        }
-        return lines;
-    }
-
-    private static boolean isLineBreak(char c) {
-        return c == '\n' || c == '\r' || c == '\u000b' || c == '\f' || c == '\u001c' || c == '\u001d'
-                || c == '\u001e' || c == '\u0085' || c == '\u2028' || c == '\u2029';
-    }
-
-    /** Lines with their line break (a CR LF pair is one), as Python iterates them; no empty last line. */
-    static List<String> linesKeepingEnds(String text) {
-        List<String> lines = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (isLineBreak(c)) {
-                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                lines.add(text.substring(start, i + 1));
-                start = i + 1;
-            }
-        }
-        if (start < text.length()) {
-            lines.add(text.substring(start));
-        }
-        return lines;
     }
 
     /** -I RANGESET: its folded runs as [first, last] index pairs. */

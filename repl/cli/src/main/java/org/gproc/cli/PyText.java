@@ -1,9 +1,13 @@
 package org.gproc.cli;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * The two bits of Python that ClusterShell's nodeset applies to what the user typed: the separator is read as the
+ * The bits of Python that ClusterShell's nodeset applies to what the user typed: the separator is read as the
  * body of a {@code '''...'''} string literal (so {@code \n}, {@code \t}, {@code \x41} are escapes), and the output
- * format is applied with the {@code %} operator. Done here by hand, with Python's rules and its error texts.
+ * format is applied with the {@code %} operator; arguments and standard input are cut into lines as Python cuts them.
+ * Done here by hand, with Python's rules and its error texts.
  */
 final class PyText {
     /** A bad separator or format; the message is Python's (or ClusterShell's) own. */
@@ -185,5 +189,46 @@ final class PyText {
             throw new PyError("not all arguments converted during string formatting");
         }
         return out.toString();
+    }
+
+    /** Python's str.splitlines(). */
+    static List<String> splitLines(String text) {
+        List<String> lines = new ArrayList<>();
+        for (String line : linesKeepingEnds(text)) {
+            int end = line.length();
+            if (end > 0 && isLineBreak(line.charAt(end - 1))) {
+                end--;
+                if (end > 0 && line.charAt(end) == '\n' && line.charAt(end - 1) == '\r') {
+                    end--;
+                }
+            }
+            lines.add(line.substring(0, end));
+        }
+        return lines;
+    }
+
+    private static boolean isLineBreak(char c) {
+        return c == '\n' || c == '\r' || c == '\u000b' || c == '\f' || c == '\u001c' || c == '\u001d'
+                || c == '\u001e' || c == '\u0085' || c == '\u2028' || c == '\u2029';
+    }
+
+    /** Lines with their line break (a CR LF pair is one), as Python iterates them; no empty last line. */
+    static List<String> linesKeepingEnds(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isLineBreak(c)) {
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                lines.add(text.substring(start, i + 1));
+                start = i + 1;
+            }
+        }
+        if (start < text.length()) {
+            lines.add(text.substring(start));
+        }
+        return lines;
     }
 }
