@@ -262,6 +262,11 @@ public final class GprocDaemon implements AutoCloseable {
         return ssh.hostKey();
     }
 
+    /** The SSH server (its pre-authentication counters: unauthenticated, dropped, penalised sources). */
+    public SshNodeServer ssh() {
+        return ssh;
+    }
+
     /** {@code SHA256:...} of the host key, as {@code ssh-keygen -l} prints it. */
     public String hostKeyFingerprint() {
         return Keys.fingerprint(ssh.hostKey());

@@ -24,7 +24,7 @@ import java.util.Objects;
  *                       null when refused
  * @param keyFingerprint {@code SHA256:...} of the key proved (for a certificate, of its key, as {@code ssh-keygen
  *                       -l} and OpenSSH's sshd print it); of the raw blob when it could not be parsed; null when no
- *                       key was presented (another method)
+ *                       key was judged (another method, or a request past the attempt limit)
  * @param keyType        the presented key's type, e.g. {@code ssh-ed25519} or
  *                       {@code ssh-ed25519-cert-v01@openssh.com}
  * @param certSerial     the certificate's serial (unsigned: print with {@link Long#toUnsignedString(long)}); null for
@@ -71,8 +71,8 @@ public record AuthEvent(Instant time, boolean accepted, String principal, String
     public AuthEvent {
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(method, "method");
-        if (keyFingerprint == null && (accepted || PUBLICKEY.equals(method))) {
-            throw new IllegalArgumentException("AuthEvent: a public-key verdict names its key's fingerprint");
+        if (keyFingerprint == null && accepted) {
+            throw new IllegalArgumentException("AuthEvent: an accepted login names its key's fingerprint");
         }
         if (accepted != (reason == null) || accepted != (principal != null)) {
             throw new IllegalArgumentException("AuthEvent: an accepted event has a principal and no reason, a refused"
