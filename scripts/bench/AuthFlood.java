@@ -25,6 +25,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * Usage: java -cp CP AuthFlood.java HOST_KEY PORT SECONDS CONNECTIONS SOURCES USER_BYTES
  */
 public class AuthFlood {
+    /**
+     * A connection refused at accept fails at once: without a pause this client, which shares the machine with the
+     * daemon and the measured client, would spend the cores on reconnecting rather than on the daemon.
+     */
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         PublicKey hostKey = Keys.loadPrivateKey(Path.of(args[0])).getPublic(); // the bench made the daemon's key
         int port = Integer.parseInt(args[1]);
@@ -55,6 +67,7 @@ public class AuthFlood {
                                 ClientSession.ClientSessionEvent.CLOSED), Duration.ofSeconds(30));
                         if (events.contains(ClientSession.ClientSessionEvent.CLOSED)) {
                             refusedAtAccept.incrementAndGet();
+                            pause();
                             continue;
                         }
                         while (!s.isClosing() && !s.isClosed() && System.nanoTime() < deadline) {
@@ -74,11 +87,7 @@ public class AuthFlood {
                         s.close(true);
                     } catch (Exception refused) {
                         refusedAtAccept.incrementAndGet();
-                        try {
-                            Thread.sleep(5); // a refused connect fails at once; do not spin
-                        } catch (InterruptedException e) {
-                            return;
-                        }
+                        pause();
                     }
                 }
             }, "flood-" + t);

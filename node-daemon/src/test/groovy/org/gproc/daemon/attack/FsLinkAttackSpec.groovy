@@ -1,12 +1,12 @@
 package org.gproc.daemon.attack
 
 import org.gproc.daemon.DaemonFixture
-import org.gproc.transport.ninep.NinePException
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.Timeout
 
+import static org.gproc.daemon.LocalExecSpec.refusal
 import static org.gproc.daemon.NinePFiles.push
 import static org.gproc.daemon.NinePFiles.readFile
 import static org.gproc.daemon.NinePFiles.run
@@ -21,15 +21,6 @@ import static org.gproc.daemon.NinePFiles.text
 @Timeout(300)
 class FsLinkAttackSpec extends Specification {
     @Shared @AutoCleanup DaemonFixture f = new DaemonFixture()
-
-    static String refusal(Closure<?> action) {
-        try {
-            action()
-        } catch (NinePException e) {
-            return e.message
-        }
-        'no refusal'
-    }
 
     def "a hard link to the host key made in fs/ is not served"() {
         given:

@@ -5,7 +5,6 @@ import org.gproc.daemon.DaemonFixture
 import org.gproc.transport.ninep.BlockingNinePClient
 import org.gproc.transport.ninep.Fid
 import org.gproc.transport.ninep.Message
-import org.gproc.transport.ninep.NinePException
 import org.gproc.transport.ninep.Stat
 import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
@@ -18,6 +17,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 import static org.gproc.daemon.NinePFiles.clone
+import static org.gproc.daemon.LocalExecSpec.refusal
 import static org.gproc.daemon.NinePFiles.push
 import static org.gproc.daemon.NinePFiles.readFile
 import static org.gproc.daemon.NinePFiles.sha256
@@ -73,15 +73,6 @@ class LoaderAttackSpec extends Specification {
         Fid file = c.create(c.walk(parent), name.substring(name.lastIndexOf('/') + 1), 0755, Message.OWRITE)
         c.writeAll(file, 0, data)
         c.clunk(file)
-    }
-
-    static String refusal(Closure<?> action) {
-        try {
-            action()
-        } catch (NinePException e) {
-            return e.message
-        }
-        'no refusal'
     }
 
     def "LD_PRELOAD of a library written into fs/ (not a cached blob) is refused, naming LD_PRELOAD"() {

@@ -1,5 +1,6 @@
 package org.gproc.transport.ssh;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +44,7 @@ final class AuthAttempts extends ServerUserAuthServiceFactory {
     }
 
     @Override
-    public Service create(Session session) throws java.io.IOException {
+    public Service create(Session session) throws IOException {
         return new Counting(session);
     }
 
@@ -53,13 +54,16 @@ final class AuthAttempts extends ServerUserAuthServiceFactory {
     }
 
     private final class Counting extends ServerUserAuthService {
-        Counting(Session session) throws java.io.IOException {
+        Counting(Session session) throws IOException {
             super(session);
         }
 
         @Override
         public synchronized void process(int cmd, Buffer buffer) throws Exception {
             ServerSession session = getServerSession();
+            if (session.isClosing() || session.isClosed()) {
+                return; // requests that were in flight when we disconnected: no further verdicts, no further lines
+            }
             if (cmd == SshConstants.SSH_MSG_USERAUTH_REQUEST && !session.isAuthenticated()) {
                 int start = buffer.rpos();
                 String user;

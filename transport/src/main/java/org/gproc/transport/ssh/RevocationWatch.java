@@ -1,15 +1,12 @@
 package org.gproc.transport.ssh;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.server.session.ServerSession;
@@ -87,18 +84,7 @@ final class RevocationWatch implements AutoCloseable {
                         e);
             }
         }
-        try {
-            session.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, "revoked while connected: " + why);
-        } catch (IOException | RuntimeException e) {
-            session.close(true);
-            return;
-        }
-        // disconnect() closes once its message is written; a peer that stops reading must not keep the connection
-        try {
-            timer.schedule(() -> session.close(true), 2, TimeUnit.SECONDS);
-        } catch (RejectedExecutionException shuttingDown) {
-            session.close(true);
-        }
+        CertificateExpiry.disconnect(session, "revoked while connected: " + why, timer);
     }
 
     @Override
