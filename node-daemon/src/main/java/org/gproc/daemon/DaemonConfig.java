@@ -3,6 +3,8 @@ package org.gproc.daemon;
 import org.gproc.daemon.session.Limits;
 import org.gproc.daemon.relay.RelayOptions;
 import org.gproc.transport.ninep.server.NinePServer;
+import org.gproc.transport.ssh.MaxStartups;
+import org.gproc.transport.ssh.PerSourcePenalties;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -248,12 +250,12 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
 
         /** At most {@code n} connections per node may wait for authentication; more are dropped at accept. */
         public Builder maxStartups(int n) {
-            ssh = ssh.withMaxStartups(org.gproc.transport.ssh.MaxStartups.of(n));
+            ssh = ssh.withMaxStartups(MaxStartups.of(n));
             return this;
         }
 
         /** MaxStartups with random early drop ({@code --max-startups START:RATE:FULL}; default 64:30:256). */
-        public Builder maxStartups(org.gproc.transport.ssh.MaxStartups startups) {
+        public Builder maxStartups(MaxStartups startups) {
             ssh = ssh.withMaxStartups(startups);
             return this;
         }
@@ -265,7 +267,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         }
 
         /** Penalties for sources that fail or abandon logins ({@code --per-source-penalties}; default off here). */
-        public Builder perSourcePenalties(org.gproc.transport.ssh.PerSourcePenalties penalties) {
+        public Builder perSourcePenalties(PerSourcePenalties penalties) {
             ssh = ssh.withPenalties(penalties);
             return this;
         }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Certificates, revocation and pre-authentication limits of gprocd's SSH server: the flags {@code --trusted-user-ca},
@@ -142,7 +143,7 @@ public record SshOptions(Path trustedUserCa, Path revoked, Path hostCertificate,
             return new Flags(startups, perSourceN, policy, bits[0], bits[1]);
         }
 
-        private static <T> T flag(String name, String value, java.util.function.Supplier<T> parse) {
+        private static <T> T flag(String name, String value, Supplier<T> parse) {
             try {
                 return parse.get();
             } catch (NumberFormatException e) {

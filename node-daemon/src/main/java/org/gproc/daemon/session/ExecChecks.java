@@ -100,8 +100,9 @@ final class ExecChecks {
         fullEnv.putAll(sessionEnv);
         event.field("envKeys", List.copyOf(fullEnv.keySet()));
         try {
-            List<LoaderEnvPolicy.Load> loads = new LoaderEnvPolicy(FileHashes::sha256, s.node().cache()::contains)
-                    .check(sessionEnv, restricted, plan.workingDirectory());
+            LoaderEnvPolicy loader = new LoaderEnvPolicy(s.node().services().hashes()::sha256,
+                    s.node().cache()::contains);
+            List<LoaderEnvPolicy.Load> loads = loader.check(sessionEnv, restricted, plan.workingDirectory());
             if (!loads.isEmpty()) {
                 event.field("loads", loads.stream().map(LoaderEnvPolicy.Load::toMap).toList());
             }
