@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * Caps what one audit field may cost, whoever chose its value: a string keeps its first {@value #MAX_STRING_BYTES}
  * bytes of UTF-8 (cut on a character boundary) followed by {@code …[cut: N bytes]}, a list or map its first
- * {@value #MAX_ITEMS} items followed by {@code …[N more]}. A refused login's 250 KB user name is then a 256-byte field,
- * and no line is much longer than a few dozen kilobytes. Escaping is {@link org.gproc.transport.text.Json}'s.
+ * {@value #MAX_ITEMS} items followed by {@code …[N more]}. A refused login's 250 KB user name is then a 256-byte
+ * field, and no line is much longer than a few dozen kilobytes. Escaping is {@link org.gproc.transport.text.Json}'s.
  */
 final class Bounded {
     static final int MAX_STRING_BYTES = 256;
