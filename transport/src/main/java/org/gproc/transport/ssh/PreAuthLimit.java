@@ -57,14 +57,22 @@ final class PreAuthLimit implements SessionListener {
         int port = localPort(session);
         String source = netblocks.of(session.getIoSession().getRemoteAddress());
         AtomicInteger count = unauthenticated.computeIfAbsent(port, p -> new AtomicInteger());
-        int waiting = count.getAndIncrement();
+        int roll = ThreadLocalRandom.current().nextInt(100);
         String why = null;
-        if (startups.drops(waiting, ThreadLocalRandom.current().nextInt(100))) {
-            why = waiting >= startups.full() ? waiting + " connections are waiting for authentication (full at "
-                    + startups.full() + ")" : "random early drop with " + waiting + " waiting (max startups "
-                    + startups + ")";
+        while (true) { // a slot is taken only if admitted, so the count never passes FULL, not even for a moment
+            int waiting = count.get();
+            if (startups.drops(waiting, roll)) {
+                why = waiting >= startups.full() ? waiting + " connections are waiting for authentication (full at "
+                        + startups.full() + ")" : "random early drop with " + waiting + " waiting (max startups "
+                        + startups + ")";
+                break;
+            }
+            if (count.compareAndSet(waiting, waiting + 1)) {
+                break;
+            }
         }
         boolean counted = false;
+        boolean perSourceFull = false;
         if (why == null && perSource > 0 && source != null) {
             boolean[] full = {false};
             bySource.compute(port + " " + source, (k, n) -> {
@@ -74,11 +82,14 @@ final class PreAuthLimit implements SessionListener {
             });
             if (full[0]) {
                 why = source + " already has " + perSource + " connections waiting (per-source max startups)";
+                perSourceFull = true;
             }
             counted = !full[0];
         }
         if (why != null) {
-            count.decrementAndGet();
+            if (perSourceFull) {
+                count.decrementAndGet();
+            }
             session.setAttribute(REFUSED, why);
             long n = dropped.incrementAndGet();
             long now = System.nanoTime();
