@@ -78,7 +78,7 @@ class AuditDiskAttackSpec extends Specification {
         def stranger = Keys.generate()
         connections.times {
             def s = raw.connect(huge, f.daemon.port())
-            7.times { RawSsh.probe(s, huge, stranger.public) }
+            RawSsh.probes(s, 7, huge, stranger.public)
             RawSsh.closedWithin(s)
         }
     }

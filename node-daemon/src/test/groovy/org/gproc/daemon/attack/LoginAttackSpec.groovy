@@ -179,7 +179,7 @@ class LoginAttackSpec extends Specification {
         when: '17 connections of 7 tries each (the 7th is past the limit and closes it), as fast as handshakes go'
         17.times {
             def s = raw.connect('mallory', f.daemon.port())
-            7.times { RawSsh.probe(s, 'mallory', stranger.public) }
+            RawSsh.probes(s, 7, 'mallory', stranger.public)
             RawSsh.closedWithin(s)
         }
         conditions.eventually {
