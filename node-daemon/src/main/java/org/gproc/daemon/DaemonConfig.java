@@ -3,6 +3,8 @@ package org.gproc.daemon;
 import org.gproc.daemon.session.Limits;
 import org.gproc.daemon.relay.RelayOptions;
 import org.gproc.transport.ninep.server.NinePServer;
+import org.gproc.transport.ssh.MaxStartups;
+import org.gproc.transport.ssh.PerSourcePenalties;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -246,9 +248,33 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
             return this;
         }
 
-        /** Connections per node that may wait for authentication; more are dropped at accept (default 64). */
+        /** At most {@code n} connections per node may wait for authentication; more are dropped at accept. */
         public Builder maxStartups(int n) {
-            ssh = ssh.withMaxStartups(n);
+            ssh = ssh.withMaxStartups(MaxStartups.of(n));
+            return this;
+        }
+
+        /** MaxStartups with random early drop ({@code --max-startups START:RATE:FULL}; default 64:30:256). */
+        public Builder maxStartups(MaxStartups startups) {
+            ssh = ssh.withMaxStartups(startups);
+            return this;
+        }
+
+        /** At most {@code n} waiting connections per node from one source netblock; 0 (default): no limit. */
+        public Builder perSourceMaxStartups(int n) {
+            ssh = ssh.withPerSourceMaxStartups(n);
+            return this;
+        }
+
+        /** Penalties for sources that fail or abandon logins ({@code --per-source-penalties}; default off here). */
+        public Builder perSourcePenalties(PerSourcePenalties penalties) {
+            ssh = ssh.withPenalties(penalties);
+            return this;
+        }
+
+        /** Leading address bits that make one source ({@code --per-source-netblock-size V4:V6}; default 32:128). */
+        public Builder perSourceNetblockSize(int v4, int v6) {
+            ssh = ssh.withNetblockSize(v4, v6);
             return this;
         }
 

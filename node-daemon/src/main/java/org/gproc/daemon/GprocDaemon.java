@@ -72,13 +72,14 @@ public final class GprocDaemon implements AutoCloseable {
     private final ProcessLauncher launcher;
     private final ScheduledExecutorService timer;
     private final AuditLog audit;
+    private final AuthAudit authAudit; // null without --audit-log
     private final int firstPort;
     private final Relays relays; // null without --relay
     private boolean closed;
 
     private GprocDaemon(DaemonConfig config, List<VirtualNode> nodes, List<NinePServer> servers, SshNodeServer ssh,
                         SpoolWatcher watcher, ProcessLauncher launcher, ScheduledExecutorService timer, AuditLog audit,
-                        int firstPort, Relays relays) {
+                        AuthAudit authAudit, int firstPort, Relays relays) {
         this.config = config;
         this.nodes = nodes;
         this.servers = servers;
@@ -87,6 +88,7 @@ public final class GprocDaemon implements AutoCloseable {
         this.launcher = launcher;
         this.timer = timer;
         this.audit = audit;
+        this.authAudit = authAudit;
         this.firstPort = firstPort;
         this.relays = relays;
     }
@@ -142,13 +144,14 @@ public final class GprocDaemon implements AutoCloseable {
                         .trustRelays(config.relay().trustedRelays()));
             }
             int[] base = new int[1];
+            AuthAudit authAudit = audit.enabled() ? new AuthAudit(audit, timer) : null;
             SshNodeServer ssh = Ports.bindConsecutive(config.host(), config.port(), config.instances(), first -> {
                 SshNodeServer.Builder b = config.ssh().applyTo(SshNodeServer.builder())
                         .hostKey(config.hostKey())
                         .maxFrameSize(config.msize())
                         .handler((info, channel) -> serve(servers, base[0], info, channel));
-                if (audit.enabled()) {
-                    b.authListener(new AuthAudit(audit));
+                if (authAudit != null) {
+                    b.authListener(authAudit);
                 }
                 if (gateway != null) {
                     b.gateway(gateway, audit.enabled() ? new JumpAudit(audit) : null);
@@ -169,7 +172,7 @@ public final class GprocDaemon implements AutoCloseable {
                 nodes.get(i).port(base[0] + i);
             }
             GprocDaemon daemon = new GprocDaemon(config, nodes, servers, ssh, watcher, launcher, timer, audit,
-                    base[0], relays);
+                    authAudit, base[0], relays);
             LOG.info("gprocd {}: {} node(s) on {}:{}{}, state in {}", Version.VERSION, config.instances(),
                     config.host(), base[0], config.instances() > 1 ? ".." + (base[0] + config.instances() - 1) : "",
                     config.stateDir());
@@ -259,6 +262,11 @@ public final class GprocDaemon implements AutoCloseable {
         return ssh.hostKey();
     }
 
+    /** The SSH server (its pre-authentication counters: unauthenticated, dropped, penalised sources). */
+    public SshNodeServer ssh() {
+        return ssh;
+    }
+
     /** {@code SHA256:...} of the host key, as {@code ssh-keygen -l} prints it. */
     public String hostKeyFingerprint() {
         return Keys.fingerprint(ssh.hostKey());
@@ -309,6 +317,9 @@ public final class GprocDaemon implements AutoCloseable {
         launcher.close();
         watcher.close();
         timer.shutdownNow();
+        if (authAudit != null) {
+            authAudit.close();
+        }
         audit.close();
     }
 

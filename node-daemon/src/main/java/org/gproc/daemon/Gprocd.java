@@ -61,10 +61,27 @@ public final class Gprocd implements Callable<Integer> {
             description = "Close a connection this long after its user certificate expires (default ${DEFAULT-VALUE}).")
     long certExpiryGraceSeconds;
 
-    @Option(names = "--max-startups", paramLabel = "N", defaultValue = "64",
-            description = "Connections per node that may wait for authentication; more are dropped at once"
+    @Option(names = "--max-startups", paramLabel = "START:RATE:FULL", defaultValue = "64:30:256",
+            description = "Connections per node waiting for authentication: from START on, new ones are dropped with"
+                + " RATE% probability, rising to 100% at FULL (OpenSSH's MaxStartups); one number N is a hard cap"
                 + " (default ${DEFAULT-VALUE}).")
-    int maxStartups;
+    String maxStartups;
+
+    @Option(names = "--per-source-max-startups", paramLabel = "N", defaultValue = "none",
+            description = "At most N waiting connections per node from one source netblock (OpenSSH's"
+                + " PerSourceMaxStartups; default ${DEFAULT-VALUE}).")
+    String perSourceMaxStartups;
+
+    @Option(names = "--per-source-penalties", paramLabel = "SPEC", defaultValue = "yes",
+            description = "Refuse sources whose logins keep failing, as OpenSSH's PerSourcePenalties: 'no', or words"
+                + " such as 'authfail:5s noauth:1s grace-exceeded:10s min:15s max:10m' changing the defaults"
+                + " (default ${DEFAULT-VALUE}: OpenSSH's).")
+    String perSourcePenalties;
+
+    @Option(names = "--per-source-netblock-size", paramLabel = "V4:V6", defaultValue = "32:128",
+            description = "Leading address bits that make one source for the per-source limits and penalties"
+                + " (OpenSSH's PerSourceNetBlockSize; default ${DEFAULT-VALUE}).")
+    String perSourceNetblockSize;
 
     @Option(names = "--state-dir", required = true, paramLabel = "DIR",
             description = "Spools, session fs/ and blob caches (one subdirectory per node).")
@@ -208,9 +225,12 @@ public final class Gprocd implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--cert-expiry-grace " + certExpiryGraceSeconds + " must be zero or more seconds");
         }
-        if (maxStartups < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--max-startups " + maxStartups + " must be at least 1");
+        SshOptions.Flags sshFlags;
+        try {
+            sshFlags = SshOptions.Flags.parse(maxStartups, perSourceMaxStartups, perSourcePenalties,
+                    perSourceNetblockSize);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         if (!relay && (relayFor != null || relayCertificate != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), (relayFor != null ? "--relay-for"
@@ -224,7 +244,10 @@ public final class Gprocd implements Callable<Integer> {
                 .revoked(revoked)
                 .hostCertificate(hostCertificate)
                 .certExpiryGrace(Duration.ofSeconds(certExpiryGraceSeconds))
-                .maxStartups(maxStartups)
+                .maxStartups(sshFlags.maxStartups())
+                .perSourceMaxStartups(sshFlags.perSourceMaxStartups())
+                .perSourcePenalties(sshFlags.penalties())
+                .perSourceNetblockSize(sshFlags.netblockV4(), sshFlags.netblockV6())
                 .stateDir(stateDir)
                 .admins(admins)
                 .grace(Duration.ofSeconds(graceSeconds))

@@ -9,6 +9,8 @@ import org.gproc.client.InventoryException;
 import org.gproc.client.NodeAddress;
 import org.gproc.transport.ssh.GatewayTargets;
 import org.gproc.transport.ssh.Keys;
+import org.gproc.transport.ssh.MaxStartups;
+import org.gproc.transport.ssh.PerSourcePenalties;
 import org.gproc.transport.ssh.SshNodeServer;
 
 import java.io.IOException;
@@ -18,10 +20,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Certificates, revocation and pre-authentication limits of gprocd's SSH server: the flags {@code --trusted-user-ca},
- * {@code --revoked}, {@code --host-cert}, {@code --cert-expiry-grace}, {@code --max-startups} and
+ * {@code --revoked}, {@code --host-cert}, {@code --cert-expiry-grace}, {@code --max-startups},
+ * {@code --per-source-max-startups}, {@code --per-source-penalties}, {@code --per-source-netblock-size} and
  * {@code --gateway-for}.
  *
  * @param trustedUserCa   CA public keys whose user certificates are accepted (principal = a certificate
@@ -29,49 +33,125 @@ import java.util.Objects;
  * @param revoked         keys, serials and key ids refused regardless (re-read when it changes); null for none
  * @param hostCertificate a host certificate of the host key, presented to clients; null for none
  * @param certExpiryGrace how long after its certificate expires a connection is closed
- * @param maxStartups     connections per node that may wait for authentication; more are dropped at accept
+ * @param maxStartups     connections per node that may wait for authentication, with random early drop
  * @param gatewayFor      a client inventory whose nodes authenticated clients may reach through this daemon with
  *                        {@code direct-tcpip} ({@code --gateway-for}); null: no forwarding at all
+ * @param perSourceMaxStartups at most this many waiting connections per node from one source netblock; 0: no limit
+ * @param penalties       penalties for sources whose connections fail or abandon authentication
+ * @param netblockV4      leading bits of an IPv4 address that make one source
+ * @param netblockV6      the same for IPv6
  */
 public record SshOptions(Path trustedUserCa, Path revoked, Path hostCertificate, Duration certExpiryGrace,
-                         int maxStartups, Path gatewayFor) {
+                         MaxStartups maxStartups, Path gatewayFor, int perSourceMaxStartups,
+                         PerSourcePenalties penalties, int netblockV4, int netblockV6) {
 
-    public static final int DEFAULT_MAX_STARTUPS = 64;
+    /** gprocd's default: no drop up to 64 waiting (as before), random early drop from 30% up to 256. */
+    public static final MaxStartups DEFAULT_MAX_STARTUPS = new MaxStartups(64, 30, 256);
+    /**
+     * The library default has no penalties (specs and embedded daemons refuse on purpose from one address); the
+     * {@code gprocd} command turns OpenSSH's defaults on.
+     */
     public static final SshOptions DEFAULTS = new SshOptions(null, null, null, Duration.ZERO, DEFAULT_MAX_STARTUPS,
-            null);
+            null, 0, PerSourcePenalties.OFF, 32, 128);
 
     public SshOptions {
         Objects.requireNonNull(certExpiryGrace, "certExpiryGrace");
         if (certExpiryGrace.isNegative()) {
             throw new IllegalArgumentException("--cert-expiry-grace must be zero or more, not " + certExpiryGrace);
         }
-        if (maxStartups < 1) {
-            throw new IllegalArgumentException("--max-startups must be at least 1, not " + maxStartups);
+        Objects.requireNonNull(maxStartups, "maxStartups");
+        Objects.requireNonNull(penalties, "penalties");
+        if (perSourceMaxStartups < 0) {
+            throw new IllegalArgumentException("--per-source-max-startups must be 0 (none) or more, not "
+                    + perSourceMaxStartups);
         }
     }
 
+    private SshOptions with(MaxStartups startups, int perSource, PerSourcePenalties p, int v4, int v6) {
+        return new SshOptions(trustedUserCa, revoked, hostCertificate, certExpiryGrace, startups, gatewayFor,
+                perSource, p, v4, v6);
+    }
+
     SshOptions withTrustedUserCa(Path file) {
-        return new SshOptions(file, revoked, hostCertificate, certExpiryGrace, maxStartups, gatewayFor);
+        return new SshOptions(file, revoked, hostCertificate, certExpiryGrace, maxStartups, gatewayFor,
+                perSourceMaxStartups, penalties, netblockV4, netblockV6);
     }
 
     SshOptions withRevoked(Path file) {
-        return new SshOptions(trustedUserCa, file, hostCertificate, certExpiryGrace, maxStartups, gatewayFor);
+        return new SshOptions(trustedUserCa, file, hostCertificate, certExpiryGrace, maxStartups, gatewayFor,
+                perSourceMaxStartups, penalties, netblockV4, netblockV6);
     }
 
     SshOptions withHostCertificate(Path file) {
-        return new SshOptions(trustedUserCa, revoked, file, certExpiryGrace, maxStartups, gatewayFor);
+        return new SshOptions(trustedUserCa, revoked, file, certExpiryGrace, maxStartups, gatewayFor,
+                perSourceMaxStartups, penalties, netblockV4, netblockV6);
     }
 
     SshOptions withCertExpiryGrace(Duration grace) {
-        return new SshOptions(trustedUserCa, revoked, hostCertificate, grace, maxStartups, gatewayFor);
+        return new SshOptions(trustedUserCa, revoked, hostCertificate, grace, maxStartups, gatewayFor,
+                perSourceMaxStartups, penalties, netblockV4, netblockV6);
     }
 
-    SshOptions withMaxStartups(int n) {
-        return new SshOptions(trustedUserCa, revoked, hostCertificate, certExpiryGrace, n, gatewayFor);
+    SshOptions withMaxStartups(MaxStartups startups) {
+        return with(startups, perSourceMaxStartups, penalties, netblockV4, netblockV6);
+    }
+
+    SshOptions withPerSourceMaxStartups(int n) {
+        return with(maxStartups, n, penalties, netblockV4, netblockV6);
+    }
+
+    SshOptions withPenalties(PerSourcePenalties p) {
+        return with(maxStartups, perSourceMaxStartups, p, netblockV4, netblockV6);
+    }
+
+    SshOptions withNetblockSize(int v4, int v6) {
+        return with(maxStartups, perSourceMaxStartups, penalties, v4, v6);
     }
 
     SshOptions withGatewayFor(Path file) {
-        return new SshOptions(trustedUserCa, revoked, hostCertificate, certExpiryGrace, maxStartups, file);
+        return new SshOptions(trustedUserCa, revoked, hostCertificate, certExpiryGrace, maxStartups, file,
+                perSourceMaxStartups, penalties, netblockV4, netblockV6);
+    }
+
+    /** The gprocd flags of the pre-authentication limits, parsed; errors name the flag and quote the value. */
+    record Flags(MaxStartups maxStartups, int perSourceMaxStartups, PerSourcePenalties penalties, int netblockV4,
+                 int netblockV6) {
+
+        static Flags parse(String maxStartups, String perSource, String penalties, String netblockSize) {
+            MaxStartups startups = flag("--max-startups", maxStartups, () -> MaxStartups.parse(maxStartups));
+            int perSourceN = perSource.equals("none") ? 0 : flag("--per-source-max-startups", perSource, () -> {
+                int n = Integer.parseInt(perSource);
+                if (n < 1) {
+                    throw new IllegalArgumentException("must be at least 1, or 'none'");
+                }
+                return n;
+            });
+            PerSourcePenalties policy = flag("--per-source-penalties", penalties,
+                    () -> PerSourcePenalties.parse(penalties));
+            int[] bits = flag("--per-source-netblock-size", netblockSize, () -> {
+                String[] parts = netblockSize.split(":", -1);
+                if (parts.length > 2) {
+                    throw new IllegalArgumentException("not V4 or V4:V6 (e.g. 32:128)");
+                }
+                int v4 = Integer.parseInt(parts[0]);
+                int v6 = parts.length == 2 ? Integer.parseInt(parts[1]) : 128;
+                if (v4 < 0 || v4 > 32 || v6 < 0 || v6 > 128) {
+                    throw new IllegalArgumentException("prefix lengths must be 0-32 (IPv4) and 0-128 (IPv6)");
+                }
+                return new int[] {v4, v6};
+            });
+            return new Flags(startups, perSourceN, policy, bits[0], bits[1]);
+        }
+
+        private static <T> T flag(String name, String value, Supplier<T> parse) {
+            try {
+                return parse.get();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " " + value + ": '" + value + "' is not a number");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + " " + value + ": " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -157,6 +237,7 @@ public record SshOptions(Path trustedUserCa, Path revoked, Path hostCertificate,
         if (hostCertificate != null) {
             b.hostCertificate(hostCertificate);
         }
-        return b.certExpiryGrace(certExpiryGrace).maxUnauthenticated(maxStartups);
+        return b.certExpiryGrace(certExpiryGrace).maxStartups(maxStartups).perSourceMaxStartups(perSourceMaxStartups)
+                .perSourcePenalties(penalties).perSourceNetblockSize(netblockV4, netblockV6);
     }
 }

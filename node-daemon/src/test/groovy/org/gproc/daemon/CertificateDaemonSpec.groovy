@@ -88,7 +88,9 @@ class CertificateDaemonSpec extends Specification {
         Process daemon = new ProcessBuilder(java, '-cp', System.getProperty('java.class.path'),
                 'org.gproc.daemon.Gprocd', '--listen', '127.0.0.1:0', '--host-key', host.toString(),
                 '--host-cert', "${host}-cert.pub".toString(), '--trusted-user-ca', caPub.toString(),
-                '--revoked', revoked.toString(), '--cert-expiry-grace', '5', '--max-startups', '8',
+                '--revoked', revoked.toString(), '--cert-expiry-grace', '5', '--max-startups', '8:50:16',
+                '--per-source-max-startups', '4', '--per-source-penalties', 'authfail:5s min:15s',
+                '--per-source-netblock-size', '24:64',
                 '--state-dir', dir.resolve('state').toString(), '--write-inventory', inventory.toString(),
                 '--stop-timeout', '2')
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start()
@@ -226,8 +228,18 @@ class CertificateDaemonSpec extends Specification {
 
         where:
         args                                  | words
-        ['--max-startups', '0']               | '--max-startups 0 must be at least 1'
-        ['--max-startups', 'many']            | "'many' is not an int"
+        ['--max-startups', '0']               | '--max-startups 0: max startups must be at least 1, not 0'
+        ['--max-startups', 'many']            | "--max-startups many: 'many' is neither N nor START:RATE:FULL (e.g. 10:30:100)"
+        ['--max-startups', '30:10:10']        | '--max-startups 30:10:10: max startups 30:10:10 must have 1 <= START <= FULL'
+        ['--max-startups', '10:0:100']        | 'RATE between 1 and 100'
+        ['--per-source-max-startups', '0']    | "--per-source-max-startups 0: must be at least 1, or 'none'"
+        ['--per-source-max-startups', 'x']    | "--per-source-max-startups x: 'x' is not a number"
+        ['--per-source-penalties', 'authfail'] | "--per-source-penalties authfail: 'authfail' is not KEY:VALUE (e.g. authfail:5s)"
+        ['--per-source-penalties', 'crash:90s'] | "'crash:90s': unknown penalty 'crash' (authfail, noauth, grace-exceeded, min, max, max-sources4, max-sources6)"
+        ['--per-source-penalties', 'authfail:soon'] | "'authfail:soon': 'soon' is not a duration (e.g. 5s, 10m)"
+        ['--per-source-penalties', 'min:20m'] | 'max:600s is below min:1200s'
+        ['--per-source-netblock-size', '33'] | '--per-source-netblock-size 33: prefix lengths must be 0-32 (IPv4) and 0-128 (IPv6)'
+        ['--per-source-netblock-size', '24:x'] | "--per-source-netblock-size 24:x: '24:x' is not a number"
         ['--cert-expiry-grace', '-1']         | '--cert-expiry-grace -1 must be zero or more seconds'
         ['--cert-expiry-grace', 'soon']       | "'soon' is not a long"
     }

@@ -8,15 +8,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,36 +25,64 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An append-only JSON-lines audit log. {@link #event(String)} builds one line; {@link Event#log()} queues it and
- * returns at once; one writer thread appends queued lines with plain {@code write(2)} calls on a file opened with
- * {@code O_APPEND} (several lines per call when they queue up, always whole lines).
+ * returns at once; one writer thread appends each line with exactly one {@code write(2)} on a file opened with
+ * {@code O_APPEND}, so lines never interleave. A write the disk cannot take whole (a full file system) is undone by
+ * cutting the file back to where the line began: the file holds whole lines only, also when the disk fills.
  *
- * <p>What a crash costs: a line is in the kernel once the writer has taken it, normally well under a millisecond after
- * {@code log()}; a daemon killed with SIGKILL loses only what was still queued. Lines are not fsync'ed one by one, so
- * a kernel crash or power loss can lose what the page cache had not yet written back (as for syslog files).
+ * <p>Two budgets, so that anyone who can reach the port cannot crowd out what authenticated users do. Lines marked
+ * {@link Event#unauthenticated()} (refused logins) are dropped, and counted in an {@code audit-dropped} line, when
+ * the writer is behind by more than half its queue or when the file system's free space is below the reserve
+ * (min(16 MiB, an eighth of the file system)); every other line waits for room in the queue and may use the reserve.
+ * Every string in a line is bounded ({@link Bounded}).
  *
- * <p>A failing write (disk full, I/O error) is logged as an error naming the file and how many lines were lost, once
- * per run of failures, and the daemon keeps serving: like OpenSSH, whose logging failures never stop sshd, gprocd does
- * not refuse actions because the audit log cannot be written. The next line is tried again. If the writer cannot keep
- * up at all (more than {@value #QUEUE_CAPACITY} lines waiting), callers wait for room rather than drop lines.
+ * <p>Fail closed: {@link #unwritable()} says why the log cannot record anything now (the last write failed, or less
+ * than {@value #MIN_FREE_BYTES} bytes are free), and gprocd then refuses the logins, clones and ctl writes it would
+ * have to record, with that reason. A write is retried with the next line, so the log recovers by itself once space
+ * is freed. What a crash costs: a line is in the kernel once the writer has taken it, normally well under a
+ * millisecond after {@code log()}; lines are not fsync'ed one by one (as for syslog files).
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final int QUEUE_CAPACITY = 65536;
-    private static final String STOP = "";
+    /** Below this much free space nothing more is accepted: a bounded line is far smaller. */
+    static final long MIN_FREE_BYTES = 64 * 1024;
+    private static final long MAX_RESERVE_BYTES = 16L << 20;
+    private static final long SPACE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final Line STOP = new Line("", false);
 
-    private static final AuditLog DISABLED = new AuditLog(null, null);
+    private static final AuditLog DISABLED = new AuditLog(null, null, null);
+
+    private record Line(String text, boolean unauthenticated) {
+    }
 
     private final Path file;
     private final FileChannel channel;
-    private final BlockingQueue<String> queue;
+    private final FileStore store;
+    private final long reserveBytes;
+    private final BlockingQueue<Line> queue;
     private final Thread writer;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile String failure;
+    private volatile long free = Long.MAX_VALUE;
+    private volatile long freeCheckedAt = System.nanoTime() - SPACE_CHECK_NANOS;
+    private long droppedReported;
+    private long lastDropReport = System.nanoTime() - DROP_REPORT_NANOS;
     private volatile boolean closed;
 
-    private AuditLog(Path file, FileChannel channel) {
+    private AuditLog(Path file, FileChannel channel, FileStore store) {
         this.file = file;
         this.channel = channel;
+        this.store = store;
+        long total;
+        try {
+            total = store == null ? 0 : store.getTotalSpace();
+        } catch (IOException e) {
+            total = 0;
+        }
+        this.reserveBytes = Math.max(MIN_FREE_BYTES, Math.min(MAX_RESERVE_BYTES, total / 8));
         if (channel == null) {
             queue = null;
             writer = null;
@@ -81,14 +108,16 @@ public final class AuditLog implements AutoCloseable {
             throw new IOException("audit log " + file + " is not a regular file");
         }
         FileChannel channel;
+        FileStore store;
         try {
             channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------")));
+            store = Files.getFileStore(file);
         } catch (IOException | UnsupportedOperationException e) {
             throw new IOException("cannot open audit log " + file + " for appending: " + describe(e), e);
         }
-        return new AuditLog(file, channel);
+        return new AuditLog(file, channel, store);
     }
 
     public boolean enabled() {
@@ -98,6 +127,30 @@ public final class AuditLog implements AutoCloseable {
     /** The file, or null when disabled. */
     public Path file() {
         return file;
+    }
+
+    /**
+     * Why nothing can be recorded now, naming the file and the cause; null when the log is writable (or disabled).
+     * Whoever is about to do something this log must record refuses it when this is not null.
+     */
+    public String unwritable() {
+        if (channel == null) {
+            return null;
+        }
+        String failed = failure;
+        if (failed != null) {
+            return "the audit log " + file + " cannot be written (" + failed + ")";
+        }
+        long left = freeSpace();
+        if (left < MIN_FREE_BYTES) {
+            return "the audit log " + file + " cannot be written (" + left + " bytes left on its file system)";
+        }
+        return null;
+    }
+
+    /** Free space below which refused logins are no longer written. */
+    public long reserveBytes() {
+        return reserveBytes;
     }
 
     /** A new line of type {@code name}; nothing is written until {@link Event#log()}. */
@@ -115,65 +168,125 @@ public final class AuditLog implements AutoCloseable {
         return lost.get();
     }
 
-    private void submit(String line) {
+    /** Unauthenticated lines dropped to keep the queue and the reserve for authenticated users' events. */
+    public long droppedUnauthenticated() {
+        return dropped.get();
+    }
+
+    private long freeSpace() {
+        long now = System.nanoTime();
+        if (now - freeCheckedAt >= SPACE_CHECK_NANOS) {
+            try {
+                free = store.getUsableSpace();
+            } catch (IOException e) {
+                free = 0;
+            }
+            freeCheckedAt = now;
+        }
+        return free;
+    }
+
+    private void submit(String text, boolean unauthenticated) {
         if (channel == null) {
             return;
         }
         if (closed) {
-            LOG.error("audit log {}: event after close, not recorded: {}", file, line);
+            LOG.error("audit log {}: event after close, not recorded: {}", file, text);
+            return;
+        }
+        Line line = new Line(text, unauthenticated);
+        if (unauthenticated) {
+            if (queue.size() > QUEUE_CAPACITY / 2 || !queue.offer(line)) {
+                dropped.incrementAndGet();
+            }
             return;
         }
         try {
             queue.put(line);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.error("audit log {}: interrupted while queueing, not recorded: {}", file, line);
+            LOG.error("audit log {}: interrupted while queueing, not recorded: {}", file, text);
         }
     }
 
     private void drain() {
-        List<String> batch = new ArrayList<>();
-        boolean failing = false;
         while (true) {
+            Line line;
             try {
-                batch.add(queue.take());
+                line = queue.take();
             } catch (InterruptedException e) {
                 continue; // only close() stops the writer, after the queue is empty
             }
-            queue.drainTo(batch, 255);
-            boolean stop = batch.remove(STOP);
-            if (!batch.isEmpty()) {
-                failing = write(batch, failing);
-                batch.clear();
-            }
-            if (stop) {
+            if (line == STOP) {
+                reportDrops(true);
                 return;
             }
+            if (line.unauthenticated() && freeSpace() < reserveBytes) {
+                dropped.incrementAndGet();
+                continue;
+            }
+            reportDrops(false);
+            write(line.text());
         }
     }
 
-    private boolean write(List<String> lines, boolean failing) {
-        StringBuilder text = new StringBuilder();
-        for (String line : lines) {
-            text.append(line).append('\n');
+    /** At most every 10 s (and at close), one line counting the unauthenticated lines dropped since the last one. */
+    private void reportDrops(boolean closing) {
+        long total = dropped.get();
+        long now = System.nanoTime();
+        if (total == droppedReported || (!closing && now - lastDropReport < DROP_REPORT_NANOS)) {
+            return;
         }
-        ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("time", Instant.now().truncatedTo(ChronoUnit.MICROS).toString());
+        fields.put("event", "audit-dropped");
+        fields.put("unauthenticated", total - droppedReported);
+        fields.put("reason", "refused logins not written, to keep the queue and the last " + reserveBytes
+                + " bytes of the file system for authenticated users' events");
+        droppedReported = total;
+        lastDropReport = now;
+        StringBuilder text = new StringBuilder(256);
+        Json.append(text, fields);
+        write(text.toString());
+    }
+
+    /** One line, one write: whole, or (cut back to where it began) not at all. */
+    private void write(String text) {
+        ByteBuffer bytes = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8));
+        long before = -1;
         try {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
+            before = channel.size();
+            channel.write(bytes);
+            if (bytes.hasRemaining()) {
+                throw new IOException("No space left on device: " + bytes.remaining() + " of " + bytes.capacity()
+                        + " bytes of the line could not be written");
             }
-            written.addAndGet(lines.size());
-            if (failing) {
+            written.incrementAndGet();
+            if (failure != null) {
                 LOG.error("audit log {}: writable again; {} line(s) lost so far", file, lost.get());
+                failure = null;
             }
-            return false;
         } catch (IOException e) {
-            lost.addAndGet(lines.size());
-            if (!failing) {
-                LOG.error("audit log {}: WRITE FAILED ({}); {} line(s) lost; gprocd keeps serving and retries with the"
-                        + " next line", file, describe(e), lines.size());
+            cutBack(before);
+            lost.incrementAndGet();
+            if (failure == null) {
+                LOG.error("audit log {}: WRITE FAILED ({}); gprocd refuses logins, clones and ctl writes until a"
+                        + " line can be written again", file, describe(e));
             }
-            return true;
+            failure = describe(e);
+        }
+    }
+
+    private void cutBack(long size) {
+        if (size < 0) {
+            return;
+        }
+        try {
+            if (channel.size() > size) {
+                channel.truncate(size);
+            }
+        } catch (IOException e) {
+            LOG.error("audit log {}: cannot remove the cut line at offset {}: {}", file, size, describe(e));
         }
     }
 
@@ -199,13 +312,14 @@ public final class AuditLog implements AutoCloseable {
 
     private static String describe(Exception e) {
         String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return message == null ? e.getClass().getSimpleName() : message;
     }
 
     /** One line being built: {@code time} and {@code event} first, then fields in the order they are added. */
     public static final class Event {
         private final AuditLog log;
         private final Map<String, Object> fields;
+        private boolean unauthenticated;
 
         private Event(AuditLog log, String name) {
             this.log = log;
@@ -221,10 +335,10 @@ public final class AuditLog implements AutoCloseable {
             return field("time", time.truncatedTo(ChronoUnit.MICROS).toString());
         }
 
-        /** Adds a field; a null value is written as JSON null. */
+        /** Adds a field, bounded ({@link Bounded}); a null value is written as JSON null. */
         public Event field(String name, Object value) {
             if (fields != null) {
-                fields.put(name, value);
+                fields.put(name, Bounded.value(value));
             }
             return this;
         }
@@ -237,12 +351,21 @@ public final class AuditLog implements AutoCloseable {
             return field("outcome", "refused").field("reason", reason);
         }
 
+        /**
+         * Marks a line about a peer that has not authenticated: it may be dropped (and counted) rather than take
+         * room that authenticated users' events need.
+         */
+        public Event unauthenticated() {
+            unauthenticated = true;
+            return this;
+        }
+
         /** Queues the line; never blocks on the disk. */
         public void log() {
             if (fields != null) {
                 StringBuilder line = new StringBuilder(256);
                 Json.append(line, fields);
-                log.submit(line.toString());
+                log.submit(line.toString(), unauthenticated);
             }
         }
     }

@@ -245,6 +245,17 @@ public final class BlobCache {
         }
     }
 
+    /** The blob a read-only {@code link} placed at {@code target}, or null if none did (for fs/ over 9P). */
+    public synchronized String linkedAt(Path target) {
+        Path t = target.toAbsolutePath().normalize();
+        for (Map.Entry<String, Set<Path>> e : references.entrySet()) {
+            if (e.getValue().contains(t)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
     /** Whether a session holds a link to {@code hash} (for status and tests). */
     public synchronized boolean referenced(String hash) {
         return references.containsKey(hash);

@@ -2,6 +2,7 @@ package org.gproc.daemon.session;
 
 import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.policy.ExecPolicy;
+import org.gproc.daemon.policy.LoaderEnvPolicy;
 import org.gproc.daemon.proc.LaunchSpec;
 import org.gproc.transport.ninep.NinePException;
 
@@ -13,7 +14,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,6 +31,8 @@ import java.util.Set;
  * {@code ..} are refused. The spawn helper then executes exactly the inode checked here, so renaming or swapping the
  * file after the check is refused too. What the rule does not do: a pushed binary is arbitrary code and may itself
  * run any node file its Unix user can (so may a {@code #!} script's interpreter); combine it with {@code --user-map}.
+ * The loader's environment variables are judged by {@link LoaderEnvPolicy}: for such a principal they may name
+ * cached blobs only; for everyone the audit line records the environment's keys and what the loader is told to load.
  */
 final class ExecChecks {
 
@@ -88,6 +94,20 @@ final class ExecChecks {
         event.field("binary", real.toString()).field("sha256", hash);
         if (restricted != null && !s.node().cache().contains(hash)) {
             throw new Refused(rule + "'" + plan.program() + "' (sha256 " + hash + ") is not a blob in cache/");
+        }
+        Map<String, String> sessionEnv = plan.env();
+        Map<String, String> fullEnv = new LinkedHashMap<>(s.node().env().snapshot());
+        fullEnv.putAll(sessionEnv);
+        event.field("envKeys", List.copyOf(fullEnv.keySet()));
+        try {
+            LoaderEnvPolicy loader = new LoaderEnvPolicy(s.node().services().hashes()::sha256,
+                    s.node().cache()::contains);
+            List<LoaderEnvPolicy.Load> loads = loader.check(sessionEnv, restricted, plan.workingDirectory());
+            if (!loads.isEmpty()) {
+                event.field("loads", loads.stream().map(LoaderEnvPolicy.Load::toMap).toList());
+            }
+        } catch (LoaderEnvPolicy.Refused e) {
+            throw new Refused(e.getMessage());
         }
         LaunchSpec.RunAs runAs;
         try {

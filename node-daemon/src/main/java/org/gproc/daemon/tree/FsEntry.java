@@ -32,7 +32,8 @@ import java.util.Set;
  * A real file or directory inside a session's {@code fs/} (xcpu2 style: clients create files and directories here
  * and write them; processes run with {@code fs/} as their default working directory). Only regular files and
  * directories are served, never symbolic links or devices, and names are single path elements, so a walk cannot
- * leave {@code fs/}.
+ * leave {@code fs/}; a file opened must have come from the session ({@link Provenance}), so a hard link cannot
+ * bring an outside file in either.
  */
 final class FsEntry implements FileEntry {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
@@ -181,6 +182,7 @@ final class FsEntry implements FileEntry {
             Access.check(display(), stat.mode(), mode);
             return new DirectoryFile(this, session);
         }
+        Provenance.check(view.node(), session, path(), display());
         if (((mode & 3) == Message.OWRITE || (mode & 3) == Message.ORDWR || (mode & Message.OTRUNC) != 0)
                 && sharedBlob(path())) {
             throw new NinePException("open '" + display() + "' for writing: it is a blob hard-linked from cache/,"

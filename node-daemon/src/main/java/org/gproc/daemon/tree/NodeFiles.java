@@ -23,11 +23,14 @@ final class NodeFiles {
         VirtualNode node = view.node();
         return switch (e.type()) {
             case CLONE -> {
+                requireAudit(node, view.principal(), "clone");
                 Session s = node.sessions().create(view.principal(), view.via());
                 SynthEntry ctl = new SynthEntry(view, FileType.CTL, s);
                 yield new TextFile(ctl, s, () -> utf8(Integer.toString(s.id())),
-                        (offset, data) -> SessionCtl.apply(s, view.principal(), view.via(),
-                                new String(data, StandardCharsets.UTF_8)));
+                        (offset, data) -> {
+                            requireAudit(node, view.principal(), "ctl");
+                            SessionCtl.apply(s, view.principal(), view.via(), new String(data, StandardCharsets.UTF_8));
+                        });
             }
             case ARCH -> new TextFile(e, null, () -> utf8(XcpuTree.arch()), null);
             case UNAME -> new TextFile(e, null, () -> utf8(XcpuTree.uname()), null);
@@ -44,10 +47,26 @@ final class NodeFiles {
                     () -> utf8(NodeReports.procs(node.sessions().visibleTo(view.principal()))), null);
             case STATE -> new TextFile(e, null, () -> utf8(NodeReports.state(node, view.tree().version())), null);
             case NODE_CTL -> new TextFile(e, null, NodeFiles::nodeCtlUsage,
-                    (offset, data) -> SessionCtl.applyToNode(node, view.principal(),
-                            new String(data, StandardCharsets.UTF_8)));
+                    (offset, data) -> {
+                        requireAudit(node, view.principal(), "ctl");
+                        SessionCtl.applyToNode(node, view.principal(), new String(data, StandardCharsets.UTF_8));
+                    });
             default -> throw new NinePException("open '" + e.name() + "': not a node file");
         };
+    }
+
+    /**
+     * Fail closed: what the audit log must record (a clone, a ctl write) is refused while the log cannot be written,
+     * with the log's reason. The refusal is still offered to the log: its write is the retry that finds the disk
+     * writable again.
+     */
+    static void requireAudit(VirtualNode node, String principal, String what) throws NinePException {
+        String why = node.services().audit().unwritable();
+        if (why != null) {
+            String message = what + " refused: " + why + "; gprocd does nothing it cannot record";
+            node.audit(what).field("principal", principal).refused(message).log();
+            throw new NinePException(message);
+        }
     }
 
     private static byte[] nodeCtlUsage() {

@@ -21,8 +21,11 @@ final class SessionFiles {
         boolean truncate = (mode & Message.OTRUNC) != 0;
         return switch (e.type()) {
             case CTL -> new TextFile(e, s, () -> NodeFiles.utf8(s.statusLine()),
-                    (offset, data) -> SessionCtl.apply(s, e.view().principal(), e.view().via(),
-                            new String(data, StandardCharsets.UTF_8)));
+                    (offset, data) -> {
+                        NodeFiles.requireAudit(e.view().node(), e.view().principal(), "ctl");
+                        SessionCtl.apply(s, e.view().principal(), e.view().via(),
+                                new String(data, StandardCharsets.UTF_8));
+                    });
             case ARGV -> {
                 if (truncate) {
                     s.writeArgv(0, new byte[0]);

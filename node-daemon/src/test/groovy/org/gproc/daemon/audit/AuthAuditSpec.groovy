@@ -32,7 +32,7 @@ class AuthAuditSpec extends Specification {
                 'alice laptop', 'bob', new InetSocketAddress(InetAddress.getByName('::1'), 40000), null)
 
         expect:
-        record(e) == [time: '2026-11-21T10:00:00.123456Z', event: 'auth', principal: 'alice@lab',
+        record(e) == [time: '2026-11-21T10:00:00.123456Z', event: 'auth', principal: 'alice@lab', method: 'publickey',
                       keyType: 'ssh-ed25519-cert-v01@openssh.com', keyFingerprint: 'SHA256:abc',
                       certSerial: '18446744073709551615', certKeyId: 'alice laptop', sshUser: 'bob',
                       remote: '[0:0:0:0:0:0:0:1]:40000', outcome: 'accepted']

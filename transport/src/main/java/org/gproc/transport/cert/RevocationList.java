@@ -107,6 +107,16 @@ public final class RevocationList {
         return why;
     }
 
+    /**
+     * Re-reads the file if its modification time, size or inode changed since the last query (one stat); true when
+     * it was re-read, so what is connected may need judging again.
+     */
+    public boolean refresh() {
+        Snapshot before = snapshot;
+        current();
+        return snapshot != before;
+    }
+
     private String keyRevocation(Snapshot s, PublicKey key, String which) {
         if (key == null) {
             return null;

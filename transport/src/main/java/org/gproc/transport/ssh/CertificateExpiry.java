@@ -53,14 +53,20 @@ final class CertificateExpiry implements AutoCloseable {
             return;
         }
         LOG.info("closing the connection of {}: its certificate expired at {} (grace {})", who, validBefore, grace);
+        disconnect(session, "your certificate expired at " + validBefore, timers);
+    }
+
+    /**
+     * Tells the peer why, then closes; {@code disconnect()} closes once its message is written, and a peer that stops
+     * reading must not keep the connection, so it is closed outright 5 s later on {@code timers}.
+     */
+    static void disconnect(ServerSession session, String why, ScheduledThreadPoolExecutor timers) {
         try {
-            session.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION,
-                    "your certificate expired at " + validBefore);
+            session.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, why);
         } catch (IOException | RuntimeException e) {
             session.close(true);
             return;
         }
-        // disconnect() closes once its message is written; a peer that stops reading must not keep the connection
         try {
             timers.schedule(() -> session.close(true), 5, TimeUnit.SECONDS);
         } catch (RejectedExecutionException shuttingDown) {

@@ -59,8 +59,13 @@ public final class HostKeyException extends IOException {
                     + v.entry().line() + "'. Someone may be intercepting this connection; if the node's key was"
                     + " changed on purpose, delete " + file + ":" + v.entry().lineNumber()
                     + " and connect again with --accept-new";
-            case REVOKED -> where + "host key " + fp + " (" + type + ") is revoked by " + file + " line "
-                    + v.entry().lineNumber() + ": '" + v.entry().line() + "'";
+            case REVOKED -> v.entry().fingerprint().equals(fp)
+                    ? where + "host key " + fp + " (" + type + ") is revoked by " + file + " line "
+                            + v.entry().lineNumber() + ": '" + v.entry().line() + "'"
+                    : where + "the CA " + v.entry().fingerprint() + " that signed the node's host certificate is"
+                            + " revoked by " + file + " line " + v.entry().lineNumber() + ": '" + v.entry().line()
+                            + "' (the node's own key is " + fp + "; it needs a certificate from a CA that is not"
+                            + " revoked)";
             case CERTIFICATE_REFUSED -> where + "host certificate refused (" + v.refusal().rule() + "): "
                     + v.refusal().getMessage() + "; the node's key is " + fp + ", and " + file + " line "
                     + v.entry().lineNumber() + " trusts CA " + v.entry().fingerprint() + " for this host";

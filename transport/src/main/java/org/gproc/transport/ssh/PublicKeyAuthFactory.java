@@ -111,6 +111,12 @@ final class PublicKeyAuthFactory extends UserAuthPublicKeyFactory {
                 refuse(session, username, remote, verdict, verdict.rule(), verdict.detail());
                 return Boolean.FALSE;
             }
+            String unavailable = listener == null ? null : listener.refusal();
+            if (unavailable != null) {
+                refuse(session, username, remote, verdict, AuthEvent.AUDIT_UNAVAILABLE,
+                        "login refused: " + unavailable);
+                return Boolean.FALSE;
+            }
             Boolean result;
             session.setAttribute(PENDING, new PendingKey(Keys.blob(key)));
             try {

@@ -34,6 +34,8 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.global.NoMoreSessionsHandler;
+import org.apache.sshd.common.ServiceFactory;
+import org.apache.sshd.server.session.ServerConnectionServiceFactory;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
@@ -47,8 +49,11 @@ import org.slf4j.LoggerFactory;
  * The node side of gproc's SSH: serves the {@code xcpu@gproc} subsystem and nothing else, to clients that prove a
  * key listed in an authorized_keys file or an OpenSSH user certificate from a trusted CA (the identity is then a
  * certificate principal; the connection is closed when the certificate expires). Every verdict can be reported to
- * an {@link AuthListener}; a revocation file refuses keys and certificates; a host certificate can be presented; at
- * most {@link Builder#maxUnauthenticated(int)} connections per port wait for authentication. One instance may listen on many addresses (multi-instance mode binds a
+ * an {@link AuthListener}; a revocation file refuses keys and certificates and closes the open connections it names;
+ * a host certificate can be presented; {@link Builder#maxStartups(MaxStartups)} limits the connections per port
+ * waiting for authentication, {@link Builder#maxAuthAttempts(int)} the requests per connection (counted by us,
+ * {@link AuthAttempts}), and {@link Builder#perSourcePenalties(PerSourcePenalties)} refuses sources that keep
+ * failing. One instance may listen on many addresses (multi-instance mode binds a
  * thousand ports in one process); they share one acceptor, one SSH I/O pool and one frame executor, and
  * {@link ConnectionInfo#localPort()} tells the handler which address a connection came in on.
  *
@@ -65,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * Every default of SSHD's {@code setUpDefaultServer()} that could widen access is replaced: no direct-tcpip (unless
  * {@link Builder#gateway}, and then only to the nodes it lists) and no tcpip-forward (channel factory and global
  * handlers are ours; the forwarding filter rejects everything else), no agent or X11,
- * no shell, exec or file system, no compression, no password / keyboard-interactive / host-based / GSS auth, and
+ * no shell, exec or file system, no compression, no password / keyboard-interactive / host-based / GSS auth (each request for one is refused and
+ * reported), and
  * never the JVM user's {@code ~/.ssh/authorized_keys}.
  */
 public final class SshNodeServer implements Closeable {
@@ -103,6 +109,8 @@ public final class SshNodeServer implements Closeable {
     private OpenSshCertificate hostCertificate;
     private volatile PreAuthLimit preAuth;
     private volatile CertificateExpiry expiry;
+    private volatile SourcePenalties penalties;
+    private RevocationWatch revocationWatch;
     private boolean closed;
 
     private SshNodeServer(Builder config) {
@@ -133,7 +141,10 @@ public final class SshNodeServer implements Closeable {
         hostCertificate = config.hostCertificateFile == null ? null
                 : HostCertificate.load(config.hostCertificateFile, hostKey.getPublic());
         UserKeyAuthorizer authorizer = new UserKeyAuthorizer(authorizedKeys, userCertificates, revoked, clock);
-        preAuth = new PreAuthLimit(config.maxUnauthenticated);
+        SourcePenalties.Netblocks netblocks = new SourcePenalties.Netblocks(config.netblockV4, config.netblockV6);
+        preAuth = new PreAuthLimit(config.maxStartups, config.perSourceMaxStartups, netblocks);
+        penalties = config.penalties.enabled()
+                ? new SourcePenalties(config.penalties, netblocks, config.authTimeout) : null;
         if (userCertificates != null) {
             expiry = new CertificateExpiry(config.certExpiryGrace, clock);
         }
@@ -149,6 +160,10 @@ public final class SshNodeServer implements Closeable {
         sshd.setPort(first.getPort());
         try {
             sshd.start();
+            if (config.revokedFile != null) {
+                revocationWatch = new RevocationWatch(revoked, () -> sshd.getActiveSessions(), config.authListener,
+                        clock);
+            }
             for (InetSocketAddress address : config.listen.subList(1, config.listen.size())) {
                 try {
                     sshd.bind(address);
@@ -174,7 +189,13 @@ public final class SshNodeServer implements Closeable {
         s.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         OpenSshCertificate certificate = hostCertificate;
         s.setHostKeyCertificateProvider(certificate == null ? null : session -> List.of(certificate));
+        if (penalties != null) {
+            s.addSessionListener(penalties);
+        }
         s.addSessionListener(preAuth);
+        s.setServiceFactories(List.<ServiceFactory>of(
+                new AuthAttempts(config.maxAuthAttempts, config.authListener, clock),
+                ServerConnectionServiceFactory.INSTANCE));
 
         s.setUserAuthFactories(List.of(new PublicKeyAuthFactory(
                 List.<NamedFactory<Signature>>copyOf(CryptoPolicy.SIGNATURES), authorizer, config.authListener,
@@ -239,6 +260,18 @@ public final class SshNodeServer implements Closeable {
     public long droppedUnauthenticated() {
         PreAuthLimit limit = preAuth;
         return limit == null ? 0 : limit.dropped();
+    }
+
+    /** Connections refused at accept since start because their source netblock was penalised. */
+    public long refusedPenalised() {
+        SourcePenalties p = penalties;
+        return p == null ? 0 : p.refused();
+    }
+
+    /** Source netblocks whose penalty is in force now. */
+    public int penalisedSources() {
+        SourcePenalties p = penalties;
+        return p == null ? 0 : p.enforced();
     }
 
     /** Certificate connections waiting for their expiry (for specs). */
@@ -307,6 +340,9 @@ public final class SshNodeServer implements Closeable {
         }
         if (expiry != null) {
             expiry.close();
+        }
+        if (revocationWatch != null) {
+            revocationWatch.close();
         }
     }
 
@@ -378,7 +414,11 @@ public final class SshNodeServer implements Closeable {
         private Path revokedFile;
         private Path hostCertificateFile;
         private Duration certExpiryGrace = Duration.ZERO;
-        private int maxUnauthenticated = 64;
+        private MaxStartups maxStartups = MaxStartups.of(64);
+        private int perSourceMaxStartups;
+        private PerSourcePenalties penalties = PerSourcePenalties.OFF;
+        private int netblockV4 = 32;
+        private int netblockV6 = 128;
         private GatewayTargets gatewayTargets;
         private JumpListener jumpListener;
 
@@ -475,7 +515,10 @@ public final class SshNodeServer implements Closeable {
             return this;
         }
 
-        /** Authentication requests allowed per connection; default 6, as OpenSSH's MaxAuthTries. */
+        /**
+         * Authentication requests allowed per connection, whatever else the client sends between them (a
+         * connection's first request is free when it is {@code none}); default 6, as OpenSSH's MaxAuthTries.
+         */
         public Builder maxAuthAttempts(int n) {
             this.maxAuthAttempts = positive("maxAuthAttempts", n);
             return this;
@@ -488,8 +531,9 @@ public final class SshNodeServer implements Closeable {
         }
 
         /**
-         * Told of every public-key authentication verdict, accepted or refused (see {@link AuthEvent} for which
-         * requests fire); called on an SSH I/O thread, so it must not block.
+         * Told of every authentication verdict, accepted or refused, whatever the method (see {@link AuthEvent} for
+         * which requests fire), and of connections closed by a revocation; asked whether logins must be refused
+         * ({@link AuthListener#refusal()}); called on SSH I/O threads, so it must not block.
          */
         public Builder authListener(AuthListener listener) {
             this.authListener = Objects.requireNonNull(listener, "listener");
@@ -510,6 +554,8 @@ public final class SshNodeServer implements Closeable {
         /**
          * Keys, certificate serials and key ids refused even when authorized_keys lists them or a trusted CA signed
          * them ({@link RevocationList} format); re-read when it changes, and refusing everyone while it is broken.
+         * Watched while the server runs: an open connection whose key or certificate it comes to name is closed
+         * within a second and told to the {@link #authListener}.
          */
         public Builder revoked(Path file) {
             this.revokedFile = Objects.requireNonNull(file, "file");
@@ -529,11 +575,46 @@ public final class SshNodeServer implements Closeable {
         }
 
         /**
-         * Connections per listen port that may be accepted and not yet authenticated (OpenSSH's MaxStartups);
-         * more are dropped at accept. Default 64.
+         * Connections per listen port that may be accepted and not yet authenticated (OpenSSH's MaxStartups as one
+         * number, a hard cap); more are dropped at accept. Default 64.
          */
         public Builder maxUnauthenticated(int n) {
-            this.maxUnauthenticated = positive("maxUnauthenticated", n);
+            this.maxStartups = MaxStartups.of(positive("maxUnauthenticated", n));
+            return this;
+        }
+
+        /** OpenSSH's MaxStartups with random early drop ({@link MaxStartups}); replaces {@link #maxUnauthenticated}. */
+        public Builder maxStartups(MaxStartups startups) {
+            this.maxStartups = Objects.requireNonNull(startups, "startups");
+            return this;
+        }
+
+        /**
+         * OpenSSH's PerSourceMaxStartups: at most {@code n} connections per listen port from one source netblock
+         * may wait for authentication; 0 (the default) for no such limit.
+         */
+        public Builder perSourceMaxStartups(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("perSourceMaxStartups must be 0 (none) or more, not " + n);
+            }
+            this.perSourceMaxStartups = n;
+            return this;
+        }
+
+        /** OpenSSH's PerSourcePenalties ({@link PerSourcePenalties}); default {@link PerSourcePenalties#OFF}. */
+        public Builder perSourcePenalties(PerSourcePenalties policy) {
+            this.penalties = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * OpenSSH's PerSourceNetBlockSize: how many leading bits of an IPv4 and an IPv6 address make one source for
+         * the per-source limits and penalties; default 32 and 128 (each address its own source).
+         */
+        public Builder perSourceNetblockSize(int v4, int v6) {
+            new SourcePenalties.Netblocks(v4, v6); // checks the ranges
+            this.netblockV4 = v4;
+            this.netblockV6 = v6;
             return this;
         }
 
@@ -590,7 +671,11 @@ public final class SshNodeServer implements Closeable {
             copy.revokedFile = revokedFile;
             copy.hostCertificateFile = hostCertificateFile;
             copy.certExpiryGrace = certExpiryGrace;
-            copy.maxUnauthenticated = maxUnauthenticated;
+            copy.maxStartups = maxStartups;
+            copy.perSourceMaxStartups = perSourceMaxStartups;
+            copy.penalties = penalties;
+            copy.netblockV4 = netblockV4;
+            copy.netblockV6 = netblockV6;
             copy.gatewayTargets = gatewayTargets;
             copy.jumpListener = jumpListener;
             return new SshNodeServer(copy);

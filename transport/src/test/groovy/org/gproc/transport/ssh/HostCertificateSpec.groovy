@@ -245,12 +245,13 @@ class HostCertificateSpec extends Specification {
         e.status() == REVOKED
         e.entry().lineNumber() == 2
         e.message.contains('is revoked by')
+        e.message.contains(says.call())
         Files.readString(kh) == before
 
-        where:
-        what                  | revokedLine
-        'the node key'        | { Keys.publicKeyLine(hostKey.public) }
-        'the signing CA'      | { ca.publicKeyLine() }
+        where: 'the message says which key the line revokes: the node\'s own, or the CA that signed its certificate'
+        what                  | revokedLine                               | says
+        'the node key'        | { Keys.publicKeyLine(hostKey.public) }    | { "host key ${Keys.fingerprint(hostKey.public)}" }
+        'the signing CA'      | { ca.publicKeyLine() }                    | { "the CA ${Keys.fingerprint(ca.publicKey())} that signed the node's host certificate is revoked" }
     }
 
     def "a valid certificate from a trusted CA is still refused when its key is @revoked for that host only"() {

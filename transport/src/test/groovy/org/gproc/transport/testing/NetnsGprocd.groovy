@@ -60,7 +60,9 @@ class NetnsGprocd implements Closeable {
         List<String> args = ['--listen', "${host}:${port}", '--host-key', hostKeyFile, '--authorized-keys',
                              options.authorizedKeys, '--state-dir', dir.resolve('state'), '--audit-log', audit,
                              '--user-map', userMap, '--instances', instances, '--stop-timeout', '2',
-                             '--local-exec', ''] + ((options.extra ?: []) as List)
+                             '--local-exec', '',
+                             // specs refuse keys on purpose, all from the one address of the control namespace
+                             '--per-source-penalties', 'no'] + ((options.extra ?: []) as List)
         Process p = net.java(ns, (options.mainClass ?: 'org.gproc.daemon.Gprocd') as String, args*.toString(), log)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120)
         while (p.alive && System.nanoTime() < deadline && !serving(log)) {
