@@ -2,6 +2,7 @@ package org.gproc.daemon.session;
 
 import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.proc.RunningProcess;
+import org.gproc.daemon.proc.SessionCgroup;
 import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
 import org.gproc.transport.ninep.NinePException;
@@ -86,6 +87,11 @@ public final class Session {
 
     public Path fsRoot() {
         return dir.resolve("fs");
+    }
+
+    /** The name of the session's cgroup: node, number and incarnation, so no two sessions share one. */
+    String cgroupName() {
+        return node.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + id + "-" + Integer.toHexString(incarnation);
     }
 
     /** The session's own directory: fs/, the spools, the exit status. */
@@ -374,12 +380,35 @@ public final class Session {
             if (state == State.NEW) {
                 throw new NinePException("ctl: signal: session " + id + " has no process yet (write 'exec' first)");
             }
-            if (state == State.EXITED) {
+            p = process;
+            if (state == State.EXITED && p.members().isEmpty()) {
                 throw new NinePException("ctl: signal: session " + id + " has already exited (" + exitText() + ")");
             }
-            p = process;
         }
         p.signal(sig);
+    }
+
+    /** The live processes of the session: its process and everything it started, also after its process exited. */
+    public List<Long> members() {
+        RunningProcess p;
+        synchronized (this) {
+            p = process;
+        }
+        return p == null ? List.of() : p.members();
+    }
+
+    /** How many of its processes still run after its process exited: 0 while it runs or when none is left. */
+    public int orphans() {
+        return state() == State.EXITED ? members().size() : 0;
+    }
+
+    /** The session's cgroup, or null (no cgroup v2 the daemon can manage, or not exec'd yet). */
+    public SessionCgroup cgroup() {
+        RunningProcess p;
+        synchronized (this) {
+            p = process;
+        }
+        return p == null ? null : p.cgroup();
     }
 
     static void killQuietly(RunningProcess p) {
@@ -504,6 +533,24 @@ public final class Session {
         return cleaned;
     }
 
+    /** What the session's process left behind: killed, and the cgroup removed once they are gone. */
+    private void killOrphans() {
+        RunningProcess p;
+        synchronized (this) {
+            p = process;
+        }
+        if (p == null) {
+            return;
+        }
+        if (!p.members().isEmpty()) {
+            killQuietly(p);
+        }
+        SessionCgroup cgroup = p.cgroup();
+        if (cgroup != null) {
+            SessionCgroups.removeWhenEmpty(cgroup, node.services().timer());
+        }
+    }
+
     private void cleanUp() {
         synchronized (this) {
             if (cleanUpStarted) {
@@ -512,6 +559,7 @@ public final class Session {
             cleanUpStarted = true;
         }
         try {
+            killOrphans();
             output.discard();
             node.releaseCacheReferences(fsRoot());
             FileTrees.deleteRecursively(dir);
@@ -572,6 +620,10 @@ public final class Session {
                     .append(" owner=").append(Tokens.quote(owner))
                     .append(" spool=").append(spoolState())
                     .append(" id=").append(Tokens.quote(jobId()));
+        }
+        int orphans = orphans();
+        if (orphans > 0) {
+            line.append(" orphans=").append(orphans);
         }
         if (exit.isDone() && !exit.isCompletedExceptionally()) {
             line.append(" status=").append(Tokens.quote(exit.join().toString()));

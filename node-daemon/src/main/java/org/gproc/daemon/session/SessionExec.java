@@ -3,6 +3,7 @@ package org.gproc.daemon.session;
 import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.proc.LaunchSpec;
 import org.gproc.daemon.proc.RunningProcess;
+import org.gproc.daemon.proc.SessionCgroup;
 import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
 import org.gproc.transport.ninep.NinePException;
@@ -61,8 +62,16 @@ final class SessionExec {
             Path dir = s.directory();
             out = SessionOutput.create(dir.resolve("stdout"), node);
             err = SessionOutput.create(dir.resolve("stderr"), node);
-            process = node.services().launcher().start(new LaunchSpec(args, fullEnv, wd, out.file(), err.file(),
-                    checked.program(), checked.runAs(), checked.runAs() == null ? null : s.fsRoot()));
+            SessionCgroup cgroup = node.services().launcher().newCgroup(s.cgroupName());
+            try {
+                process = node.services().launcher().start(new LaunchSpec(args, fullEnv, wd, out.file(), err.file(),
+                        checked.program(), checked.runAs(), checked.runAs() == null ? null : s.fsRoot(), cgroup));
+            } catch (NinePException | RuntimeException e) {
+                if (cgroup != null) {
+                    cgroup.remove();
+                }
+                throw e;
+            }
             if (s.attach(process, args, out, err)) {
                 Session.killQuietly(process); // wiped while it was starting
             }

@@ -27,12 +27,14 @@ class TreeFixture implements AutoCloseable {
 
     final Path stateDir
     final SpoolWatcher watcher = WATCHER
-    final ProcessLauncher launcher = new ProcessLauncher(SHARED_DIR, WATCHER)
+    final ProcessLauncher launcher
     final ScheduledExecutorService timer
     final VirtualNode node
     final XcpuTree tree
 
-    TreeFixture(Limits limits = Limits.DEFAULTS, Set<String> admins = ['root@lab'] as Set) {
+    TreeFixture(Limits limits = Limits.DEFAULTS, Set<String> admins = ['root@lab'] as Set,
+                ProcessLauncher launcher = new ProcessLauncher(SHARED_DIR, WATCHER)) {
+        this.launcher = launcher
         stateDir = Files.createTempDirectory('gproc-tree')
         timer = Executors.newSingleThreadScheduledExecutor()
         node = new VirtualNode('n1', stateDir.resolve('n1'), limits, admins,
