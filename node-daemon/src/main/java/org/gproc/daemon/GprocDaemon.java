@@ -6,6 +6,7 @@ import org.gproc.daemon.audit.JumpAudit;
 import org.gproc.daemon.policy.ExecPolicy;
 import org.gproc.daemon.policy.UnixUser;
 import org.gproc.daemon.policy.UserMap;
+import org.gproc.daemon.proc.Cgroups;
 import org.gproc.daemon.proc.ProcessLauncher;
 import org.gproc.daemon.relay.Relay;
 import org.gproc.daemon.relay.Relays;
@@ -113,7 +114,7 @@ public final class GprocDaemon implements AutoCloseable {
         ProcessLauncher launcher = null;
         ScheduledThreadPoolExecutor timer = null;
         try {
-            launcher = new ProcessLauncher(config.stateDir(), watcher);
+            launcher = new ProcessLauncher(config.stateDir(), watcher, cgroups(config));
             timer = new ScheduledThreadPoolExecutor(1, runnable -> {
                 Thread t = new Thread(runnable, "gprocd-timer");
                 t.setDaemon(true);
@@ -202,6 +203,18 @@ public final class GprocDaemon implements AutoCloseable {
      * The exec policy; a user map that could never work (entries for another user while not running as root) is a
      * startup error, so a misconfiguration shows when the daemon starts, not at the first exec.
      */
+    /** The sessions' cgroups, or null (logged: contained by the spawn helper's subreaper); limits that cannot be
+     * applied are an error naming the flag. */
+    private static Cgroups cgroups(DaemonConfig config) throws IOException {
+        Cgroups.Detected detected = Cgroups.detect(config.stateDir(), config.quotas().sessionMemoryBytes(),
+                config.quotas().sessionPids());
+        if (detected.cgroups() == null) {
+            LOG.info("gprocd: no session cgroups ({}); sessions are contained by the spawn helper's subreaper and"
+                    + " process group", detected.unavailableBecause());
+        }
+        return detected.cgroups();
+    }
+
     private static ExecPolicy policy(DaemonConfig config) throws IOException {
         int uid = UnixUser.effectiveUid();
         UserMap map = config.userMap() == null ? null : UserMap.load(config.userMap());

@@ -126,13 +126,13 @@ public final class Cgroups {
         if (pidsMax > 0) {
             Files.writeString(dir.resolve("pids.max"), Long.toString(pidsMax));
         }
-        return new SessionCgroup(dir);
+        return new SessionCgroup(dir, memoryMax, pidsMax);
     }
 
     /** The cgroup of a re-adopted session, if it is still there. */
     public SessionCgroup existing(Path dir) {
         return dir.getParent() != null && dir.getParent().equals(base) && Files.isDirectory(dir)
-                ? new SessionCgroup(dir) : null;
+                ? new SessionCgroup(dir, memoryMax, pidsMax) : null;
     }
 
     public boolean hasController(String name) {
@@ -155,7 +155,7 @@ public final class Cgroups {
         long deadline = System.nanoTime() + 5_000_000_000L;
         try (var children = Files.list(base)) {
             for (Path dir : children.filter(Files::isDirectory).toList()) {
-                SessionCgroup cgroup = new SessionCgroup(dir);
+                SessionCgroup cgroup = new SessionCgroup(dir, 0, 0);
                 while (!cgroup.remove() && !cgroup.procs().isEmpty() && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }

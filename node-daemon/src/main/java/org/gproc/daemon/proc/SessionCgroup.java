@@ -14,9 +14,13 @@ import java.util.List;
 public final class SessionCgroup {
 
     private final Path dir;
+    private final long memoryMax;
+    private final long pidsMax;
 
-    SessionCgroup(Path dir) {
+    SessionCgroup(Path dir, long memoryMax, long pidsMax) {
         this.dir = dir;
+        this.memoryMax = memoryMax;
+        this.pidsMax = pidsMax;
     }
 
     public Path dir() {
@@ -57,13 +61,23 @@ public final class SessionCgroup {
      * {@code pids} (a fork failed at pids.max).
      */
     public String limitHit() {
-        if (keyed(dir.resolve("memory.events"), "oom_kill") > 0) {
+        if (memoryMax > 0 && keyed(dir.resolve("memory.events"), "oom_kill") > 0) {
             return "memory";
         }
-        if (keyed(dir.resolve("pids.events"), "max") > 0) {
+        if (pidsMax > 0 && keyed(dir.resolve("pids.events"), "max") > 0) {
             return "pids";
         }
         return null;
+    }
+
+    /** {@link #limitHit()} in words, with the limit and its flag: {@code memory at 67108864 bytes (--session-memory)}. */
+    public String limitHitText() {
+        String hit = limitHit();
+        if (hit == null) {
+            return null;
+        }
+        return hit.equals("memory") ? "memory at " + memoryMax + " bytes (--session-memory)"
+                : "pids at " + pidsMax + " processes (--session-pids)";
     }
 
     /** Removes the cgroup; false while processes are still in it (they are being killed). */

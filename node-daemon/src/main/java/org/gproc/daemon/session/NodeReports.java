@@ -80,8 +80,21 @@ public final class NodeReports {
         String[] load = firstLine(PROC.resolve("loadavg")).split(" ");
         List<String> loadFigures = load.length >= 3 ? List.of(load[0], load[1], load[2]) : List.of("0", "0", "0");
         return new NodeState(loadFigures, meminfoBytes("MemTotal:"), meminfoBytes("MemAvailable:"), all.size(),
-                running, node.cacheBytes(), Duration.between(node.started(), Instant.now()).toSeconds(), version)
-                .format();
+                running, node.cacheBytes(), Duration.between(node.started(), Instant.now()).toSeconds(), version,
+                usage(all)).format();
+    }
+
+    /** The cgroup figures of every session that has a cgroup. */
+    private static List<NodeState.SessionUsage> usage(List<Session> sessions) {
+        List<NodeState.SessionUsage> usage = new java.util.ArrayList<>();
+        for (Session s : sessions) {
+            SessionCgroup cgroup = s.cgroup();
+            if (cgroup != null && s.isLive()) {
+                usage.add(new NodeState.SessionUsage(s.id(), cgroup.cpuMicros(), cgroup.memoryBytes(),
+                        cgroup.procs().size()));
+            }
+        }
+        return usage;
     }
 
     static ProcStat procStat(long pid) {

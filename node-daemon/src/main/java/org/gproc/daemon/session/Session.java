@@ -192,9 +192,18 @@ public final class Session {
      */
     public CompletableFuture<String> waitText() {
         return Futures.map(exit, status -> {
+            StringBuilder text = new StringBuilder(status.toString());
             String spools = spoolState();
-            return spools.equals("ok") ? status.toString()
-                    : status + "\nspool " + spools + " at " + node.limits().spoolCapBytes() + " bytes";
+            if (!spools.equals("ok")) {
+                text.append("\nspool ").append(spools).append(" at ").append(node.limits().spoolCapBytes())
+                        .append(" bytes");
+            }
+            SessionCgroup cgroup = cgroup();
+            String limit = cgroup == null ? null : cgroup.limitHitText();
+            if (limit != null) {
+                text.append("\nlimit ").append(limit);
+            }
+            return text.toString();
         });
     }
 
@@ -610,7 +619,8 @@ public final class Session {
     /**
      * The ctl status line: {@code N pid state type=T owner=P spool=S id=J/R status='exit 0'}, where pid is 0 before
      * exec, S is {@code ok} or {@code capped:stdout}, {@code capped:stderr}, {@code capped:stdout+stderr}, and status
-     * appears once the process has exited.
+     * appears once the process has exited. Then, when they apply: {@code orphans=N}, the processes still running
+     * after the session's own process exited; {@code limit=memory} or {@code limit=pids}, a cgroup limit was hit.
      */
     public String statusLine() {
         StringBuilder line = new StringBuilder();
@@ -621,12 +631,17 @@ public final class Session {
                     .append(" spool=").append(spoolState())
                     .append(" id=").append(Tokens.quote(jobId()));
         }
+        if (exit.isDone() && !exit.isCompletedExceptionally()) {
+            line.append(" status=").append(Tokens.quote(exit.join().toString()));
+        }
         int orphans = orphans();
         if (orphans > 0) {
             line.append(" orphans=").append(orphans);
         }
-        if (exit.isDone() && !exit.isCompletedExceptionally()) {
-            line.append(" status=").append(Tokens.quote(exit.join().toString()));
+        SessionCgroup cgroup = cgroup();
+        String limit = cgroup == null ? null : cgroup.limitHit();
+        if (limit != null) {
+            line.append(" limit=").append(limit);
         }
         return line.append('\n').toString();
     }

@@ -4,6 +4,7 @@ import org.gproc.daemon.proc.Cgroups
 import org.gproc.daemon.proc.ProcessLauncher
 import org.gproc.daemon.session.Limits
 import org.gproc.transport.ninep.NinePException
+import org.gproc.transport.xcpu.NodeState
 import org.gproc.transport.xcpu.ProcsLine
 import spock.lang.Specification
 import spock.lang.Timeout
@@ -201,7 +202,8 @@ class ContainmentSpec extends Specification {
         cgroup != null
         cgroup.dir().startsWith(t.launcher.cgroups().base())
         cgroup.procs().containsAll(sleepers(m))
-        cgroup.cpuMicros() >= 0
+        NodeState.parse(t.read('state')).usage().find { it.session() == n }.processes() == 3 // sh and two sleeps
+        procs(t, n).size() == 3
 
         when:
         t.write("$n/ctl", 'wipe')
@@ -209,6 +211,21 @@ class ContainmentSpec extends Specification {
         then:
         conditions.eventually { assert !Files.exists(cgroup.dir()) }
         sleepers(m).isEmpty()
+
+        cleanup:
+        t?.close()
+    }
+
+    def "without cgroups, state has no session lines"() {
+        given:
+        TreeFixture t = fixture('subreaper')
+
+        when:
+        int n = run(t, "sleep 30")
+
+        then:
+        NodeState.parse(t.read('state')).usage().isEmpty()
+        t.node.sessions().visible(n, 'alice@lab').cgroup() == null
 
         cleanup:
         t?.close()
