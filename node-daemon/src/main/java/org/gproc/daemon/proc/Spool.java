@@ -72,7 +72,8 @@ public final class Spool {
     /**
      * At most {@code count} bytes at {@code offset}. Completes with the bytes; with an empty array at EOF (after
      * {@link #finish()}); exceptionally with a {@link NinePException} at or past a reached cap or after
-     * {@link #delete()}; otherwise it is parked until one of these holds. Cancelling the future unparks it.
+     * {@link #delete()}; otherwise it is parked until one of these holds. Cancelling the future, or failing it, unparks
+     * it.
      */
     public CompletableFuture<byte[]> read(long offset, int count) {
         if (offset < 0 || count < 0) {
@@ -95,7 +96,7 @@ public final class Spool {
             complete(due);
         } else {
             read.future.whenComplete((bytes, failure) -> {
-                if (read.future.isCancelled()) {
+                if (failure != null) { // cancelled or failed by its reader (a flush, a clunk): no longer parked
                     synchronized (this) {
                         parked.remove(read);
                     }
