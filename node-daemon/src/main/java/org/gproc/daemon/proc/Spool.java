@@ -25,6 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link #onCapReached} actions run once (the session stops the process), and every read at or past the cap fails with
  * {@code "stdout: spool cap of N bytes reached"}: the cut is never silent. Reads below the cap still succeed.
  *
+ * <p>A cut: when the writer could not write everything (the file system was full), {@link #cut} records where the
+ * output ends; once the writer is gone, a read at or past that point fails with the reason, like a read past the cap.
+ *
  * <p>Lost wake-ups: a read checks the size and parks under the same lock the watcher's notification takes, and
  * inotify reports every write after it happens, so a parked read always sees the growth that follows it.
  */
@@ -45,6 +48,8 @@ public final class Spool {
     private boolean finished;
     private boolean capReached;
     private boolean deleted;
+    private long cutAt = -1;
+    private String cutBecause;
 
     /** Watches {@code file} (its directory must exist; the file need not yet). */
     public Spool(Path file, long capBytes, SpoolWatcher watcher) {
@@ -147,6 +152,26 @@ public final class Spool {
         }
     }
 
+    /**
+     * The writer lost output at the current end ({@code because}: e.g. the file system was full): once it is finished,
+     * reads at or past this point fail with the reason instead of seeing EOF. Ignored after the cap was reached.
+     */
+    public void cut(String because) {
+        synchronized (this) {
+            long size = observe();
+            if (cutAt < 0 && !capReached) {
+                cutAt = size;
+                cutBecause = because;
+            }
+        }
+        changed();
+    }
+
+    /** Whether {@link #cut} recorded a loss. */
+    public synchronized boolean isCut() {
+        return cutAt >= 0;
+    }
+
     /** The writer is gone (the process exited): parked reads past the end answer EOF from now on. */
     public void finish() {
         synchronized (this) {
@@ -237,6 +262,10 @@ public final class Spool {
         }
         if (capReached && read.offset >= cap) {
             return new Due(read, 0, 0, new NinePException(name + ": spool cap of " + cap + " bytes reached"));
+        }
+        if (finished && cutAt >= 0 && read.offset >= cutAt) {
+            return new Due(read, 0, 0, new NinePException(name + ": output cut at " + cutAt + " bytes: "
+                    + cutBecause));
         }
         if (finished || read.count == 0) {
             return new Due(read, 0, 0, null);

@@ -193,10 +193,13 @@ public final class Session {
     public CompletableFuture<String> waitText() {
         return Futures.map(exit, status -> {
             StringBuilder text = new StringBuilder(status.toString());
-            String spools = spoolState();
-            if (!spools.equals("ok")) {
-                text.append("\nspool ").append(spools).append(" at ").append(node.limits().spoolCapBytes())
-                        .append(" bytes");
+            if (output.capped()) {
+                text.append("\nspool capped:").append(streams(true)).append(" at ")
+                        .append(node.limits().spoolCapBytes()).append(" bytes");
+            }
+            if (output.cut()) {
+                text.append("\nspool full:").append(streams(false))
+                        .append(" (output cut: the file system of the state dir is full)");
             }
             SessionCgroup cgroup = cgroup();
             String limit = cgroup == null ? null : cgroup.limitHitText();
@@ -205,6 +208,18 @@ public final class Session {
             }
             return text.toString();
         });
+    }
+
+    /** The streams that hit the cap ({@code capped}) or lost output to a full disk: {@code stdout+stderr}. */
+    private String streams(boolean capped) {
+        List<String> names = new java.util.ArrayList<>(2);
+        for (Stream stream : Stream.values()) {
+            Spool spool = output.spool(stream);
+            if (spool != null && (capped ? spool.capReached() : !spool.capReached() && spool.isCut())) {
+                names.add(stream.name().toLowerCase());
+            }
+        }
+        return String.join("+", names);
     }
 
     public boolean capReached(Stream stream) {

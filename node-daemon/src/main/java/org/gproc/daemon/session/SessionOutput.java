@@ -72,19 +72,45 @@ final class SessionOutput {
         return spool != null && spool.capReached();
     }
 
-    /** {@code ok} or which spools hit the cap: {@code capped:stdout}, {@code capped:stderr}, {@code capped:stdout+stderr}. */
+    /**
+     * {@code ok}, or which spools hit the cap and which lost output to a full disk, comma-separated:
+     * {@code capped:stdout}, {@code capped:stdout+stderr}, {@code full:stderr}, {@code capped:stdout,full:stderr}.
+     */
     synchronized String state() {
         List<String> capped = new ArrayList<>(2);
-        if (stdout != null && stdout.capReached()) {
-            capped.add("stdout");
+        List<String> full = new ArrayList<>(2);
+        for (Session.Stream stream : Session.Stream.values()) {
+            Spool spool = stream == Session.Stream.STDOUT ? stdout : stderr;
+            if (spool != null && spool.capReached()) {
+                capped.add(stream.name().toLowerCase());
+            } else if (spool != null && spool.isCut()) {
+                full.add(stream.name().toLowerCase());
+            }
         }
-        if (stderr != null && stderr.capReached()) {
-            capped.add("stderr");
+        List<String> parts = new ArrayList<>(2);
+        if (!capped.isEmpty()) {
+            parts.add("capped:" + String.join("+", capped));
         }
-        return capped.isEmpty() ? "ok" : "capped:" + String.join("+", capped);
+        if (!full.isEmpty()) {
+            parts.add("full:" + String.join("+", full));
+        }
+        return parts.isEmpty() ? "ok" : String.join(",", parts);
     }
 
-    /** The process exited: parked reads see EOF once they have everything. */
+    /** Whether some spool hit its cap. */
+    synchronized boolean capped() {
+        return (stdout != null && stdout.capReached()) || (stderr != null && stderr.capReached());
+    }
+
+    /** Whether some spool lost output to a full disk. */
+    synchronized boolean cut() {
+        return (stdout != null && stdout.isCut()) || (stderr != null && stderr.isCut());
+    }
+
+    /**
+     * The process exited: parked reads see EOF once they have everything. If the spools' file system is (nearly) full
+     * now, the process's last writes failed there, so the spools are marked cut first.
+     */
     void finish() {
         Spool out;
         Spool err;
@@ -92,9 +118,25 @@ final class SessionOutput {
             out = stdout;
             err = stderr;
         }
+        if (diskFull(out.file())) {
+            String because = "the file system of the state dir is full (ENOSPC)";
+            out.cut(because);
+            err.cut(because);
+        }
         out.finish();
         err.finish();
     }
+
+    /** Less room left than one write of a pipe's worth: a writer there has been refused. */
+    private static boolean diskFull(Path file) {
+        try {
+            return Files.getFileStore(file).getUsableSpace() < DISK_FULL_BYTES;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static final long DISK_FULL_BYTES = 64 * 1024;
 
     /**
      * Registers the session directory with the spool watcher now, at clone, rather than in exec: a registration

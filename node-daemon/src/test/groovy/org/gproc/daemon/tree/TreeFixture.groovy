@@ -33,9 +33,9 @@ class TreeFixture implements AutoCloseable {
     final XcpuTree tree
 
     TreeFixture(Limits limits = Limits.DEFAULTS, Set<String> admins = ['root@lab'] as Set,
-                ProcessLauncher launcher = new ProcessLauncher(SHARED_DIR, WATCHER)) {
+                ProcessLauncher launcher = new ProcessLauncher(SHARED_DIR, WATCHER), Path stateDir = null) {
         this.launcher = launcher
-        stateDir = Files.createTempDirectory('gproc-tree')
+        this.stateDir = stateDir ?: Files.createTempDirectory('gproc-tree')
         timer = Executors.newSingleThreadScheduledExecutor()
         node = new VirtualNode('n1', stateDir.resolve('n1'), limits, admins,
                 new NodeServices(launcher, watcher, timer), new NodeEnv(['PATH': '/usr/bin:/bin', 'HOME': '/tmp']))
