@@ -11,9 +11,11 @@ import org.gproc.daemon.proc.ProcessLauncher;
 import org.gproc.daemon.relay.Relay;
 import org.gproc.daemon.relay.Relays;
 import org.gproc.daemon.proc.SpoolWatcher;
+import org.gproc.daemon.session.FileHashes;
 import org.gproc.daemon.session.Limits;
 import org.gproc.daemon.session.NodeEnv;
 import org.gproc.daemon.session.NodeServices;
+import org.gproc.daemon.session.StateQuota;
 import org.gproc.daemon.session.VirtualNode;
 import org.gproc.daemon.tree.XcpuTree;
 import org.gproc.transport.ninep.FrameChannel;
@@ -125,7 +127,8 @@ public final class GprocDaemon implements AutoCloseable {
                 LOG.error("gprocd: --user-map needs the native spawn helper to drop privileges, and there is none (no C"
                         + " compiler): every exec will be refused");
             }
-            NodeServices services = new NodeServices(launcher, watcher, timer, audit, policy);
+            NodeServices services = new NodeServices(launcher, watcher, timer, audit, policy, new FileHashes(),
+                    new StateQuota(config.quotas().stateBytes(), config.quotas().principalBytes()));
             NodeEnv env = new NodeEnv(config.nodeEnv());
             List<VirtualNode> nodes = new ArrayList<>(config.instances());
             List<NinePServer> servers = new ArrayList<>(config.instances());

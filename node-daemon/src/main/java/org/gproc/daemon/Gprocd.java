@@ -115,6 +115,16 @@ public final class Gprocd implements Callable<Integer> {
                     + " controller delegated to gprocd's cgroup; refused at start where it is not.")
     long sessionPids;
 
+    @Option(names = "--state-quota", paramLabel = "BYTES", converter = SizeConverter.class,
+            description = "Cap on the bytes of all spools, fs/ uploads and blob pushes in progress in the state dir"
+                    + " (K/M/G suffixes; default: none). An upload past it is refused and removed; a session whose"
+                    + " output passes it is stopped and its output cut, like at --spool-cap.")
+    Long stateQuota;
+
+    @Option(names = "--principal-quota", paramLabel = "BYTES", converter = SizeConverter.class,
+            description = "The same cap per principal (default: none).")
+    Long principalQuota;
+
     @Option(names = "--msize", paramLabel = "BYTES", defaultValue = "1M", converter = SizeConverter.class,
             description = "Largest 9P message the daemon agrees to (default ${DEFAULT-VALUE}).")
     long msize;
@@ -278,7 +288,8 @@ public final class Gprocd implements Callable<Integer> {
 
     private Quotas quotas() {
         try {
-            return new Quotas(sessionMemory == null ? 0 : sessionMemory, sessionPids, 0, 0);
+            return new Quotas(sessionMemory == null ? 0 : sessionMemory, sessionPids,
+                    stateQuota == null ? 0 : stateQuota, principalQuota == null ? 0 : principalQuota);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -50,6 +50,7 @@ public final class Spool {
     private boolean deleted;
     private long cutAt = -1;
     private String cutBecause;
+    private volatile java.util.function.LongConsumer growth = size -> { };
 
     /** Watches {@code file} (its directory must exist; the file need not yet). */
     public Spool(Path file, long capBytes, SpoolWatcher watcher) {
@@ -167,9 +168,19 @@ public final class Spool {
         changed();
     }
 
+    /** {@code listener} gets the size (at most the cap) each time the watcher looks at the file, on its thread. */
+    public void onGrowth(java.util.function.LongConsumer listener) {
+        growth = listener;
+    }
+
     /** Whether {@link #cut} recorded a loss. */
     public synchronized boolean isCut() {
         return cutAt >= 0;
+    }
+
+    /** Where and why the output was cut ({@code at 4096 bytes: the file system ... is full}), or null. */
+    public synchronized String cutText() {
+        return cutAt < 0 ? null : "at " + cutAt + " bytes: " + cutBecause;
     }
 
     /** The writer is gone (the process exited): parked reads past the end answer EOF from now on. */
@@ -203,8 +214,10 @@ public final class Spool {
     private void changed() {
         List<Runnable> actions;
         List<Due> due = new ArrayList<>();
+        long seen;
         synchronized (this) {
             long size = observe();
+            seen = Math.min(size, cap);
             actions = takeCapActions();
             for (var it = parked.iterator(); it.hasNext(); ) {
                 Due answer = answer(it.next(), size);
@@ -216,6 +229,7 @@ public final class Spool {
         }
         actions.forEach(Runnable::run);
         due.forEach(this::complete);
+        growth.accept(seen);
     }
 
     /** Under the lock: the file's size now, noting (and cutting back) growth past the cap. */

@@ -60,6 +60,8 @@ public final class Session {
     private boolean cleanUpStarted;
     private boolean stoppingForCap;
     private String fsClosedBecause;
+    private long charged;
+    private final long[] spoolCharged = new long[Stream.values().length];
 
     Session(VirtualNode node, int id, String owner, Path dir) {
         this.node = node;
@@ -194,12 +196,15 @@ public final class Session {
         return Futures.map(exit, status -> {
             StringBuilder text = new StringBuilder(status.toString());
             if (output.capped()) {
-                text.append("\nspool capped:").append(streams(true)).append(" at ")
+                text.append("\nspool capped:").append(cappedStreams()).append(" at ")
                         .append(node.limits().spoolCapBytes()).append(" bytes");
             }
-            if (output.cut()) {
-                text.append("\nspool full:").append(streams(false))
-                        .append(" (output cut: the file system of the state dir is full)");
+            for (Stream stream : Stream.values()) {
+                Spool spool = output.spool(stream);
+                if (spool != null && !spool.capReached() && spool.isCut()) {
+                    text.append("\nspool cut:").append(stream.name().toLowerCase()).append(' ')
+                            .append(spool.cutText());
+                }
             }
             SessionCgroup cgroup = cgroup();
             String limit = cgroup == null ? null : cgroup.limitHitText();
@@ -210,12 +215,11 @@ public final class Session {
         });
     }
 
-    /** The streams that hit the cap ({@code capped}) or lost output to a full disk: {@code stdout+stderr}. */
-    private String streams(boolean capped) {
+    /** The streams that hit the cap: {@code stdout}, {@code stdout+stderr}. */
+    private String cappedStreams() {
         List<String> names = new java.util.ArrayList<>(2);
         for (Stream stream : Stream.values()) {
-            Spool spool = output.spool(stream);
-            if (spool != null && (capped ? spool.capReached() : !spool.capReached() && spool.isCut())) {
+            if (output.capReached(stream)) {
                 names.add(stream.name().toLowerCase());
             }
         }
@@ -229,6 +233,45 @@ public final class Session {
     /** {@code ok} or which spools hit the cap. */
     public String spoolState() {
         return output.state();
+    }
+
+    // ---- the state quota -------------------------------------------------------------------------------------
+
+    /** Counts {@code bytes} an upload adds to this session's fs/; refused (nothing counted) over a quota. */
+    public void charge(long bytes, String what) throws NinePException {
+        node.services().quota().charge(owner, bytes, what);
+        synchronized (this) {
+            charged += bytes;
+        }
+    }
+
+    /** Gives back bytes an upload no longer holds (a failed upload removed, a file shrunk). */
+    public void refund(long bytes) {
+        long back;
+        synchronized (this) {
+            back = Math.min(bytes, charged);
+            charged -= back;
+        }
+        node.services().quota().refund(owner, back);
+    }
+
+    /** A spool grew: counted anyway (the process wrote it); past a quota the output is cut and the process stopped. */
+    void spoolGrew(Stream stream, long size) {
+        long delta;
+        synchronized (this) {
+            delta = size - spoolCharged[stream.ordinal()];
+            if (delta <= 0 || cleanUpStarted) {
+                return;
+            }
+            spoolCharged[stream.ordinal()] = size;
+            charged += delta;
+        }
+        String over = node.services().quota().record(owner, delta);
+        if (over != null) {
+            Spool spool = output.spool(stream);
+            spool.cut(over);
+            SessionExec.stop(this, over);
+        }
     }
 
     /** See {@link SessionOutput#watchDirectory()}. */
@@ -584,6 +627,7 @@ public final class Session {
         }
         try {
             killOrphans();
+            refund(Long.MAX_VALUE);
             output.discard();
             node.releaseCacheReferences(fsRoot());
             FileTrees.deleteRecursively(dir);

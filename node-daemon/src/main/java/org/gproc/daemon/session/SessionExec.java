@@ -86,23 +86,25 @@ final class SessionExec {
         s.started().complete(null);
         event.field("pid", process.pid()).accepted().log(); // before onExit: a process that ends at once logs exit after
         process.onExit().whenComplete(s::exited);
-        out.onCapReached(() -> stopForCap(s));
-        err.onCapReached(() -> stopForCap(s));
+        out.onCapReached(() -> stop(s, "spool cap (--spool-cap)"));
+        err.onCapReached(() -> stop(s, "spool cap (--spool-cap)"));
+        out.onGrowth(size -> s.spoolGrew(Session.Stream.STDOUT, size));
+        err.onGrowth(size -> s.spoolGrew(Session.Stream.STDERR, size));
     }
 
     /**
-     * A spool hit its cap: output past it is being discarded, so the process is stopped rather than left running
-     * blind — SIGTERM to the group, SIGKILL {@link #CAP_KILL_DELAY_SECONDS} later if it is still there. The cap shows
-     * in ctl's status line, in wait, and as an error on reads past it.
+     * A spool hit its cap or the state quota: output past it is being discarded, so the process is stopped rather than
+     * left running blind — SIGTERM to the session, SIGKILL {@link #CAP_KILL_DELAY_SECONDS} later if it is still there.
+     * The cut shows in ctl's status line, in wait, and as an error on reads past it.
      */
-    private static void stopForCap(Session s) {
+    static void stop(Session s, String cause) {
         RunningProcess p = s.beginStopForCap();
         if (p == null) {
             return;
         }
         try {
             p.signal(15);
-            s.audit("signal").field("principal", null).field("cause", "spool cap (--spool-cap)")
+            s.audit("signal").field("principal", null).field("cause", cause)
                     .field("signal", Signals.name(15)).field("pid", p.pid()).accepted().log();
         } catch (NinePException exitedMeanwhile) {
             return;

@@ -73,8 +73,9 @@ final class SessionOutput {
     }
 
     /**
-     * {@code ok}, or which spools hit the cap and which lost output to a full disk, comma-separated:
-     * {@code capped:stdout}, {@code capped:stdout+stderr}, {@code full:stderr}, {@code capped:stdout,full:stderr}.
+     * {@code ok}, or which spools hit the cap and which lost output otherwise (a full disk, the state quota),
+     * comma-separated: {@code capped:stdout}, {@code capped:stdout+stderr}, {@code cut:stderr},
+     * {@code capped:stdout,cut:stderr}.
      */
     synchronized String state() {
         List<String> capped = new ArrayList<>(2);
@@ -92,7 +93,7 @@ final class SessionOutput {
             parts.add("capped:" + String.join("+", capped));
         }
         if (!full.isEmpty()) {
-            parts.add("full:" + String.join("+", full));
+            parts.add("cut:" + String.join("+", full));
         }
         return parts.isEmpty() ? "ok" : String.join(",", parts);
     }
@@ -100,11 +101,6 @@ final class SessionOutput {
     /** Whether some spool hit its cap. */
     synchronized boolean capped() {
         return (stdout != null && stdout.capReached()) || (stderr != null && stderr.capReached());
-    }
-
-    /** Whether some spool lost output to a full disk. */
-    synchronized boolean cut() {
-        return (stdout != null && stdout.isCut()) || (stderr != null && stderr.isCut());
     }
 
     /**

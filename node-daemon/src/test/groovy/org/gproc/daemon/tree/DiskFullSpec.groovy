@@ -49,9 +49,9 @@ class DiskFullSpec extends Specification {
         String wait = t.read("$n/wait")
 
         then:
-        wait.startsWith('exit 4\nspool full:stdout')
-        wait.endsWith('(output cut: the file system of the state dir is full)')
-        t.read("$n/ctl") =~ / exited .*spool=full:stdout/
+        wait.startsWith('exit 4\nspool cut:stdout at ')
+        wait.contains(' bytes: the file system of the state dir is full (ENOSPC)')
+        t.read("$n/ctl") =~ / exited .*spool=cut:stdout/
 
         when:
         long size = t.node.sessions().visible(n, 'alice@lab').spoolSize(org.gproc.daemon.session.Session.Stream.STDOUT)
