@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * One output stream of a session, spooled to a file that the process writes directly (append mode). Reads at any
@@ -50,7 +51,7 @@ public final class Spool {
     private boolean deleted;
     private long cutAt = -1;
     private String cutBecause;
-    private volatile java.util.function.LongConsumer growth = size -> { };
+    private volatile LongConsumer growth = size -> { };
 
     /** Watches {@code file} (its directory must exist; the file need not yet). */
     public Spool(Path file, long capBytes, SpoolWatcher watcher) {
@@ -169,7 +170,7 @@ public final class Spool {
     }
 
     /** {@code listener} gets the size (at most the cap) each time the watcher looks at the file, on its thread. */
-    public void onGrowth(java.util.function.LongConsumer listener) {
+    public void onGrowth(LongConsumer listener) {
         growth = listener;
     }
 

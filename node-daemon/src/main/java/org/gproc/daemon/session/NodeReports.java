@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -86,7 +87,7 @@ public final class NodeReports {
 
     /** The cgroup figures of every session that has a cgroup. */
     private static List<NodeState.SessionUsage> usage(List<Session> sessions) {
-        List<NodeState.SessionUsage> usage = new java.util.ArrayList<>();
+        List<NodeState.SessionUsage> usage = new ArrayList<>();
         for (Session s : sessions) {
             SessionCgroup cgroup = s.cgroup();
             if (cgroup != null && s.isLive()) {

@@ -12,6 +12,7 @@ import org.gproc.transport.xcpu.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -217,7 +218,7 @@ public final class Session {
 
     /** The streams that hit the cap: {@code stdout}, {@code stdout+stderr}. */
     private String cappedStreams() {
-        List<String> names = new java.util.ArrayList<>(2);
+        List<String> names = new ArrayList<>(2);
         for (Stream stream : Stream.values()) {
             if (output.capReached(stream)) {
                 names.add(stream.name().toLowerCase());

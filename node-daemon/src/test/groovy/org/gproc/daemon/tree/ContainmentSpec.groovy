@@ -13,6 +13,7 @@ import spock.util.concurrent.PollingConditions
 
 import java.nio.file.Files
 import java.nio.file.Path
+import java.time.Duration
 import java.util.concurrent.ThreadLocalRandom
 
 /**
@@ -154,7 +155,7 @@ class ContainmentSpec extends Specification {
     @Unroll("#containment: grace reaping and daemon shutdown reach escaped processes")
     def "grace reaping and shutdown reach what escaped"() {
         given:
-        TreeFixture t = fixture(containment, Limits.DEFAULTS.withGrace(java.time.Duration.ofMillis(300)))
+        TreeFixture t = fixture(containment, Limits.DEFAULTS.withGrace(Duration.ofMillis(300)))
         String reaped = marker()
         String shutdown = marker()
 

@@ -2,6 +2,7 @@ package org.gproc.daemon.tree
 
 import org.gproc.daemon.proc.ProcessLauncher
 import org.gproc.daemon.session.Limits
+import org.gproc.daemon.session.Session
 import org.gproc.transport.ninep.NinePException
 import spock.lang.Specification
 import spock.lang.Timeout
@@ -54,7 +55,7 @@ class DiskFullSpec extends Specification {
         t.read("$n/ctl") =~ / exited .*spool=cut:stdout/
 
         when:
-        long size = t.node.sessions().visible(n, 'alice@lab').spoolSize(org.gproc.daemon.session.Session.Stream.STDOUT)
+        long size = t.node.sessions().visible(n, 'alice@lab').spoolSize(Session.Stream.STDOUT)
         def out = t.open("$n/stdout")
         TreeFixture.await(out.read(size, 100))
 

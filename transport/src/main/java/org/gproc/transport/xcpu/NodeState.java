@@ -2,6 +2,7 @@ package org.gproc.transport.xcpu;
 
 import org.gproc.transport.ninep.NinePException;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,7 +98,7 @@ public record NodeState(List<String> load, long memTotal, long memAvail, long se
 
     public static NodeState parse(String text) throws NinePException {
         Map<String, String> values = new LinkedHashMap<>();
-        List<SessionUsage> usage = new java.util.ArrayList<>();
+        List<SessionUsage> usage = new ArrayList<>();
         for (String line : String.valueOf(text).split("\n")) {
             if (line.isEmpty()) {
                 continue;
