@@ -646,6 +646,28 @@ static int all_pids(pid_t **pids) {
     return *pids == NULL ? -1 : n;
 }
 
+/* The pids in a cgroup's cgroup.procs, into *pids; returns how many (0 if it is gone), -1 on error. */
+static int cgroup_pids(const char *cgroup, pid_t **pids) {
+    char path[PATH_MAX];
+    int n = 0, cap = 64, p;
+    *pids = malloc(sizeof(pid_t) * cap);
+    if (*pids == NULL) return -1;
+    if (snprintf(path, sizeof path, "%s/cgroup.procs", cgroup) >= (int) sizeof path) return 0;
+    FILE *procs = fopen(path, "re");
+    if (procs == NULL) return 0;
+    while (fscanf(procs, "%d", &p) == 1) {
+        if (n == cap) {
+            cap *= 2;
+            pid_t *grown = realloc(*pids, sizeof(pid_t) * cap);
+            if (grown == NULL) break;
+            *pids = grown;
+        }
+        (*pids)[n++] = p;
+    }
+    fclose(procs);
+    return n;
+}
+
 /* K signal pgid monitor cgroup: every member of the session, each through a checked pidfd; SIGKILL with a cgroup
  * through cgroup.kill. */
 static void kill_session(char **f, int count) {
@@ -658,7 +680,7 @@ static void kill_session(char **f, int count) {
     }
     struct member_check c = {f[4], monitor, pgid};
     pid_t *pids = NULL;
-    int n = all_pids(&pids);
+    int n = c.cgroup[0] != '\0' ? cgroup_pids(c.cgroup, &pids) : all_pids(&pids);
     if (n < 0) {
         reply("E kill: cannot list /proc: %s", strerror(errno));
         return;
