@@ -89,6 +89,14 @@ public final class Cgroups {
         }
         if (!wanted.isEmpty()) {
             enableControllers(own, base, wanted);
+        } else {
+            // only a probe: the subtree is made again by the first session, so a launcher that never runs a
+            // process (or is never closed) leaves no empty cgroup behind
+            try {
+                Files.deleteIfExists(base);
+            } catch (IOException inUse) {
+                // another launcher on the same state dir has sessions in it
+            }
         }
         log.info("sessions get cgroups under {} (controllers: {})", base,
                 wanted.isEmpty() ? "none enabled" : String.join(" ", wanted));
