@@ -6,17 +6,28 @@
  * the core flag is lost), parks one reaper thread per live child, and cannot signal a process group.
  *
  * Requests on stdin: a 4-byte big-endian length, then that many bytes of NUL-terminated fields.
- *   S dir stdout stderr fifo status expect user uid gid private argc argv... envc env...
- *                                                               spawn; reply "P <pid>" or "E <message>"
- *   A                                                           after "P": the daemon has opened the fifo
- *   K signal pgid                                               kill(-pgid, signal); reply "OK" or "E <message>"
+ *   S dir stdout stderr fifo status expect user uid gid private cgroup argc argv... envc env...
+ *                                            spawn; reply "P <pid> <monitor pid>" or "E <message>"
+ *   A                                        after "P": the daemon has opened the fifo
+ *   K signal pgid monitor cgroup             signal every process of the session (see below);
+ *                                            reply "OK <count>", "E No such process" (none left) or "E <message>"
  * Replies are single lines on stdout.
+ *
+ * Containment: a session's processes are the command and everything it starts, also through double forks and
+ * setsid. With a cgroup (field "cgroup": a directory the daemon made for the session), the command moves itself into
+ * it before exec, and the cgroup's cgroup.procs is the membership; SIGKILL goes through cgroup.kill, which also
+ * catches processes forked while it runs. Without one, the monitor is a child subreaper (PR_SET_CHILD_SUBREAPER):
+ * orphans of the command are reparented to it rather than to init, so the membership is the monitor's descendants
+ * plus the command's process group; the monitor waits for all of them before it exits. Each member is signalled
+ * through a pidfd opened and then checked to still be a member, so a pid reused by an unrelated process is never
+ * signalled (kill(2) only where the kernel has no pidfd_open).
  *
  * Spawn: a monitor forked ahead of time (so no spawn waits for a fork) reads the request from the server, leaves the
  * daemon's session and vforks the command. The command calls setsid() (its pid is its process group id), gets the
  * fifo's read end as stdin and the spool files (O_APPEND) as stdout/stderr, closes every other fd and execs. The
  * monitor reports the pid, waits for the command, writes "exit N", "signal N" or "signal N core" to <status>.tmp and
- * renames it to <status>, then exits. A command that failed to exec leaves no status (the error is the reply). The
+ * renames it to <status>, waits for the command's adopted orphans, then exits. The status file's bytes are
+ * written before the command starts and only overwritten at the exit, so a full disk cannot lose the status. A command that failed to exec leaves no status (the error is the reply). The
  * server ignores SIGCHLD so monitors never linger as zombies; a monitor whose server died is reparented to init,
  * which reaps it.
  *
@@ -32,6 +43,7 @@
  * never see a premature EOF, and the daemon's open never blocks (a reader always exists).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -51,6 +63,7 @@
 
 #define MAX_REQUEST (64 * 1024 * 1024)
 #define MAX_FIELDS (1024 * 1024)
+#define ARGC_FIELD 12 /* S dir stdout stderr fifo status expect user uid gid private cgroup argc */
 
 static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -210,6 +223,19 @@ static void open_onto(const char *path, int target, const char *what) {
     if (dup2(fd, target) < 0) fail(what, path);
 }
 
+/* Moves the calling process (the command, before exec) into the session's cgroup. */
+static void join_cgroup(const char *cgroup) {
+    char procs[PATH_MAX];
+    if (snprintf(procs, sizeof procs, "%s/cgroup.procs", cgroup) >= (int) sizeof procs) {
+        errno = ENAMETOOLONG;
+        fail("cgroup", cgroup);
+    }
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail("cgroup", procs);
+    if (write_full(fd, "0\n", 2) < 0) fail("cgroup", procs);
+    close(fd);
+}
+
 /* Whether path is root itself or below it (both absolute, normalized by the daemon). */
 static int is_under(const char *path, const char *root) {
     size_t n = strlen(root);
@@ -272,11 +298,13 @@ static void drop_privileges(const char *user, const char *uid_text, const char *
 static void become_command(char **f, int fifo_read, int report) {
     report_fd = report;
     const char *dir = f[1], *out = f[2], *err = f[3], *expect = f[6], *user = f[7], *private = f[10];
-    int argc = parse_count(f[11], MAX_FIELDS);
-    char **argv = f + 12;
-    char **env = f + 13 + argc; /* NULL-terminated by read_request */
+    const char *cgroup = f[11];
+    int argc = parse_count(f[ARGC_FIELD], MAX_FIELDS);
+    char **argv = f + ARGC_FIELD + 1;
+    char **env = f + ARGC_FIELD + 2 + argc; /* NULL-terminated by read_request */
     argv[argc] = NULL;          /* was the envc field, already checked by spawn() */
 
+    if (cgroup[0] != '\0') join_cgroup(cgroup);
     if (setsid() < 0) fail("setsid", argv[0]);
     sigset_t none;
     sigemptyset(&none);
@@ -309,8 +337,35 @@ static void become_command(char **f, int fifo_read, int report) {
     exec_command(argv, env);
 }
 
-static void write_status(const char *status, int st) {
-    char text[64], tmp[PATH_MAX];
+#define STATUS_BYTES 32 /* "signal 64 core\n" and more */
+
+/* Opens <status>.tmp and fills it with STATUS_BYTES of padding now, while the command has not written anything:
+ * recording the exit later overwrites bytes that already have their blocks, so a disk the command filled cannot lose
+ * the status. -1 (errno set) if even that fails: the spawn is refused. */
+static int prepare_status(const char *status, char *tmp, size_t size) {
+    if (snprintf(tmp, size, "%s.tmp", status) >= (int) size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    char pad[STATUS_BYTES];
+    memset(pad, ' ', sizeof pad);
+    if (write_full(fd, pad, sizeof pad) < 0 || fsync(fd) < 0) {
+        int saved = errno == 0 ? ENOSPC : errno;
+        close(fd);
+        unlink(tmp);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+/* Writes "exit N", "signal N" or "signal N core" over the padding, trims it and renames the file into place. A rename
+ * that fails (a directory block it cannot get) is retried every second until it works or the session's directory
+ * is gone (the session was wiped). */
+static void write_status(int fd, const char *tmp, const char *status, int st) {
+    char text[STATUS_BYTES];
     int n;
     if (WIFEXITED(st)) {
         n = snprintf(text, sizeof text, "exit %d\n", WEXITSTATUS(st));
@@ -319,12 +374,12 @@ static void write_status(const char *status, int st) {
     } else {
         n = snprintf(text, sizeof text, "exit 255\n");
     }
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", status) >= (int) sizeof tmp) return;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    write_all(fd, text, n);
+    while (pwrite(fd, text, n, 0) < 0 && errno == EINTR) {
+    }
+    while (ftruncate(fd, n) < 0 && errno == EINTR) {
+    }
     close(fd);
-    rename(tmp, status);
+    while (rename(tmp, status) < 0 && errno != ENOENT) sleep(1);
 }
 
 /* The spare monitor forked ahead of time, so a spawn does not wait for a fork: the server writes it a request. */
@@ -359,11 +414,15 @@ static void monitor(int requests, int report) {
     if (f == NULL) _exit(0); /* the server is gone */
     close(requests);
     const char *fifo = f[4], *status = f[5];
+    report_fd = report;
     int fifo_read = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fifo_read < 0) {
-        report_fd = report;
-        fail("stdin", fifo);
-    }
+    if (fifo_read < 0) fail("stdin", fifo);
+    char status_tmp[PATH_MAX];
+    int status_fd = prepare_status(status, status_tmp, sizeof status_tmp);
+    if (status_fd < 0) fail("exit status", status);
+    report_fd = -1;
+    /* Orphans of the command (double forks, setsid) are reparented here, not to init: they stay in the session. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (f[7][0] != '\0') {
         int n = (int) (sizeof drop_groups / sizeof drop_groups[0]);
         long gid = parse_count(f[9], INT_MAX);
@@ -372,17 +431,23 @@ static void monitor(int requests, int report) {
     /* vfork: the monitor sleeps until the command has exec'd (or failed); no page tables are copied. */
     pid_t child = vfork();
     if (child == 0) become_command(f, fifo_read, report);
+    /* before the report: once the helper has it, the next spawn in this directory may create its own .tmp */
+    if (child < 0 || command_failed) unlink(status_tmp);
     char line[64];
     int n = child < 0 ? snprintf(line, sizeof line, "X fork: %s\n", strerror(errno))
                       : snprintf(line, sizeof line, "P %d\n", (int) child);
     write_all(report, line, n);
-    close_from(0);
-    if (child < 0) _exit(1);
+    if (dup2(status_fd, 0) < 0) _exit(1);
+    close_from(1);
+    if (child < 0 || command_failed) _exit(1);
     int st;
     while (waitpid(child, &st, 0) < 0) {
         if (errno != EINTR) _exit(1);
     }
-    if (!command_failed) write_status(status, st);
+    write_status(0, status_tmp, status, st);
+    /* The session's other processes were adopted by this subreaper: reap them until none is left. */
+    while (waitpid(-1, &st, 0) > 0 || errno == EINTR) {
+    }
     _exit(0);
 }
 
@@ -448,9 +513,9 @@ static void await_report(int fd, int *pid, char *error, size_t size) {
 }
 
 static void spawn(char **f, int count, const char *frame, uint32_t len) {
-    int argc = count > 12 ? parse_count(f[11], count) : -1;
-    int envc = argc > 0 && 12 + argc < count ? parse_count(f[12 + argc], count) : -1;
-    if (argc <= 0 || envc < 0 || 13 + argc + envc != count) {
+    int argc = count > ARGC_FIELD + 1 ? parse_count(f[ARGC_FIELD], count) : -1;
+    int envc = argc > 0 && ARGC_FIELD + 1 + argc < count ? parse_count(f[ARGC_FIELD + 1 + argc], count) : -1;
+    if (argc <= 0 || envc < 0 || ARGC_FIELD + 2 + argc + envc != count) {
         reply("E spawn: malformed request (%d fields)", count);
         return;
     }
@@ -467,18 +532,19 @@ static void spawn(char **f, int count, const char *frame, uint32_t len) {
     if (w < 0) {
         reply("E stdin %s: %s", fifo, strerror(errno));
     } else if (hand_over(frame, len) < 0) {
-        reply("E exec %s: cannot start a monitor: %s", f[12], strerror(errno));
+        reply("E exec %s: cannot start a monitor: %s", f[ARGC_FIELD + 1], strerror(errno));
     } else {
         int pid;
         char error[4096];
+        pid_t monitor_pid = spare.pid;
         await_report(spare.report, &pid, error, sizeof error);
         drop_spare();
         if (error[0] != '\0') {
             reply("E %s", error);
         } else if (pid <= 0) {
-            reply("E exec %s: the monitor died before starting it", f[12]);
+            reply("E exec %s: the monitor died before starting it", f[ARGC_FIELD + 1]);
         } else {
-            reply("P %d", pid);
+            reply("P %d %d", pid, (int) monitor_pid);
             start_spare(); /* while the daemon opens the fifo */
             char *ack = NULL;
             uint32_t ack_len;
@@ -494,17 +560,149 @@ static void spawn(char **f, int count, const char *frame, uint32_t len) {
     unlink(fifo);
 }
 
-static void kill_group(char **f, int count) {
-    int sig = count == 3 ? parse_count(f[1], 64) : -1;
-    int pgid = count == 3 ? parse_count(f[2], INT_MAX) : -1;
-    if (sig <= 0 || pgid <= 1) {
+/* One process as /proc/<pid>/stat shows it: parent and process group (-1 if it is gone). */
+static int proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = '\0';
+    char *close_paren = strrchr(buf, ')');
+    int p, g;
+    char state;
+    if (close_paren == NULL || sscanf(close_paren + 1, " %c %d %d", &state, &p, &g) != 3) return -1;
+    *ppid = p;
+    *pgrp = g;
+    return 0;
+}
+
+struct member_check {
+    const char *cgroup; /* non-empty: membership is the cgroup */
+    pid_t monitor, pgid;
+};
+
+/* Whether pid is in the cgroup's cgroup.procs. */
+static int in_cgroup(const char *cgroup, pid_t pid) {
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/cgroup.procs", cgroup) >= (int) sizeof path) return 0;
+    FILE *procs = fopen(path, "re");
+    if (procs == NULL) return 0;
+    int found = 0, p;
+    while (!found && fscanf(procs, "%d", &p) == 1) found = p == pid;
+    fclose(procs);
+    return found;
+}
+
+/* Whether pid belongs to the session: its cgroup, or else the monitor's descendants and the command's group. */
+static int is_member(const struct member_check *c, pid_t pid) {
+    if (pid <= 1 || pid == c->monitor) return 0;
+    if (c->cgroup[0] != '\0') return in_cgroup(c->cgroup, pid);
+    pid_t ppid, pgrp;
+    if (proc_stat(pid, &ppid, &pgrp) < 0) return 0;
+    if (pgrp == c->pgid) return 1;
+    for (int depth = 0; depth < 4096 && ppid > 1; depth++) {
+        if (ppid == c->monitor) return 1;
+        if (proc_stat(ppid, &ppid, &pgrp) < 0) return 0;
+    }
+    return 0;
+}
+
+/* Signals pid only if it is still a member once a pidfd pins it: a pid reused meanwhile is left alone. */
+static int signal_member(const struct member_check *c, pid_t pid, int sig) {
+#ifdef SYS_pidfd_open
+    int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0) {
+        int sent = is_member(c, pid) && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0;
+        close(fd);
+        return sent;
+    }
+    if (errno != ENOSYS) return 0;
+#endif
+    return is_member(c, pid) && kill(pid, sig) == 0;
+}
+
+/* Every pid on the node (from /proc), into *pids; returns how many, -1 on error. */
+static int all_pids(pid_t **pids) {
+    DIR *proc = opendir("/proc");
+    if (proc == NULL) return -1;
+    int n = 0, cap = 1024;
+    *pids = malloc(sizeof(pid_t) * cap);
+    struct dirent *e;
+    while (*pids != NULL && (e = readdir(proc)) != NULL) {
+        int pid = parse_count(e->d_name, INT_MAX);
+        if (pid <= 0) continue;
+        if (n == cap) {
+            cap *= 2;
+            pid_t *grown = realloc(*pids, sizeof(pid_t) * cap);
+            if (grown == NULL) break;
+            *pids = grown;
+        }
+        (*pids)[n++] = pid;
+    }
+    closedir(proc);
+    return *pids == NULL ? -1 : n;
+}
+
+/* The pids in a cgroup's cgroup.procs, into *pids; returns how many (0 if it is gone), -1 on error. */
+static int cgroup_pids(const char *cgroup, pid_t **pids) {
+    char path[PATH_MAX];
+    int n = 0, cap = 64, p;
+    *pids = malloc(sizeof(pid_t) * cap);
+    if (*pids == NULL) return -1;
+    if (snprintf(path, sizeof path, "%s/cgroup.procs", cgroup) >= (int) sizeof path) return 0;
+    FILE *procs = fopen(path, "re");
+    if (procs == NULL) return 0;
+    while (fscanf(procs, "%d", &p) == 1) {
+        if (n == cap) {
+            cap *= 2;
+            pid_t *grown = realloc(*pids, sizeof(pid_t) * cap);
+            if (grown == NULL) break;
+            *pids = grown;
+        }
+        (*pids)[n++] = p;
+    }
+    fclose(procs);
+    return n;
+}
+
+/* K signal pgid monitor cgroup: every member of the session, each through a checked pidfd; SIGKILL with a cgroup
+ * through cgroup.kill. */
+static void kill_session(char **f, int count) {
+    int sig = count == 5 ? parse_count(f[1], 64) : -1;
+    int pgid = count == 5 ? parse_count(f[2], INT_MAX) : -1;
+    int monitor = count == 5 ? parse_count(f[3], INT_MAX) : -1;
+    if (sig <= 0 || pgid <= 1 || monitor < 0) {
         reply("E kill: malformed request");
         return;
     }
-    if (kill(-pgid, sig) < 0) {
-        reply("E %s", strerror(errno));
+    struct member_check c = {f[4], monitor, pgid};
+    pid_t *pids = NULL;
+    int n = c.cgroup[0] != '\0' ? cgroup_pids(c.cgroup, &pids) : all_pids(&pids);
+    if (n < 0) {
+        reply("E kill: cannot list /proc: %s", strerror(errno));
+        return;
+    }
+    int sent = 0;
+    for (int i = 0; i < n; i++) sent += signal_member(&c, pids[i], sig);
+    free(pids);
+    if (sig == SIGKILL && c.cgroup[0] != '\0') {
+        /* also whatever forked while we walked /proc */
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/cgroup.kill", c.cgroup) < (int) sizeof path) {
+            int fd = open(path, O_WRONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                write_full(fd, "1", 1);
+                close(fd);
+            }
+        }
+    }
+    if (sent == 0) {
+        reply("E No such process");
     } else {
-        reply("OK");
+        reply("OK %d", sent);
     }
 }
 
@@ -522,7 +720,7 @@ int main(int argc, char **argv) {
         if (strcmp(fields[0], "S") == 0) {
             spawn(fields, count, buf, len);
         } else if (strcmp(fields[0], "K") == 0) {
-            kill_group(fields, count);
+            kill_session(fields, count);
         } else if (strcmp(fields[0], "A") != 0) {
             reply("E unknown request '%.20s'", fields[0]);
         }

@@ -1,6 +1,7 @@
 package org.gproc.daemon;
 
 import org.gproc.daemon.session.Limits;
+import org.gproc.daemon.session.Quotas;
 import org.gproc.daemon.relay.RelayOptions;
 import org.gproc.transport.ninep.server.NinePServer;
 import org.gproc.transport.ssh.MaxStartups;
@@ -23,7 +24,8 @@ import java.util.Set;
 public record DaemonConfig(String host, int port, Path hostKey, Path authorizedKeys, Path stateDir,
                            Set<String> admins, Limits limits, int msize, int maxFids, int instances,
                            Duration stopTimeout, Map<String, String> nodeEnv, Path auditLog,
-                           Set<String> localExec, Path userMap, SshOptions ssh, RelayOptions relay) {
+                           Set<String> localExec, Path userMap, SshOptions ssh, RelayOptions relay,
+                           Quotas quotas) {
 
     public static final int DEFAULT_PORT = 5640;
 
@@ -32,6 +34,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         Objects.requireNonNull(hostKey, "hostKey");
         Objects.requireNonNull(ssh, "ssh");
         Objects.requireNonNull(relay, "relay");
+        Objects.requireNonNull(quotas, "quotas");
         if (authorizedKeys == null && ssh.trustedUserCa() == null) {
             throw new IllegalStateException("gprocd: give --authorized-keys, --trusted-user-ca or both (nobody could"
                     + " log in otherwise)");
@@ -85,6 +88,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         private Path userMap;
         private SshOptions ssh = SshOptions.DEFAULTS;
         private RelayOptions relay = RelayOptions.NONE;
+        private Quotas quotas = Quotas.NONE;
 
         private Builder() {
         }
@@ -185,6 +189,12 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         /** Independent virtual nodes n1..nN on consecutive ports from the listen port. */
         public Builder instances(int n) {
             this.instances = n;
+            return this;
+        }
+
+        /** Per-session cgroup limits and state-dir quotas (see {@link Quotas}). */
+        public Builder quotas(Quotas quotas) {
+            this.quotas = Objects.requireNonNull(quotas, "quotas");
             return this;
         }
 
@@ -331,7 +341,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
                 throw new IllegalStateException("gprocd: missing " + String.join(", ", missing));
             }
             return new DaemonConfig(host, port, hostKey, authorizedKeys, stateDir, admins, limits, msize, maxFids,
-                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap, ssh, relay);
+                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap, ssh, relay, quotas);
         }
 
         /** Builds the config and starts the daemon. */

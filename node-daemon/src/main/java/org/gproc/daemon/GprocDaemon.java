@@ -6,13 +6,16 @@ import org.gproc.daemon.audit.JumpAudit;
 import org.gproc.daemon.policy.ExecPolicy;
 import org.gproc.daemon.policy.UnixUser;
 import org.gproc.daemon.policy.UserMap;
+import org.gproc.daemon.proc.Cgroups;
 import org.gproc.daemon.proc.ProcessLauncher;
 import org.gproc.daemon.relay.Relay;
 import org.gproc.daemon.relay.Relays;
 import org.gproc.daemon.proc.SpoolWatcher;
+import org.gproc.daemon.session.FileHashes;
 import org.gproc.daemon.session.Limits;
 import org.gproc.daemon.session.NodeEnv;
 import org.gproc.daemon.session.NodeServices;
+import org.gproc.daemon.session.StateQuota;
 import org.gproc.daemon.session.VirtualNode;
 import org.gproc.daemon.tree.XcpuTree;
 import org.gproc.transport.ninep.FrameChannel;
@@ -115,7 +118,7 @@ public final class GprocDaemon implements AutoCloseable {
         ProcessLauncher launcher = null;
         ScheduledThreadPoolExecutor timer = null;
         try {
-            launcher = new ProcessLauncher(config.stateDir(), watcher);
+            launcher = new ProcessLauncher(config.stateDir(), watcher, cgroups(config));
             timer = new ScheduledThreadPoolExecutor(1, runnable -> {
                 Thread t = new Thread(runnable, "gprocd-timer");
                 t.setDaemon(true);
@@ -126,7 +129,8 @@ public final class GprocDaemon implements AutoCloseable {
                 LOG.error("gprocd: --user-map needs the native spawn helper to drop privileges, and there is none (no C"
                         + " compiler): every exec will be refused");
             }
-            NodeServices services = new NodeServices(launcher, watcher, timer, audit, policy);
+            NodeServices services = new NodeServices(launcher, watcher, timer, audit, policy, new FileHashes(),
+                    new StateQuota(config.quotas().stateBytes(), config.quotas().principalBytes()));
             NodeEnv env = new NodeEnv(config.nodeEnv());
             List<VirtualNode> nodes = new ArrayList<>(config.instances());
             List<NinePServer> servers = new ArrayList<>(config.instances());
@@ -205,6 +209,18 @@ public final class GprocDaemon implements AutoCloseable {
      * The exec policy; a user map that could never work (entries for another user while not running as root) is a
      * startup error, so a misconfiguration shows when the daemon starts, not at the first exec.
      */
+    /** The sessions' cgroups, or null (logged: contained by the spawn helper's subreaper); limits that cannot be
+     * applied are an error naming the flag. */
+    private static Cgroups cgroups(DaemonConfig config) throws IOException {
+        Cgroups.Detected detected = Cgroups.detect(config.stateDir(), config.quotas().sessionMemoryBytes(),
+                config.quotas().sessionPids());
+        if (detected.cgroups() == null) {
+            LOG.info("gprocd: no session cgroups ({}); sessions are contained by the spawn helper's subreaper and"
+                    + " process group", detected.unavailableBecause());
+        }
+        return detected.cgroups();
+    }
+
     private static ExecPolicy policy(DaemonConfig config) throws IOException {
         int uid = UnixUser.effectiveUid();
         UserMap map = config.userMap() == null ? null : UserMap.load(config.userMap());

@@ -1,5 +1,6 @@
 package org.gproc.daemon;
 
+import org.gproc.daemon.session.Quotas;
 import org.gproc.transport.log.Verbosity;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -119,6 +120,27 @@ public final class Gprocd implements Callable<Integer> {
     @Option(names = "--max-env", paramLabel = "BYTES", defaultValue = "256K", converter = SizeConverter.class,
             description = "Largest env of a session (default ${DEFAULT-VALUE}).")
     long maxEnv;
+
+    @Option(names = "--session-memory", paramLabel = "BYTES", converter = SizeConverter.class,
+            description = "Memory limit of each session's cgroup (memory.max; K/M/G suffixes; default: none)."
+                    + " Needs the memory controller delegated to gprocd's cgroup (systemd: Delegate=yes); refused"
+                    + " at start where it is not.")
+    Long sessionMemory;
+
+    @Option(names = "--session-pids", paramLabel = "N", defaultValue = "0",
+            description = "Process limit of each session's cgroup (pids.max; 0 = none, the default). Needs the pids"
+                    + " controller delegated to gprocd's cgroup; refused at start where it is not.")
+    long sessionPids;
+
+    @Option(names = "--state-quota", paramLabel = "BYTES", converter = SizeConverter.class,
+            description = "Cap on the bytes of all spools, fs/ uploads and blob pushes in progress in the state dir"
+                    + " (K/M/G suffixes; default: none). An upload past it is refused and removed; a session whose"
+                    + " output passes it is stopped and its output cut, like at --spool-cap.")
+    Long stateQuota;
+
+    @Option(names = "--principal-quota", paramLabel = "BYTES", converter = SizeConverter.class,
+            description = "The same cap per principal (default: none).")
+    Long principalQuota;
 
     @Option(names = "--msize", paramLabel = "BYTES", defaultValue = "1M", converter = SizeConverter.class,
             description = "Largest 9P message the daemon agrees to (default ${DEFAULT-VALUE}).")
@@ -261,6 +283,7 @@ public final class Gprocd implements Callable<Integer> {
                 .maxFids(maxFids)
                 .instances(instances)
                 .stopTimeout(Duration.ofSeconds(stopTimeoutSeconds))
+                .quotas(quotas())
                 .auditLog(auditLog)
                 .localExec(parseLocalExec(localExec))
                 .userMap(userMap)
@@ -284,6 +307,15 @@ public final class Gprocd implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private Quotas quotas() {
+        try {
+            return new Quotas(sessionMemory == null ? 0 : sessionMemory, sessionPids,
+                    stateQuota == null ? 0 : stateQuota, principalQuota == null ? 0 : principalQuota);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /** {@code *} → null (everyone); otherwise a comma list, empty entries not allowed except the whole list. */

@@ -103,6 +103,38 @@ class GprocdSpec extends Specification {
         flag << ['--relay-for', '--relay-cert']
     }
 
+    def "a session limit is refused at start, naming the flag and the controller, where the cgroup lacks it"() {
+        given:
+        def alice = Keys.generate()
+        Path authorized = dir.resolve('authorized_keys')
+        Files.writeString(authorized, Keys.publicKeyLine(alice.public) + ' alice@lab\n')
+        def out = new StringWriter()
+        def err = new StringWriter()
+        def cmd = Gprocd.commandLine()
+        cmd.out = new PrintWriter(out)
+        cmd.err = new PrintWriter(err)
+
+        when: 'this machine delegates no memory controller to cgroup v2 (hybrid mount, no controllers)'
+        int code = cmd.execute('--listen', '127.0.0.1:0', '--host-key', dir.resolve('host_key').toString(),
+                '--authorized-keys', authorized.toString(), '--state-dir', dir.resolve('state').toString(),
+                '--session-memory', '64M')
+
+        then:
+        code == 1
+        err.toString().startsWith('gprocd: --session-memory: ')
+        err.toString().contains('memory controller is not available') || err.toString().contains('need a cgroup v2')
+    }
+
+    def "a negative --session-pids is refused"() {
+        when:
+        def (code, out, err) = run('--listen', '127.0.0.1:0', '--host-key', 'k', '--authorized-keys', 'a',
+                '--state-dir', 's', '--session-pids', '-1')
+
+        then:
+        code == '2'
+        err.contains('--session-pids -1 must be 0 (none) or more')
+    }
+
     def "a listen address without a port is refused"() {
         when:
         def (code, out, err) = run('--listen', 'localhost', '--host-key', dir.resolve('k').toString(),

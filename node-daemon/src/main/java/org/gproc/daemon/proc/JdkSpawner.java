@@ -106,6 +106,17 @@ final class JdkSpawner {
             return process.pid();
         }
 
+        /** The fallback has no subreaper: what is still a descendant of the process, and itself while it runs. */
+        @Override
+        public List<Long> members() {
+            List<Long> pids = new ArrayList<>();
+            if (process.isAlive()) {
+                pids.add(process.pid());
+            }
+            process.descendants().filter(ProcessHandle::isAlive).forEach(h -> pids.add(h.pid()));
+            return pids;
+        }
+
         @Override
         void deliver(int sig) throws NinePException {
             String target = setsid != null ? "-" + pid() : Long.toString(pid());

@@ -16,10 +16,11 @@ import java.util.Map;
  * swapped after the check); {@code runAs}, the Unix user to become before exec (setgid, setgroups, setuid, in that
  * order; any failure fails the exec); {@code privateRoot}, a directory only the daemon may traverse (the session's
  * {@code fs/}): a working directory or program inside it is reached before privileges are dropped, everything else
- * after, so the user can reach nothing through the daemon that it could not reach itself.
+ * after, so the user can reach nothing through the daemon that it could not reach itself; {@code cgroup}, the
+ * session's cgroup, which the command joins before exec (null: contained by the monitor's subreaper alone).
  */
 public record LaunchSpec(List<String> argv, Map<String, String> env, Path dir, Path stdoutFile, Path stderrFile,
-                         FileId program, RunAs runAs, Path privateRoot) {
+                         FileId program, RunAs runAs, Path privateRoot, SessionCgroup cgroup) {
 
     public LaunchSpec {
         argv = List.copyOf(argv);
@@ -31,7 +32,12 @@ public record LaunchSpec(List<String> argv, Map<String, String> env, Path dir, P
     }
 
     public LaunchSpec(List<String> argv, Map<String, String> env, Path dir, Path stdoutFile, Path stderrFile) {
-        this(argv, env, dir, stdoutFile, stderrFile, null, null, null);
+        this(argv, env, dir, stdoutFile, stderrFile, null, null, null, null);
+    }
+
+    public LaunchSpec(List<String> argv, Map<String, String> env, Path dir, Path stdoutFile, Path stderrFile,
+                      FileId program, RunAs runAs, Path privateRoot) {
+        this(argv, env, dir, stdoutFile, stderrFile, program, runAs, privateRoot, null);
     }
 
     /** The directory holding the spools, the exit status and the stdin fifo. */

@@ -28,7 +28,7 @@ abstract class LaunchedProcess implements RunningProcess {
         return exit.isDone();
     }
 
-    /** Delivers a checked signal number to the running process group. */
+    /** Delivers a checked signal number to every member of the session. */
     abstract void deliver(int sig) throws NinePException;
 
     @Override
@@ -41,7 +41,9 @@ abstract class LaunchedProcess implements RunningProcess {
         if (sig < 1 || sig > Signals.MAX) {
             throw new NinePException("signal: no signal number " + sig + " (Linux signals are 1-" + Signals.MAX + ")");
         }
-        checkRunning();
+        if (hasExited() && members().isEmpty()) {
+            checkRunning();
+        }
         deliver(sig);
     }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** A process started through the native helper: its monitor writes the exit status file the watcher reports. */
 final class NativeProcess extends LaunchedProcess {
@@ -19,20 +20,24 @@ final class NativeProcess extends LaunchedProcess {
     private final NativeSpawner spawner;
     private final Path statusFile;
     private volatile long pid = -1;
+    private volatile long monitor = -1;
+    private final SessionCgroup cgroup;
     private volatile SpoolWatcher.Watch watch;
     private boolean early;
 
-    NativeProcess(NativeSpawner spawner, Path statusFile) {
+    NativeProcess(NativeSpawner spawner, Path statusFile, SessionCgroup cgroup) {
         this.spawner = spawner;
         this.statusFile = statusFile;
+        this.cgroup = cgroup;
     }
 
     /** The helper said the process runs; looks at the status file now only if the watcher already called. */
-    void started(long pid, StdinPipe stdin, SpoolWatcher.Watch watch) {
+    void started(long pid, long monitor, StdinPipe stdin, SpoolWatcher.Watch watch) {
         boolean calledEarly;
         synchronized (this) {
             attachStdin(stdin);
             this.watch = watch;
+            this.monitor = monitor;
             this.pid = pid;
             calledEarly = early;
         }
@@ -71,8 +76,26 @@ final class NativeProcess extends LaunchedProcess {
     }
 
     @Override
+    public SessionCgroup cgroup() {
+        return cgroup;
+    }
+
+    @Override
+    public List<Long> members() {
+        if (pid < 0) {
+            return List.of();
+        }
+        return cgroup != null ? cgroup.procs() : ProcessTable.members(monitor, pid);
+    }
+
+    /** The monitor's pid: the members' subreaper. */
+    long monitor() {
+        return monitor;
+    }
+
+    @Override
     void deliver(int sig) throws NinePException {
-        if (!spawner.killGroup(sig, pid)) {
+        if (!spawner.killSession(sig, pid, monitor, cgroup)) {
             statusChanged();
             checkRunning();
             throw new NinePException("signal: process " + pid + " is gone but left no exit status (its monitor was"

@@ -60,13 +60,14 @@ final class NativeSpawner implements AutoCloseable {
                 as == null ? "" : as.user(), as == null ? "" : Integer.toString(as.uid()),
                 as == null ? "" : Integer.toString(as.gid()),
                 spec.privateRoot() == null ? "" : spec.privateRoot().toString(),
+                spec.cgroup() == null ? "" : spec.cgroup().dir().toString(),
                 Integer.toString(spec.argv().size())));
         fields.addAll(spec.argv());
         fields.add(Integer.toString(spec.env().size()));
         for (Map.Entry<String, String> e : spec.env().entrySet()) {
             fields.add(e.getKey() + "=" + e.getValue());
         }
-        NativeProcess process = new NativeProcess(this, status);
+        NativeProcess process = new NativeProcess(this, status, spec.cgroup());
         SpoolWatcher.Watch watch;
         try {
             watch = watcher.watch(status, process::statusChanged);
@@ -80,18 +81,20 @@ final class NativeSpawner implements AutoCloseable {
                     throw new NinePException(reply.startsWith("E ") ? reply.substring(2) : "exec: spawn helper said '"
                             + reply + "'");
                 }
-                long pid = Long.parseLong(reply.substring(2).trim());
+                String[] pids = reply.substring(2).trim().split(" ");
+                long pid = Long.parseLong(pids[0]);
+                long monitor = Long.parseLong(pids[1]);
                 FileChannel stdin;
                 try {
                     stdin = FileChannel.open(fifo, StandardOpenOption.WRITE);
                 } catch (IOException e) {
                     send(ACK);
-                    killGroup(Signals.KILL, pid);
+                    killSession(Signals.KILL, pid, monitor, spec.cgroup());
                     throw new NinePException("exec: cannot open stdin of process " + pid + " (killed it): "
                             + e.getMessage(), e);
                 }
                 send(ACK);
-                process.started(pid, new StdinPipe(pid, stdin, stdinExecutor), watch);
+                process.started(pid, monitor, new StdinPipe(pid, stdin, stdinExecutor), watch);
             }
         } catch (NinePException | RuntimeException e) {
             watch.close();
@@ -100,10 +103,14 @@ final class NativeSpawner implements AutoCloseable {
         return process;
     }
 
-    /** {@code kill(-pgid, sig)}; false if no process is left in the group. */
-    synchronized boolean killGroup(int sig, long pgid) throws NinePException {
-        String reply = request(frame(List.of("K", Integer.toString(sig), Long.toString(pgid))));
-        if (reply.equals("OK")) {
+    /**
+     * {@code sig} to every member of the session led by {@code pgid} (its cgroup, or the descendants of
+     * {@code monitor} and the group), each through a checked pidfd; false if none is left.
+     */
+    synchronized boolean killSession(int sig, long pgid, long monitor, SessionCgroup cgroup) throws NinePException {
+        String reply = request(frame(List.of("K", Integer.toString(sig), Long.toString(pgid), Long.toString(monitor),
+                cgroup == null ? "" : cgroup.dir().toString())));
+        if (reply.startsWith("OK")) {
             return true;
         }
         if (reply.equals("E No such process")) {

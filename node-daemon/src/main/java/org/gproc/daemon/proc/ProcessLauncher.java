@@ -45,6 +45,7 @@ public final class ProcessLauncher implements AutoCloseable {
     private final ThreadPoolExecutor stdinExecutor;
     private final NativeSpawner nativeSpawner;
     private final JdkSpawner jdkSpawner;
+    private final Cgroups cgroups;
 
     /** A launcher with its own {@link SpoolWatcher}; a daemon with several launchers should share one instead. */
     public ProcessLauncher(Path stateDir) {
@@ -52,11 +53,21 @@ public final class ProcessLauncher implements AutoCloseable {
     }
 
     public ProcessLauncher(Path stateDir, SpoolWatcher watcher) {
-        this(stateDir, watcher, true);
+        this(stateDir, watcher, true, detectQuietly(stateDir));
+    }
+
+    /** With {@code cgroups} (null: none) for the sessions' processes; see {@link Cgroups#detect}. */
+    public ProcessLauncher(Path stateDir, SpoolWatcher watcher, Cgroups cgroups) {
+        this(stateDir, watcher, true, cgroups);
     }
 
     /** {@code tryNative=false} forces the ProcessBuilder fallback (tests of the fallback use it). */
     ProcessLauncher(Path stateDir, SpoolWatcher watcher, boolean tryNative) {
+        this(stateDir, watcher, tryNative, tryNative ? detectQuietly(stateDir) : null);
+    }
+
+    private ProcessLauncher(Path stateDir, SpoolWatcher watcher, boolean tryNative, Cgroups cgroups) {
+        this.cgroups = cgroups;
         this.ownsWatcher = watcher == null;
         this.watcher = watcher != null ? watcher : new SpoolWatcher();
         AtomicInteger threads = new AtomicInteger();
@@ -85,6 +96,42 @@ public final class ProcessLauncher implements AutoCloseable {
         return nativeSpawner != null ? nativeSpawner.start(spec) : jdkSpawner.start(spec);
     }
 
+    /**
+     * A cgroup for one session's processes, or null where sessions are contained by the subreaper alone (no cgroup v2
+     * the daemon can manage, the JDK fallback, or this cgroup could not be made: logged).
+     */
+    public SessionCgroup newCgroup(String name) {
+        if (cgroups == null || nativeSpawner == null) {
+            return null;
+        }
+        try {
+            return cgroups.create(name);
+        } catch (IOException e) {
+            log.warn("session {}: no cgroup ({}); contained by the spawn helper's subreaper only", name,
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /** The sessions' cgroups, or null. */
+    public Cgroups cgroups() {
+        return cgroups;
+    }
+
+    private static Cgroups detectQuietly(Path stateDir) {
+        try {
+            Cgroups.Detected detected = Cgroups.detect(stateDir, 0, 0);
+            if (detected.cgroups() == null) {
+                log.info("no session cgroups: {}; processes are contained by the spawn helper's subreaper",
+                        detected.unavailableBecause());
+            }
+            return detected.cgroups();
+        } catch (IOException e) {
+            log.info("no session cgroups: {}", e.getMessage());
+            return null;
+        }
+    }
+
     /** True when processes start through the native helper (exact exit status), false in the fallback. */
     public boolean isNative() {
         return nativeSpawner != null;
@@ -105,6 +152,9 @@ public final class ProcessLauncher implements AutoCloseable {
             nativeSpawner.close();
         }
         stdinExecutor.shutdown();
+        if (cgroups != null) {
+            cgroups.close();
+        }
         if (ownsWatcher) {
             watcher.close();
         }

@@ -3,12 +3,14 @@ package org.gproc.daemon.proc;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.xcpu.ExitStatus;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A process started by {@link ProcessLauncher}. It leads its own session and process group; its pid is the group id.
  * No daemon thread is spent on it while it runs: output goes straight to the spool files and the exit is noticed by
- * the shared {@link SpoolWatcher}.
+ * the shared {@link SpoolWatcher}. Everything it starts — children, double forks, setsid — stays one of its
+ * {@link #members()} (its cgroup, or the descendants of its subreaper monitor), also after it exited itself.
  */
 public interface RunningProcess {
 
@@ -18,8 +20,19 @@ public interface RunningProcess {
     /** Completes once with the exact exit status; never completes exceptionally. */
     CompletableFuture<ExitStatus> onExit();
 
-    /** Sends {@code sig} to the whole process group; once the process has exited it is an error (its pid is free). */
+    /**
+     * Sends {@code sig} to every member, each through a pidfd checked to still be a member (a reused pid is never
+     * signalled); an error once none is left.
+     */
     void signal(int sig) throws NinePException;
+
+    /** The pids of every live process it and its descendants started, itself included while it runs. */
+    List<Long> members();
+
+    /** Its cgroup, or null when it is contained by the subreaper alone. */
+    default SessionCgroup cgroup() {
+        return null;
+    }
 
     /**
      * Queues {@code data} for the process's stdin and returns at once. Bytes are written in call order by a small

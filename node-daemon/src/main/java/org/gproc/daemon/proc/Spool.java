@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * One output stream of a session, spooled to a file that the process writes directly (append mode). Reads at any
@@ -24,6 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * (the file is truncated back to the cap whenever it grows past it, which bounds the disk used), the
  * {@link #onCapReached} actions run once (the session stops the process), and every read at or past the cap fails with
  * {@code "stdout: spool cap of N bytes reached"}: the cut is never silent. Reads below the cap still succeed.
+ *
+ * <p>A cut: when the writer could not write everything (the file system was full), {@link #cut} records where the
+ * output ends; once the writer is gone, a read at or past that point fails with the reason, like a read past the cap.
  *
  * <p>Lost wake-ups: a read checks the size and parks under the same lock the watcher's notification takes, and
  * inotify reports every write after it happens, so a parked read always sees the growth that follows it.
@@ -45,6 +49,9 @@ public final class Spool {
     private boolean finished;
     private boolean capReached;
     private boolean deleted;
+    private long cutAt = -1;
+    private String cutBecause;
+    private volatile LongConsumer growth = size -> { };
 
     /** Watches {@code file} (its directory must exist; the file need not yet). */
     public Spool(Path file, long capBytes, SpoolWatcher watcher) {
@@ -72,7 +79,8 @@ public final class Spool {
     /**
      * At most {@code count} bytes at {@code offset}. Completes with the bytes; with an empty array at EOF (after
      * {@link #finish()}); exceptionally with a {@link NinePException} at or past a reached cap or after
-     * {@link #delete()}; otherwise it is parked until one of these holds. Cancelling the future unparks it.
+     * {@link #delete()}; otherwise it is parked until one of these holds. Cancelling the future, or failing it, unparks
+     * it.
      */
     public CompletableFuture<byte[]> read(long offset, int count) {
         if (offset < 0 || count < 0) {
@@ -95,7 +103,7 @@ public final class Spool {
             complete(due);
         } else {
             read.future.whenComplete((bytes, failure) -> {
-                if (read.future.isCancelled()) {
+                if (failure != null) { // cancelled or failed by its reader (a flush, a clunk): no longer parked
                     synchronized (this) {
                         parked.remove(read);
                     }
@@ -146,6 +154,36 @@ public final class Spool {
         }
     }
 
+    /**
+     * The writer lost output at the current end ({@code because}: e.g. the file system was full): once it is finished,
+     * reads at or past this point fail with the reason instead of seeing EOF. Ignored after the cap was reached.
+     */
+    public void cut(String because) {
+        synchronized (this) {
+            long size = observe();
+            if (cutAt < 0 && !capReached) {
+                cutAt = size;
+                cutBecause = because;
+            }
+        }
+        changed();
+    }
+
+    /** {@code listener} gets the size (at most the cap) each time the watcher looks at the file, on its thread. */
+    public void onGrowth(LongConsumer listener) {
+        growth = listener;
+    }
+
+    /** Whether {@link #cut} recorded a loss. */
+    public synchronized boolean isCut() {
+        return cutAt >= 0;
+    }
+
+    /** Where and why the output was cut ({@code at 4096 bytes: the file system ... is full}), or null. */
+    public synchronized String cutText() {
+        return cutAt < 0 ? null : "at " + cutAt + " bytes: " + cutBecause;
+    }
+
     /** The writer is gone (the process exited): parked reads past the end answer EOF from now on. */
     public void finish() {
         synchronized (this) {
@@ -177,8 +215,10 @@ public final class Spool {
     private void changed() {
         List<Runnable> actions;
         List<Due> due = new ArrayList<>();
+        long seen;
         synchronized (this) {
             long size = observe();
+            seen = Math.min(size, cap);
             actions = takeCapActions();
             for (var it = parked.iterator(); it.hasNext(); ) {
                 Due answer = answer(it.next(), size);
@@ -190,6 +230,7 @@ public final class Spool {
         }
         actions.forEach(Runnable::run);
         due.forEach(this::complete);
+        growth.accept(seen);
     }
 
     /** Under the lock: the file's size now, noting (and cutting back) growth past the cap. */
@@ -236,6 +277,10 @@ public final class Spool {
         }
         if (capReached && read.offset >= cap) {
             return new Due(read, 0, 0, new NinePException(name + ": spool cap of " + cap + " bytes reached"));
+        }
+        if (finished && cutAt >= 0 && read.offset >= cutAt) {
+            return new Due(read, 0, 0, new NinePException(name + ": output cut at " + cutAt + " bytes: "
+                    + cutBecause));
         }
         if (finished || read.count == 0) {
             return new Due(read, 0, 0, null);

@@ -1,5 +1,7 @@
 package org.gproc.daemon.session;
 
+import org.gproc.daemon.proc.ProcessTable;
+import org.gproc.daemon.proc.SessionCgroup;
 import org.gproc.transport.xcpu.NodeState;
 import org.gproc.transport.xcpu.ProcsLine;
 
@@ -8,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,6 +31,12 @@ public final class NodeReports {
     record ProcStat(double cpuPercent, long rssKiB, long startSeconds) {
     }
 
+    /**
+     * One line per session for its process (state: the session's), then one per other process of the session: state
+     * {@code child} while the session's process runs, {@code orphan} once it has exited and left them running. With
+     * a cgroup, the session's line carries the cgroup's CPU (over the session's life) and, with the memory
+     * controller, its memory.current as rss.
+     */
     public static String procs(List<Session> sessions) {
         StringBuilder text = new StringBuilder();
         for (Session s : sessions) {
@@ -37,10 +46,31 @@ public final class NodeReports {
             }
             Session.State state = s.state();
             ProcStat stat = state == Session.State.RUNNING ? procStat(pid) : null;
-            text.append(new ProcsLine(s.id(), pid, state.name().toLowerCase(Locale.ROOT), s.owner(),
-                    stat == null ? 0.0 : stat.cpuPercent(), stat == null ? 0 : stat.rssKiB(),
+            double cpu = stat == null ? 0.0 : stat.cpuPercent();
+            long rss = stat == null ? 0 : stat.rssKiB();
+            SessionCgroup cgroup = s.cgroup();
+            if (cgroup != null) {
+                double lifeSeconds = Math.max(0.01, Duration.between(s.created(), Instant.now()).toMillis() / 1000.0);
+                cpu = cgroup.cpuMicros() / 1e6 / lifeSeconds * 100.0;
+                long memory = cgroup.memoryBytes();
+                rss = memory >= 0 ? memory / 1024 : rss;
+            }
+            text.append(new ProcsLine(s.id(), pid, state.name().toLowerCase(Locale.ROOT), s.owner(), cpu, rss,
                     stat == null ? s.created().getEpochSecond() : stat.startSeconds(), s.launchedArgv()).format())
                     .append('\n');
+            String memberState = state == Session.State.RUNNING ? "child" : "orphan";
+            for (long member : s.members()) {
+                if (member == pid) {
+                    continue;
+                }
+                ProcStat m = procStat(member);
+                List<String> argv = ProcessTable.argv(member);
+                if (m == null || argv.isEmpty()) {
+                    continue; // gone meanwhile
+                }
+                text.append(new ProcsLine(s.id(), member, memberState, s.owner(), m.cpuPercent(), m.rssKiB(),
+                        m.startSeconds(), argv).format()).append('\n');
+            }
         }
         return text.toString();
     }
@@ -51,8 +81,21 @@ public final class NodeReports {
         String[] load = firstLine(PROC.resolve("loadavg")).split(" ");
         List<String> loadFigures = load.length >= 3 ? List.of(load[0], load[1], load[2]) : List.of("0", "0", "0");
         return new NodeState(loadFigures, meminfoBytes("MemTotal:"), meminfoBytes("MemAvailable:"), all.size(),
-                running, node.cacheBytes(), Duration.between(node.started(), Instant.now()).toSeconds(), version)
-                .format();
+                running, node.cacheBytes(), Duration.between(node.started(), Instant.now()).toSeconds(), version,
+                usage(all)).format();
+    }
+
+    /** The cgroup figures of every session that has a cgroup. */
+    private static List<NodeState.SessionUsage> usage(List<Session> sessions) {
+        List<NodeState.SessionUsage> usage = new ArrayList<>();
+        for (Session s : sessions) {
+            SessionCgroup cgroup = s.cgroup();
+            if (cgroup != null && s.isLive()) {
+                usage.add(new NodeState.SessionUsage(s.id(), cgroup.cpuMicros(), cgroup.memoryBytes(),
+                        cgroup.procs().size()));
+            }
+        }
+        return usage;
     }
 
     static ProcStat procStat(long pid) {

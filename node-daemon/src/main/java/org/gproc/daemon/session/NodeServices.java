@@ -11,11 +11,11 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * What all virtual nodes of one daemon share, so that a thousand nodes cost a thousand small tables and not a
  * thousand thread pools: one process launcher, one spool watcher, one timer (reaping and shutdown deadlines), one
- * audit log, one exec policy and one table of the hashes of the files exec ran. Nothing here may block for long on
- * the timer thread.
+ * audit log, one exec policy, one table of the hashes of the files exec ran and one state quota. Nothing here may
+ * block for long on the timer thread.
  */
 public record NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, ScheduledExecutorService timer,
-                           AuditLog audit, ExecPolicy policy, FileHashes hashes) {
+                           AuditLog audit, ExecPolicy policy, FileHashes hashes, StateQuota quota) {
 
     public NodeServices {
         Objects.requireNonNull(launcher, "launcher");
@@ -24,6 +24,13 @@ public record NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, 
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(hashes, "hashes");
+        Objects.requireNonNull(quota, "quota");
+    }
+
+    /** No state quota. */
+    public NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, ScheduledExecutorService timer,
+                        AuditLog audit, ExecPolicy policy, FileHashes hashes) {
+        this(launcher, spoolWatcher, timer, audit, policy, hashes, StateQuota.NONE);
     }
 
     public NodeServices(ProcessLauncher launcher, SpoolWatcher spoolWatcher, ScheduledExecutorService timer,

@@ -1,38 +1,31 @@
 package org.gproc.daemon.session;
 
 import org.gproc.daemon.audit.AuditLog;
-import org.gproc.daemon.proc.LaunchSpec;
 import org.gproc.daemon.proc.RunningProcess;
+import org.gproc.daemon.proc.SessionCgroup;
 import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
-import org.gproc.daemon.proc.SpoolWatcher;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.xcpu.ExitStatus;
 import org.gproc.transport.xcpu.Tokens;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One session: a staging directory ({@code fs/}), the settings written before {@code exec} (argv, env, dir, id, type),
- * at most one process, its two spools and its exit status. States: new → running → exited; wiped at any point (then
- * the session is gone from its table and every handle on it is stale).
+ * One session: a staging directory ({@code fs/}), the settings written before {@code exec} ({@link SessionSettings}),
+ * at most one process, its two spools ({@link SessionOutput}) and its exit status. States: new → running → exited;
+ * wiped at any point (then the session is gone from its table and every handle on it is stale). This class holds the
+ * state machine; {@link SessionExec} starts the process and {@link SessionReaper} times the grace period.
  *
  * <p>Lifecycle: a normal session is reaped {@code grace} after it became idle — no running process and no open fid —
  * so a control node that crashed can come back within the grace period and read everything. A persistent session is
- * never reaped; only {@code wipe} (or daemon shutdown) ends it. Reaping uses the node's shared timer, never a thread
- * per session.
+ * never reaped; only {@code wipe} (or daemon shutdown) ends it.
  */
 public final class Session {
 
@@ -43,8 +36,6 @@ public final class Session {
     /** Which output spool. */
     public enum Stream { STDOUT, STDERR }
 
-    static final int CAP_KILL_DELAY_SECONDS = 5;
-
     private final VirtualNode node;
     private final int id;
     private final String owner;
@@ -54,29 +45,24 @@ public final class Session {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final CompletableFuture<Void> cleaned = new CompletableFuture<>();
+    private final SessionOutput output = new SessionOutput(this);
 
     // Everything below is guarded by "this".
+    private final SessionSettings settings = new SessionSettings();
+    private final SessionReaper reaper = new SessionReaper(this);
     private State state = State.NEW;
-    private Type type = Type.NORMAL;
-    private byte[] argv = new byte[0];
-    private byte[] env = new byte[0];
-    private String workDir = "";
-    private String jobId = "";
     private boolean starting;
     private RunningProcess process;
     private long pid;
     private List<String> launchedArgv = List.of();
-    private Spool stdout;
-    private Spool stderr;
     private int openFiles;
     private int stdinFids;
     private boolean stdinClosed;
-    private ScheduledFuture<?> reaper;
-    private long reaperGeneration;
     private boolean cleanUpStarted;
     private boolean stoppingForCap;
     private String fsClosedBecause;
-    private SpoolWatcher.Watch directoryWatch;
+    private long charged;
+    private final long[] spoolCharged = new long[Stream.values().length];
 
     Session(VirtualNode node, int id, String owner, Path dir) {
         this.node = node;
@@ -106,6 +92,16 @@ public final class Session {
         return dir.resolve("fs");
     }
 
+    /** The name of the session's cgroup: node, number and incarnation, so no two sessions share one. */
+    String cgroupName() {
+        return node.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + id + "-" + Integer.toHexString(incarnation);
+    }
+
+    /** The session's own directory: fs/, the spools, the exit status. */
+    Path directory() {
+        return dir;
+    }
+
     public VirtualNode node() {
         return node;
     }
@@ -115,7 +111,7 @@ public final class Session {
     }
 
     public synchronized Type type() {
-        return type;
+        return settings.type();
     }
 
     public synchronized long pid() {
@@ -123,7 +119,7 @@ public final class Session {
     }
 
     public synchronized String jobId() {
-        return jobId;
+        return settings.jobId();
     }
 
     /** The argv the process was started with (argv[0] resolved), empty before exec. */
@@ -132,11 +128,11 @@ public final class Session {
     }
 
     public synchronized byte[] argvBytes() {
-        return argv.clone();
+        return settings.argv().clone();
     }
 
     public synchronized byte[] envBytes() {
-        return env.clone();
+        return settings.env().clone();
     }
 
     public boolean isLive() {
@@ -164,14 +160,20 @@ public final class Session {
         return started;
     }
 
-    synchronized Spool spool(Stream stream) {
-        return stream == Stream.STDOUT ? stdout : stderr;
+    /** An audit event about this session, with the node and session already filled in. */
+    AuditLog.Event audit(String name) {
+        return node.audit(name).field("session", id);
+    }
+
+    // ---- output -------------------------------------------------------------------------------------------------
+
+    Spool spool(Stream stream) {
+        return output.spool(stream);
     }
 
     /** Bytes in a spool so far; 0 before exec. */
     public long spoolSize(Stream stream) {
-        Spool spool = spool(stream);
-        return spool == null ? 0 : spool.size();
+        return output.size(stream);
     }
 
     /**
@@ -179,28 +181,12 @@ public final class Session {
      * new yet — also before exec. Cancelling the result unparks it.
      */
     public CompletableFuture<byte[]> read(Stream stream, long offset, int count) {
-        Spool spool;
         synchronized (this) {
             if (state == State.WIPED) {
                 return CompletableFuture.failedFuture(gone());
             }
-            spool = spool(stream);
         }
-        if (spool != null) {
-            return spool.read(offset, count);
-        }
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        started.whenComplete((ignored, failure) -> {
-            if (result.isDone()) {
-                return;
-            }
-            if (failure != null) {
-                result.completeExceptionally(gone());
-            } else {
-                Futures.relay(spool(stream).read(offset, count), result);
-            }
-        });
-        return result;
+        return output.read(stream, offset, count, started);
     }
 
     /**
@@ -209,86 +195,124 @@ public final class Session {
      */
     public CompletableFuture<String> waitText() {
         return Futures.map(exit, status -> {
-            String spools = spoolState();
-            return spools.equals("ok") ? status.toString()
-                    : status + "\nspool " + spools + " at " + node.limits().spoolCapBytes() + " bytes";
+            StringBuilder text = new StringBuilder(status.toString());
+            if (output.capped()) {
+                text.append("\nspool capped:").append(cappedStreams()).append(" at ")
+                        .append(node.limits().spoolCapBytes()).append(" bytes");
+            }
+            for (Stream stream : Stream.values()) {
+                Spool spool = output.spool(stream);
+                if (spool != null && !spool.capReached() && spool.isCut()) {
+                    text.append("\nspool cut:").append(stream.name().toLowerCase()).append(' ')
+                            .append(spool.cutText());
+                }
+            }
+            SessionCgroup cgroup = cgroup();
+            String limit = cgroup == null ? null : cgroup.limitHitText();
+            if (limit != null) {
+                text.append("\nlimit ").append(limit);
+            }
+            return text.toString();
         });
     }
 
-    public synchronized boolean capReached(Stream stream) {
-        Spool spool = spool(stream);
-        return spool != null && spool.capReached();
+    /** The streams that hit the cap: {@code stdout}, {@code stdout+stderr}. */
+    private String cappedStreams() {
+        List<String> names = new ArrayList<>(2);
+        for (Stream stream : Stream.values()) {
+            if (output.capReached(stream)) {
+                names.add(stream.name().toLowerCase());
+            }
+        }
+        return String.join("+", names);
     }
 
-    /**
-     * Registers the session directory with the spool watcher now, at clone, rather than in exec: a registration
-     * waits for the JDK's inotify thread, and exec is on the critical path of every run (with a spare session, the
-     * clone is not). Held until clean-up; if it fails, exec registers the directory itself.
-     */
-    void watchDirectory() {
-        try {
-            SpoolWatcher.Watch watch = node.services().spoolWatcher().watch(fsRoot(), () -> { });
-            synchronized (this) {
-                if (!cleanUpStarted) {
-                    directoryWatch = watch;
-                    return;
-                }
-            }
-            watch.close();
-        } catch (IOException | RuntimeException e) {
-            // exec's spools register the directory themselves
+    public boolean capReached(Stream stream) {
+        return output.capReached(stream);
+    }
+
+    /** {@code ok} or which spools hit the cap. */
+    public String spoolState() {
+        return output.state();
+    }
+
+    // ---- the state quota -------------------------------------------------------------------------------------
+
+    /** Counts {@code bytes} an upload adds to this session's fs/; refused (nothing counted) over a quota. */
+    public void charge(long bytes, String what) throws NinePException {
+        node.services().quota().charge(owner, bytes, what);
+        synchronized (this) {
+            charged += bytes;
         }
+    }
+
+    /** Gives back bytes an upload no longer holds (a failed upload removed, a file shrunk). */
+    public void refund(long bytes) {
+        long back;
+        synchronized (this) {
+            back = Math.min(bytes, charged);
+            charged -= back;
+        }
+        node.services().quota().refund(owner, back);
+    }
+
+    /** A spool grew: counted anyway (the process wrote it); past a quota the output is cut and the process stopped. */
+    void spoolGrew(Stream stream, long size) {
+        long delta;
+        synchronized (this) {
+            delta = size - spoolCharged[stream.ordinal()];
+            if (delta <= 0 || cleanUpStarted) {
+                return;
+            }
+            spoolCharged[stream.ordinal()] = size;
+            charged += delta;
+        }
+        String over = node.services().quota().record(owner, delta);
+        if (over != null) {
+            Spool spool = output.spool(stream);
+            spool.cut(over);
+            SessionExec.stop(this, over);
+        }
+    }
+
+    /** See {@link SessionOutput#watchDirectory()}. */
+    void watchDirectory() {
+        output.watchDirectory();
     }
 
     // ---- settings written before exec -------------------------------------------------------------------------
 
     /** argv as a file: a write at offset 0 replaces it, a later write continues it from that offset. */
-    public void writeArgv(long offset, byte[] data) throws NinePException {
-        synchronized (this) {
-            argv = writeSetting("argv", argv, offset, data, node.limits().maxArgvBytes(), "--max-argv");
-        }
+    public synchronized void writeArgv(long offset, byte[] data) throws NinePException {
+        checkSettingWritable("argv");
+        settings.writeArgv(id, offset, data, node.limits());
     }
 
-    public void writeEnv(long offset, byte[] data) throws NinePException {
-        synchronized (this) {
-            env = writeSetting("env", env, offset, data, node.limits().maxEnvBytes(), "--max-env");
-        }
+    public synchronized void writeEnv(long offset, byte[] data) throws NinePException {
+        checkSettingWritable("env");
+        settings.writeEnv(id, offset, data, node.limits());
     }
 
-    private byte[] writeSetting(String file, byte[] current, long offset, byte[] data, int limit, String flag)
-            throws NinePException {
+    private void checkSettingWritable(String file) throws NinePException {
         checkLiveLocked();
         if (state != State.NEW || starting) {
             throw new NinePException(file + ": session " + id + " has already been exec'd; " + file
                     + " is fixed at exec");
         }
-        if (offset > current.length) {
-            throw new NinePException(file + ": write at offset " + offset + " is past the end (" + current.length
-                    + " bytes)");
-        }
-        long length = offset + data.length;
-        if (length > limit) {
-            throw new NinePException(file + ": " + length + " bytes is over the limit of " + limit + " bytes ("
-                    + flag + ")");
-        }
-        byte[] next = new byte[(int) length];
-        System.arraycopy(current, 0, next, 0, (int) offset);
-        System.arraycopy(data, 0, next, (int) offset, data.length);
-        return next;
     }
 
     synchronized void setWorkDir(String path) throws NinePException {
         checkBeforeExec("dir");
-        workDir = path;
+        settings.workDir(path);
     }
 
     synchronized void setJobId(String value) throws NinePException {
         checkLiveLocked();
-        jobId = value;
+        settings.jobId(value);
     }
 
     synchronized void setType(Type value) {
-        type = value;
+        settings.type(value);
         updateReaper();
     }
 
@@ -305,183 +329,87 @@ public final class Session {
         }
     }
 
-    // ---- the process ------------------------------------------------------------------------------------------
+    // ---- the process: state changes around SessionExec ------------------------------------------------------
 
-    /**
-     * {@code actor} (the owner or an admin) starts the one process of this session; see {@link ExecPlan} for how path,
-     * argv, env and dir resolve and {@link ExecChecks} for what the policy allows. Every attempt is audited.
-     */
+    /** {@code actor} execs {@code path}; see {@link SessionExec}. */
     void exec(String actor, String path) throws NinePException {
-        exec(actor, (String) null, path);
+        SessionExec.exec(this, actor, null, path);
     }
 
     /** {@link #exec(String, String)} by {@code actor} acting through the relay {@code via} (audited with it). */
     void exec(String actor, String via, String path) throws NinePException {
-        AuditLog.Event event = SessionTable.viaRelay(audit("exec").field("principal", actor), via)
-                .field("owner", owner).field("path", path);
-        try {
-            exec(path, event, actor); // logs the accepted event itself, before the exit can be logged
-        } catch (ExecChecks.Refused e) {
-            event.refused(e.getMessage()).log();
-            throw e;
-        } catch (NinePException | RuntimeException e) {
-            event.field("outcome", "failed").field("reason", String.valueOf(e.getMessage())).log();
-            throw e;
-        }
+        SessionExec.exec(this, actor, via, path);
     }
 
-    /** An audit event about this session, with the node and session already filled in. */
-    AuditLog.Event audit(String name) {
-        return node.audit(name).field("session", id);
+    /** Marks exec as begun (refused if it already was) and returns what the settings resolve to. */
+    synchronized ExecPlan beginExec(String path) throws NinePException {
+        checkLiveLocked();
+        if (starting || state != State.NEW) {
+            throw new NinePException("ctl: exec: session " + id + " has already been exec'd"
+                    + (pid != 0 ? " (pid " + pid + ")" : "") + "; a session runs one process, clone another");
+        }
+        starting = true;
+        updateReaper();
+        return new ExecPlan(fsRoot(), path, new String(settings.argv(), StandardCharsets.UTF_8),
+                new String(settings.env(), StandardCharsets.UTF_8), settings.workDir());
     }
 
-    private long exec(String path, AuditLog.Event event, String actor) throws NinePException {
-        ExecPlan plan;
-        synchronized (this) {
-            checkLiveLocked();
-            if (starting || state != State.NEW) {
-                throw new NinePException("ctl: exec: session " + id + " has already been exec'd"
-                        + (pid != 0 ? " (pid " + pid + ")" : "") + "; a session runs one process, clone another");
-            }
-            starting = true;
-            updateReaper();
-            plan = new ExecPlan(fsRoot(), path, new String(argv, StandardCharsets.UTF_8),
-                    new String(env, StandardCharsets.UTF_8), workDir);
+    /** The process started: it is the session's now. True if the session was wiped meanwhile (kill it). */
+    synchronized boolean attach(RunningProcess started, List<String> args, Spool out, Spool err) {
+        starting = false;
+        process = started;
+        pid = started.pid();
+        launchedArgv = List.copyOf(args);
+        output.attach(out, err);
+        boolean wipedMeanwhile = state == State.WIPED;
+        if (!wipedMeanwhile) {
+            state = State.RUNNING;
         }
-        RunningProcess started;
-        Spool out = null;
-        Spool err = null;
-        try {
-            List<String> args = plan.argv();
-            event.field("argv", args);
-            ExecChecks.Checked checked = ExecChecks.check(this, actor, plan, event);
-            Map<String, String> fullEnv = new LinkedHashMap<>(node.env().snapshot());
-            fullEnv.putAll(plan.env());
-            Path wd = plan.workingDirectory();
-            if (checked.runAs() != null) {
-                closeFs("its process runs as unix user '" + checked.runAs().user() + "'");
-                ExecChecks.handOver(fsRoot(), checked.runAs());
-            }
-            Path outFile = freshFile(dir.resolve("stdout"));
-            Path errFile = freshFile(dir.resolve("stderr"));
-            out = new Spool(outFile, node.limits().spoolCapBytes(), node.services().spoolWatcher());
-            err = new Spool(errFile, node.limits().spoolCapBytes(), node.services().spoolWatcher());
-            started = node.services().launcher().start(new LaunchSpec(args, fullEnv, wd, outFile, errFile,
-                    checked.program(), checked.runAs(), checked.runAs() == null ? null : fsRoot()));
-            boolean wipedMeanwhile;
-            synchronized (this) {
-                starting = false;
-                process = started;
-                pid = started.pid();
-                launchedArgv = List.copyOf(args);
-                stdout = out;
-                stderr = err;
-                wipedMeanwhile = state == State.WIPED;
-                if (!wipedMeanwhile) {
-                    state = State.RUNNING;
-                }
-                if (stdinClosed || wipedMeanwhile) {
-                    started.closeStdin();
-                }
-            }
-            if (wipedMeanwhile) {
-                killQuietly(started);
-            }
-        } catch (NinePException | RuntimeException e) {
-            abandonSpools(out, err);
-            throw e;
-        } catch (IOException e) {
-            abandonSpools(out, err);
-            throw new NinePException("exec: session " + id + ": cannot create the output spools: " + e.getMessage(), e);
+        if (stdinClosed || wipedMeanwhile) {
+            started.closeStdin();
         }
-        this.started.complete(null);
-        long startedPid = started.pid();
-        event.field("pid", startedPid).accepted().log(); // before onExit: a process that ends at once logs exit after
-        started.onExit().whenComplete(this::exited);
-        out.onCapReached(this::stopForCap);
-        err.onCapReached(this::stopForCap);
-        return startedPid;
+        return wipedMeanwhile;
     }
 
-    /**
-     * A spool hit its cap: output past it is being discarded, so the process is stopped rather than left running
-     * blind — SIGTERM to the group, SIGKILL {@link #CAP_KILL_DELAY_SECONDS} later if it is still there. The cap shows
-     * in ctl's status line, in wait, and as an error on reads past it.
-     */
-    private void stopForCap() {
-        RunningProcess p;
-        synchronized (this) {
-            if (state != State.RUNNING || stoppingForCap) {
-                return;
-            }
-            stoppingForCap = true;
-            p = process;
-        }
-        try {
-            p.signal(15);
-            audit("signal").field("principal", null).field("cause", "spool cap (--spool-cap)")
-                    .field("signal", Signals.name(15)).field("pid", p.pid()).accepted().log();
-        } catch (NinePException exitedMeanwhile) {
-            return;
-        }
-        node.services().timer().schedule(() -> {
-            if (state() == State.RUNNING) {
-                killQuietly(p);
-            }
-        }, CAP_KILL_DELAY_SECONDS, TimeUnit.SECONDS);
-    }
-
-    private void abandonSpools(Spool out, Spool err) {
+    /** Exec failed after {@link #beginExec}: the spools made so far go, and a wipe meanwhile is finished here. */
+    void abandonExec(Spool out, Spool err) {
         boolean wipedMeanwhile;
         synchronized (this) {
             starting = false;
             wipedMeanwhile = state == State.WIPED;
             updateReaper();
         }
-        discard(out);
-        discard(err);
+        SessionOutput.discard(out);
+        SessionOutput.discard(err);
         if (wipedMeanwhile) {
             cleanUp(); // wipe left the files to us, expecting a process whose exit would clean up
         }
     }
 
-    /** Ends a spool: parked reads are released and its file removed. */
-    private static void discard(Spool spool) {
-        if (spool != null) {
-            spool.finish();
-            try {
-                spool.delete();
-            } catch (RuntimeException e) {
-                // the session directory is removed with the session anyway
-            }
+    /** The process to stop for a spool cap, or null if it is not running or already being stopped. */
+    synchronized RunningProcess beginStopForCap() {
+        if (state != State.RUNNING || stoppingForCap) {
+            return null;
         }
+        stoppingForCap = true;
+        return process;
     }
 
-    private static Path freshFile(Path file) throws IOException {
-        Files.deleteIfExists(file);
-        return Files.createFile(file);
-    }
-
-    private void exited(ExitStatus status, Throwable failure) {
-        boolean cleanup;
-        Spool out;
-        Spool err;
+    void exited(ExitStatus status, Throwable failure) {
         AuditLog.Event exitEvent = audit("exit").field("owner", owner).field("pid", pid());
         if (failure == null) {
             exitEvent.field("status", status.toString()).log();
         } else {
             exitEvent.field("status", null).field("reason", String.valueOf(failure.getMessage())).log();
         }
+        boolean cleanup;
         synchronized (this) {
-            out = stdout;
-            err = stderr;
             cleanup = state == State.WIPED;
             if (!cleanup) {
                 state = State.EXITED;
             }
         }
-        out.finish();
-        err.finish();
+        output.finish();
         if (failure != null) {
             exit.completeExceptionally(new NinePException("wait: session " + id + ": exit status lost: "
                     + failure.getMessage(), failure));
@@ -520,13 +448,46 @@ public final class Session {
             if (state == State.NEW) {
                 throw new NinePException("ctl: signal: session " + id + " has no process yet (write 'exec' first)");
             }
-            if (state == State.EXITED) {
+            p = process;
+            if (state == State.EXITED && p.members().isEmpty()) {
                 throw new NinePException("ctl: signal: session " + id + " has already exited (" + exitText() + ")");
             }
-            p = process;
         }
         p.signal(sig);
     }
+
+    /** The live processes of the session: its process and everything it started, also after its process exited. */
+    public List<Long> members() {
+        RunningProcess p;
+        synchronized (this) {
+            p = process;
+        }
+        return p == null ? List.of() : p.members();
+    }
+
+    /** How many of its processes still run after its process exited: 0 while it runs or when none is left. */
+    public int orphans() {
+        return state() == State.EXITED ? members().size() : 0;
+    }
+
+    /** The session's cgroup, or null (no cgroup v2 the daemon can manage, or not exec'd yet). */
+    public SessionCgroup cgroup() {
+        RunningProcess p;
+        synchronized (this) {
+            p = process;
+        }
+        return p == null ? null : p.cgroup();
+    }
+
+    static void killQuietly(RunningProcess p) {
+        try {
+            p.signal(9);
+        } catch (NinePException alreadyGone) {
+            // exited between our check and the signal: nothing to kill
+        }
+    }
+
+    // ---- stdin --------------------------------------------------------------------------------------------------
 
     /**
      * Feeds the process's stdin; completes once the bytes are in the pipe, so a client waiting for its Rwrite is
@@ -622,7 +583,7 @@ public final class Session {
             }
             running = state == State.RUNNING || starting;
             state = State.WIPED;
-            cancelReaper();
+            reaper.cancel();
             p = process;
         }
         node.sessions().remove(this);
@@ -640,36 +601,35 @@ public final class Session {
         return cleaned;
     }
 
-    private static void killQuietly(RunningProcess p) {
-        try {
-            p.signal(9);
-        } catch (NinePException alreadyGone) {
-            // exited between our check and the signal: nothing to kill
+    /** What the session's process left behind: killed, and the cgroup removed once they are gone. */
+    private void killOrphans() {
+        RunningProcess p;
+        synchronized (this) {
+            p = process;
+        }
+        if (p == null) {
+            return;
+        }
+        if (!p.members().isEmpty()) {
+            killQuietly(p);
+        }
+        SessionCgroup cgroup = p.cgroup();
+        if (cgroup != null) {
+            SessionCgroups.removeWhenEmpty(cgroup, node.services().timer());
         }
     }
 
     private void cleanUp() {
-        Spool out;
-        Spool err;
         synchronized (this) {
             if (cleanUpStarted) {
                 return;
             }
             cleanUpStarted = true;
-            out = stdout;
-            err = stderr;
-        }
-        SpoolWatcher.Watch held;
-        synchronized (this) {
-            held = directoryWatch;
-            directoryWatch = null;
         }
         try {
-            discard(out);
-            discard(err);
-            if (held != null) {
-                held.close();
-            }
+            killOrphans();
+            refund(Long.MAX_VALUE);
+            output.discard();
             node.releaseCacheReferences(fsRoot());
             FileTrees.deleteRecursively(dir);
         } finally {
@@ -679,37 +639,12 @@ public final class Session {
 
     /** Exited, not persistent, and no fid open on it: only kept for a control node that might come back. */
     synchronized boolean finishedAndIdle() {
-        return type == Type.NORMAL && !starting && openFiles == 0 && state == State.EXITED;
+        return settings.type() == Type.NORMAL && !starting && openFiles == 0 && state == State.EXITED;
     }
 
     private void updateReaper() {
-        boolean idle = type == Type.NORMAL && !starting && openFiles == 0
-                && (state == State.NEW || state == State.EXITED);
-        if (idle && reaper == null) {
-            long generation = ++reaperGeneration;
-            reaper = node.services().timer().schedule(() -> reapIfStillIdle(generation),
-                    node.limits().grace().toMillis(), TimeUnit.MILLISECONDS);
-        } else if (!idle) {
-            cancelReaper();
-        }
-    }
-
-    private void cancelReaper() {
-        if (reaper != null) {
-            reaper.cancel(false);
-            reaper = null;
-            reaperGeneration++;
-        }
-    }
-
-    private void reapIfStillIdle(long generation) {
-        synchronized (this) {
-            if (generation != reaperGeneration) {
-                return;
-            }
-            reaper = null;
-        }
-        wipe(null, "idle for --grace " + node.limits().grace().toSeconds() + " s (reaped)");
+        reaper.update(settings.type() == Type.NORMAL && !starting && openFiles == 0
+                && (state == State.NEW || state == State.EXITED));
     }
 
     private String exitText() {
@@ -722,7 +657,7 @@ public final class Session {
      * Stops serving {@code fs/} over 9P for the rest of the session: once a process running as a mapped Unix user
      * owns it, the daemon (root) would otherwise follow paths that process can change under it.
      */
-    private synchronized void closeFs(String because) {
+    synchronized void closeFs(String because) {
         fsClosedBecause = because;
     }
 
@@ -744,33 +679,31 @@ public final class Session {
     /**
      * The ctl status line: {@code N pid state type=T owner=P spool=S id=J/R status='exit 0'}, where pid is 0 before
      * exec, S is {@code ok} or {@code capped:stdout}, {@code capped:stderr}, {@code capped:stdout+stderr}, and status
-     * appears once the process has exited.
+     * appears once the process has exited. Then, when they apply: {@code orphans=N}, the processes still running
+     * after the session's own process exited; {@code limit=memory} or {@code limit=pids}, a cgroup limit was hit.
      */
     public String statusLine() {
         StringBuilder line = new StringBuilder();
         synchronized (this) {
             line.append(id).append(' ').append(pid).append(' ').append(state.name().toLowerCase())
-                    .append(" type=").append(type.name().toLowerCase())
+                    .append(" type=").append(settings.type().name().toLowerCase())
                     .append(" owner=").append(Tokens.quote(owner))
                     .append(" spool=").append(spoolState())
-                    .append(" id=").append(Tokens.quote(jobId));
+                    .append(" id=").append(Tokens.quote(jobId()));
         }
         if (exit.isDone() && !exit.isCompletedExceptionally()) {
             line.append(" status=").append(Tokens.quote(exit.join().toString()));
         }
+        int orphans = orphans();
+        if (orphans > 0) {
+            line.append(" orphans=").append(orphans);
+        }
+        SessionCgroup cgroup = cgroup();
+        String limit = cgroup == null ? null : cgroup.limitHit();
+        if (limit != null) {
+            line.append(" limit=").append(limit);
+        }
         return line.append('\n').toString();
-    }
-
-    /** {@code ok} or which spools hit the cap. */
-    public synchronized String spoolState() {
-        List<String> capped = new ArrayList<>(2);
-        if (stdout != null && stdout.capReached()) {
-            capped.add("stdout");
-        }
-        if (stderr != null && stderr.capReached()) {
-            capped.add("stderr");
-        }
-        return capped.isEmpty() ? "ok" : "capped:" + String.join("+", capped);
     }
 
     @Override

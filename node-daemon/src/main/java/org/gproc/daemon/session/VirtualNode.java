@@ -141,13 +141,20 @@ public final class VirtualNode {
     }
 
     /**
-     * First half of shutdown: SIGTERM to every running process group. The futures complete when those processes have
-     * exited (successfully or not), so a daemon can wait once for all its nodes.
+     * First half of shutdown: SIGTERM to every process of every session (also what an exited process left running).
+     * The futures complete when the sessions' own processes have exited (successfully or not), so a daemon can wait
+     * once for all its nodes; leftovers are killed by {@link #wipeAll()}.
      */
     public List<CompletableFuture<?>> terminate() {
         List<CompletableFuture<?>> exits = new ArrayList<>();
         for (Session s : sessions.all()) {
-            if (s.state() == Session.State.RUNNING) {
+            if (s.orphans() > 0) {
+                try {
+                    s.signal(null, 15, "daemon shutdown");
+                } catch (NinePException goneMeanwhile) {
+                    // nothing left to stop
+                }
+            } else if (s.state() == Session.State.RUNNING) {
                 try {
                     s.signal(null, 15, "daemon shutdown");
                 } catch (NinePException exitedMeanwhile) {

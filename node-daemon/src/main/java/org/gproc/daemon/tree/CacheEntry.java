@@ -1,6 +1,7 @@
 package org.gproc.daemon.tree;
 
 import org.gproc.daemon.proc.BlobCache;
+import org.gproc.daemon.session.StateQuota;
 import org.gproc.daemon.session.VirtualNode;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Qid;
@@ -114,6 +115,8 @@ final class CacheEntry implements FileEntry {
         private final CacheEntry entry;
         private final BlobCache.Upload upload;
         private boolean clunked;
+        private long charged; // bytes counted against the state quota while the push is in progress
+        private long end;
 
         Upload(CacheEntry entry, BlobCache.Upload upload) {
             this.entry = entry;
@@ -133,11 +136,34 @@ final class CacheEntry implements FileEntry {
         @Override
         public CompletableFuture<Integer> write(long offset, byte[] data) {
             try {
+                chargeUpTo(offset + data.length);
                 upload.write(offset, data);
                 return CompletableFuture.completedFuture(data.length);
             } catch (NinePException e) {
                 return CompletableFuture.failedFuture(e);
             }
+        }
+
+        /** Counts the push's new end against the state quota; past it, the partial blob is removed at once. */
+        private synchronized void chargeUpTo(long newEnd) throws NinePException {
+            if (newEnd <= end) {
+                return;
+            }
+            StateQuota quota = entry.view.node().services().quota();
+            try {
+                quota.charge(entry.view.principal(), newEnd - end, "write " + entry);
+            } catch (NinePException over) {
+                upload.abort();
+                refund();
+                throw over;
+            }
+            charged += newEnd - end;
+            end = newEnd;
+        }
+
+        private synchronized void refund() {
+            entry.view.node().services().quota().refund(entry.view.principal(), charged);
+            charged = 0;
         }
 
         @Override
@@ -153,6 +179,8 @@ final class CacheEntry implements FileEntry {
             } catch (NinePException | RuntimeException e) {
                 upload.abort();
                 throw e;
+            } finally {
+                refund(); // a published blob counts against --cache-quota, not the state quota
             }
             // The commit just verified the content: exec in each session that links it need not read it again.
             try {

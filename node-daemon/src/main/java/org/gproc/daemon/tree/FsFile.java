@@ -28,6 +28,7 @@ final class FsFile implements OpenFile {
     private final boolean removeOnClunk;
     private final long maxBytes;
     private boolean clunked;
+    private String discardedBecause;
 
     private FsFile(FileEntry entry, Session session, FileChannel channel, Path path, boolean removeOnClunk,
                    long maxBytes) {
@@ -107,6 +108,21 @@ final class FsFile implements OpenFile {
                     + " bytes is over the push limit of " + maxBytes + " bytes per file (--max-push)"));
         }
         try {
+            synchronized (this) {
+                if (discardedBecause != null) {
+                    return CompletableFuture.failedFuture(new NinePException("write '" + entry + "': the file was"
+                            + " removed when an earlier write passed a quota (" + discardedBecause + ")"));
+                }
+                long grow = offset + data.length - channel.size();
+                if (grow > 0 && session != null) {
+                    try {
+                        session.charge(grow, "write '" + entry + "'");
+                    } catch (NinePException over) {
+                        discard(over.getMessage());
+                        return CompletableFuture.failedFuture(over);
+                    }
+                }
+            }
             ByteBuffer buffer = ByteBuffer.wrap(data);
             while (buffer.hasRemaining()) {
                 channel.write(buffer, offset + buffer.position());
@@ -115,6 +131,18 @@ final class FsFile implements OpenFile {
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(new NinePException("write '" + entry + "': " + e.getMessage(), e));
         }
+    }
+
+    /**
+     * An upload that passed a quota leaves nothing behind, even while its fid stays open: the file is emptied and
+     * removed now and its bytes given back; later writes on this fid fail.
+     */
+    private void discard(String because) throws IOException {
+        discardedBecause = because;
+        long size = channel.size();
+        channel.truncate(0);
+        Files.deleteIfExists(path);
+        session.refund(size);
     }
 
     @Override

@@ -8,6 +8,10 @@ import org.gproc.transport.ninep.server.FileEntry;
 import org.gproc.transport.ninep.server.OpenFile;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** Opening a session's files: ctl, argv, env, id (text), stdin, stdout, stderr, wait (streams and waits). */
@@ -47,11 +51,15 @@ final class SessionFiles {
         };
     }
 
-    /** Base for the stream files: counts as an open fid of the session until clunked. */
+    /**
+     * Base for the stream files: counts as an open fid of the session until clunked. A read parked on it (waiting for
+     * output or the exit) is answered with an error when the fid is clunked, so its tag is never left unanswered.
+     */
     abstract static class Opened implements OpenFile {
         final FileEntry entry;
         final Session session;
         private boolean clunked;
+        private final Set<CompletableFuture<?>> parked = new HashSet<>();
 
         Opened(FileEntry entry, Session session) {
             this.entry = entry;
@@ -76,12 +84,18 @@ final class SessionFiles {
 
         @Override
         public void clunk() throws NinePException {
+            List<CompletableFuture<?>> waiting;
             synchronized (this) {
                 if (clunked) {
                     return;
                 }
                 clunked = true;
+                waiting = new ArrayList<>(parked);
+                parked.clear();
             }
+            NinePException clunkedWhileWaiting = new NinePException("read " + entry
+                    + ": the fid was clunked while the read waited");
+            waiting.forEach(f -> f.completeExceptionally(clunkedWhileWaiting));
             try {
                 onClunk();
             } finally {
@@ -90,6 +104,26 @@ final class SessionFiles {
         }
 
         void onClunk() {
+        }
+
+        /** Tracks a read that may park until it completes or the fid is clunked. */
+        <T> CompletableFuture<T> parkable(CompletableFuture<T> read) {
+            if (read.isDone()) {
+                return read;
+            }
+            synchronized (this) {
+                if (clunked) {
+                    read.completeExceptionally(new NinePException("read " + entry + ": the fid is clunked"));
+                    return read;
+                }
+                parked.add(read);
+            }
+            read.whenComplete((v, e) -> {
+                synchronized (this) {
+                    parked.remove(read);
+                }
+            });
+            return read;
         }
     }
 
@@ -122,7 +156,7 @@ final class SessionFiles {
 
         @Override
         public CompletableFuture<byte[]> read(long offset, int count) {
-            return session.read(stream, offset, count);
+            return parkable(session.read(stream, offset, count));
         }
     }
 
@@ -137,7 +171,7 @@ final class SessionFiles {
 
         @Override
         public CompletableFuture<byte[]> read(long offset, int count) {
-            return session.waitText().thenApply(text -> TextFile.slice(NodeFiles.utf8(text), offset, count));
+            return parkable(session.waitText().thenApply(text -> TextFile.slice(NodeFiles.utf8(text), offset, count)));
         }
 
         @Override

@@ -297,6 +297,51 @@ class SessionFilesSpec extends Specification {
         e.message == "wait: session $n was wiped before it exited"
     }
 
+    def "a parked read of stdout or wait is answered with an error when its fid is clunked, running or not"() {
+        given:
+        int n = t.newSession()
+        if (exec) {
+            t.write("$n/argv", 'sleep 30')
+            t.write("$n/ctl", 'exec /bin/sleep')
+        }
+        def file = t.open("$n/$name")
+        def read = file.read(0, 100)
+
+        expect:
+        !read.isDone()
+
+        when:
+        file.clunk()
+        TreeFixture.await(read, 10)
+
+        then:
+        def e = thrown(NinePException)
+        e.message.endsWith('the fid was clunked while the read waited')
+        t.read("$n/ctl").startsWith("$n ")
+
+        where:
+        name     | exec
+        'stdout' | false
+        'wait'   | false
+        'stdout' | true
+        'wait'   | true
+    }
+
+    def "a read that need not park is answered with its bytes, not with the clunk error"() {
+        given:
+        int n = t.newSession()
+        t.write("$n/argv", 'echo hello')
+        t.write("$n/ctl", 'exec /bin/echo')
+        t.read("$n/wait")
+        def file = t.open("$n/stdout")
+
+        expect:
+        new String(TreeFixture.await(file.read(0, 100))) == 'hello\n'
+
+        cleanup:
+        file?.clunk()
+    }
+
     def "a cancelled (flushed) parked read does not disturb the session"() {
         given:
         int n = t.newSession()

@@ -2,7 +2,11 @@ package org.gproc.daemon.tree
 
 import org.gproc.daemon.proc.ProcessLauncher
 import org.gproc.daemon.proc.SpoolWatcher
+import org.gproc.daemon.audit.AuditLog
+import org.gproc.daemon.policy.ExecPolicy
+import org.gproc.daemon.session.FileHashes
 import org.gproc.daemon.session.Limits
+import org.gproc.daemon.session.StateQuota
 import org.gproc.daemon.session.NodeEnv
 import org.gproc.daemon.session.NodeServices
 import org.gproc.daemon.session.VirtualNode
@@ -27,16 +31,19 @@ class TreeFixture implements AutoCloseable {
 
     final Path stateDir
     final SpoolWatcher watcher = WATCHER
-    final ProcessLauncher launcher = new ProcessLauncher(SHARED_DIR, WATCHER)
+    final ProcessLauncher launcher
     final ScheduledExecutorService timer
     final VirtualNode node
     final XcpuTree tree
 
-    TreeFixture(Limits limits = Limits.DEFAULTS, Set<String> admins = ['root@lab'] as Set) {
-        stateDir = Files.createTempDirectory('gproc-tree')
+    TreeFixture(Limits limits = Limits.DEFAULTS, Set<String> admins = ['root@lab'] as Set,
+                ProcessLauncher launcher = new ProcessLauncher(SHARED_DIR, WATCHER), Path stateDir = null,
+                StateQuota quota = StateQuota.NONE) {
+        this.launcher = launcher
+        this.stateDir = stateDir ?: Files.createTempDirectory('gproc-tree')
         timer = Executors.newSingleThreadScheduledExecutor()
-        node = new VirtualNode('n1', stateDir.resolve('n1'), limits, admins,
-                new NodeServices(launcher, watcher, timer), new NodeEnv(['PATH': '/usr/bin:/bin', 'HOME': '/tmp']))
+        node = new VirtualNode('n1', this.stateDir.resolve('n1'), limits, admins,
+                new NodeServices(launcher, watcher, timer, AuditLog.disabled(), ExecPolicy.OPEN, new FileHashes(), quota), new NodeEnv(['PATH': '/usr/bin:/bin', 'HOME': '/tmp']))
         tree = new XcpuTree(node, 'test')
     }
 

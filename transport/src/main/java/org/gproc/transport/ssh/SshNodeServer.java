@@ -208,12 +208,12 @@ public final class SshNodeServer implements Closeable {
 
         int maxChannels = config.maxChannelsPerConnection;
         if (config.gatewayTargets == null) {
-            s.setChannelFactories(List.of(SubsystemOnlyChannel.FACTORY));
+            s.setChannelFactories(List.of(SubsystemOnlyChannel.factory(maxChannels)));
             s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         } else {
             // a gateway connection carries one channel per node behind it (and a reconnect may overlap the old one)
             maxChannels = Math.max(maxChannels, 2 * config.gatewayTargets.size() + 4);
-            s.setChannelFactories(List.of(SubsystemOnlyChannel.FACTORY, GatewayChannel.factory(
+            s.setChannelFactories(List.of(SubsystemOnlyChannel.factory(maxChannels), GatewayChannel.factory(
                     new GatewayChannel.Policy(config.gatewayTargets, config.jumpListener, authorizer, clock))));
             s.setForwardingFilter(GatewayChannel.filter(config.gatewayTargets));
         }
@@ -234,7 +234,9 @@ public final class SshNodeServer implements Closeable {
         CoreModuleProperties.IDLE_TIMEOUT.set(s, config.idleTimeout);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(s, Duration.ZERO);
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, config.maxAuthAttempts);
-        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(s, maxChannels);
+        // SSHD's own limit ends the whole connection when passed, so it is only a backstop well above ours: the
+        // session channel factory refuses one channel too many on its own (SubsystemOnlyChannel.factory).
+        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(s, 2 * maxChannels + 16);
         CoreModuleProperties.SERVER_IDENTIFICATION.set(s, "gprocd");
         return s;
     }

@@ -2,10 +2,16 @@ package org.gproc.transport.ssh;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.sshd.client.future.DefaultOpenFuture;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -24,21 +30,49 @@ final class SubsystemOnlyChannel extends ChannelSession {
     // warnings when a client leaves mid-reply), which Verbosity keeps at the libraries' level.
     private static final Logger LOG = LoggerFactory.getLogger(SshNodeServer.class);
 
-    static final ChannelFactory FACTORY = new ChannelFactory() {
-        @Override
-        public String getName() {
-            return "session";
-        }
+    private static final AttributeRepository.AttributeKey<AtomicInteger> OPEN = new AttributeRepository.AttributeKey<>();
 
-        @Override
-        public Channel createChannel(Session session) {
-            return new SubsystemOnlyChannel();
-        }
-    };
+    /**
+     * Session channels, at most {@code maxChannels} open at once per connection: one more is refused on its own
+     * (SSH_OPEN_RESOURCE_SHORTAGE), and the connection with its other channels carries on.
+     */
+    static ChannelFactory factory(int maxChannels) {
+        return new ChannelFactory() {
+            @Override
+            public String getName() {
+                return "session";
+            }
 
-    private SubsystemOnlyChannel() {
+            @Override
+            public Channel createChannel(Session session) {
+                return new SubsystemOnlyChannel(maxChannels);
+            }
+        };
+    }
+
+    private final int maxChannels;
+
+    private SubsystemOnlyChannel(int maxChannels) {
         // No per-channel request handlers (SSHD's default list carries a PuTTY compatibility handler).
         super(List.<RequestHandler<Channel>>of());
+        this.maxChannels = maxChannels;
+    }
+
+    @Override
+    protected OpenFuture doInit(Buffer buffer) {
+        AtomicInteger open = getSession().computeAttributeIfAbsent(OPEN, key -> new AtomicInteger());
+        if (open.incrementAndGet() > maxChannels) {
+            open.decrementAndGet();
+            LOG.info("refused a channel on {}: {} channels are open, the limit per connection", getSession(),
+                    maxChannels);
+            DefaultOpenFuture refused = new DefaultOpenFuture(this, futureLock);
+            refused.setException(new SshChannelOpenException(getChannelId(),
+                    SshConstants.SSH_OPEN_RESOURCE_SHORTAGE, "too many channels (" + maxChannels
+                    + " per connection)"));
+            return refused;
+        }
+        addCloseFutureListener(closed -> open.decrementAndGet());
+        return super.doInit(buffer);
     }
 
     @Override

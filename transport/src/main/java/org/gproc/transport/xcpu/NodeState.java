@@ -2,6 +2,7 @@ package org.gproc.transport.xcpu;
 
 import org.gproc.transport.ninep.NinePException;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,17 +19,52 @@ import java.util.Map;
  * cache BYTES                (the blob cache)
  * uptime SECONDS             (of the daemon)
  * version gprocd VERSION
+ * session N cpu USEC memory BYTES|none procs N   (zero or more: each session with a cgroup, from cpu.stat's
+ *                                                 usage_usec, memory.current and cgroup.procs)
  * </pre>
  * The load figures are kept as the kernel's text: a node reports them, the client only shows them.
  */
 public record NodeState(List<String> load, long memTotal, long memAvail, long sessions, long running,
-                        long cacheBytes, long uptimeSeconds, String version) {
+                        long cacheBytes, long uptimeSeconds, String version, List<SessionUsage> usage) {
+
+    /** One session's cgroup figures; {@code memoryBytes} is -1 without the memory controller. */
+    public record SessionUsage(int session, long cpuMicros, long memoryBytes, int processes) {
+        public SessionUsage {
+            if (session < 0 || cpuMicros < 0 || memoryBytes < -1 || processes < 0) {
+                throw new IllegalArgumentException("state: session " + session + " cpu " + cpuMicros + " memory "
+                        + memoryBytes + " procs " + processes + " (none of them is negative)");
+            }
+        }
+
+        String format() {
+            return "session " + session + " cpu " + cpuMicros + " memory " + (memoryBytes < 0 ? "none" : memoryBytes)
+                    + " procs " + processes + "\n";
+        }
+
+        static SessionUsage parse(String values) throws NinePException {
+            String[] f = values.split(" ", -1);
+            if (f.length != 7 || !f[1].equals("cpu") || !f[3].equals("memory") || !f[5].equals("procs")) {
+                throw new NinePException("state: bad line " + Tokens.shown("session " + values)
+                        + " (expected 'session N cpu USEC memory BYTES|none procs N')");
+            }
+            Map<String, String> v = Map.of("session", f[0], "cpu", f[2], "procs", f[6]);
+            long memory = f[4].equals("none") ? -1 : number(Map.of("memory", f[4]), "memory");
+            return new SessionUsage(Math.toIntExact(number(v, "session")), number(v, "cpu"), memory,
+                    Math.toIntExact(number(v, "procs")));
+        }
+    }
+
+    public NodeState(List<String> load, long memTotal, long memAvail, long sessions, long running, long cacheBytes,
+                     long uptimeSeconds, String version) {
+        this(load, memTotal, memAvail, sessions, running, cacheBytes, uptimeSeconds, version, List.of());
+    }
 
     private static final List<String> KEYS = List.of("load", "memtotal", "memavail", "sessions", "running", "cache",
             "uptime", "version");
 
     public NodeState {
         load = List.copyOf(load);
+        usage = List.copyOf(usage);
         if (load.size() != 3 || !load.stream().allMatch(NodeState::isDecimal)) {
             throw new IllegalArgumentException("state: load " + load + " (three decimals such as 0.12)");
         }
@@ -51,7 +87,8 @@ public record NodeState(List<String> load, long memTotal, long memAvail, long se
                 + "running " + running + "\n"
                 + "cache " + cacheBytes + "\n"
                 + "uptime " + uptimeSeconds + "\n"
-                + "version gprocd " + version + "\n";
+                + "version gprocd " + version + "\n"
+                + String.join("", usage.stream().map(SessionUsage::format).toList());
     }
 
     @Override
@@ -61,8 +98,13 @@ public record NodeState(List<String> load, long memTotal, long memAvail, long se
 
     public static NodeState parse(String text) throws NinePException {
         Map<String, String> values = new LinkedHashMap<>();
+        List<SessionUsage> usage = new ArrayList<>();
         for (String line : String.valueOf(text).split("\n")) {
             if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("session ")) {
+                usage.add(SessionUsage.parse(line.substring("session ".length())));
                 continue;
             }
             int space = line.indexOf(' ');
@@ -86,7 +128,7 @@ public record NodeState(List<String> load, long memTotal, long memAvail, long se
         try {
             return new NodeState(List.of(values.get("load").split(" ", -1)), number(values, "memtotal"),
                     number(values, "memavail"), number(values, "sessions"), number(values, "running"),
-                    number(values, "cache"), number(values, "uptime"), version.substring("gprocd ".length()));
+                    number(values, "cache"), number(values, "uptime"), version.substring("gprocd ".length()), usage);
         } catch (IllegalArgumentException e) {
             throw new NinePException(e.getMessage());
         }

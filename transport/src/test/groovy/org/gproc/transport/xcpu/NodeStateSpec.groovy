@@ -24,6 +24,33 @@ version gprocd 0.1.0-SNAPSHOT
         state.format() == GOLDEN
     }
 
+    def "per-session cgroup lines read back as usage, memory 'none' without the memory controller"() {
+        given:
+        String text = GOLDEN + 'session 3 cpu 1500000 memory 4096 procs 2\nsession 7 cpu 20 memory none procs 0\n'
+
+        when:
+        def state = NodeState.parse(text)
+
+        then:
+        state.usage() == [new NodeState.SessionUsage(3, 1500000, 4096, 2), new NodeState.SessionUsage(7, 20, -1, 0)]
+        state.format() == text
+    }
+
+    def "a session line with #fault is refused"() {
+        when:
+        NodeState.parse(GOLDEN + line + '\n')
+
+        then:
+        def e = thrown(NinePException)
+        e.message.contains(rule)
+
+        where:
+        fault               | line                                        || rule
+        'a missing field'   | 'session 3 cpu 15 memory 4096'              || "expected 'session N cpu USEC memory BYTES|none procs N'"
+        'a word for cpu'    | 'session 3 cpu lots memory 4096 procs 1'    || "cpu 'lots' (a whole number)"
+        'a negative memory' | 'session 3 cpu 1 memory -5 procs 1'         || "memory '-5' (a whole number)"
+    }
+
     def "a state file with #fault is refused: #rule"() {
         when:
         NodeState.parse(GOLDEN.replace(from, to))
