@@ -64,7 +64,10 @@ final class BlobFeeder {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
-    /** The blobs of the {@code link H path mode} lines of a ctl write; lines that do not parse are the child's. */
+    /**
+     * The blobs of the {@code link H path mode} lines of a ctl write, and of {@code feed NAME H} lines (a write to a
+     * child relay's {@code n/ctl}); lines that do not parse are the child's.
+     */
     static Set<String> linked(String text) {
         Set<String> hashes = new LinkedHashSet<>();
         for (String line : text.split("\n")) {
@@ -73,6 +76,9 @@ final class BlobFeeder {
                 if (tokens.size() >= 2 && tokens.get(0).equals("link")) {
                     BlobCache.checkName(tokens.get(1));
                     hashes.add(tokens.get(1));
+                } else if (tokens.size() == 3 && tokens.get(0).equals(RelayVerb.FEED.word())) {
+                    BlobCache.checkName(tokens.get(2)); // the child is a relay asked to feed its own child
+                    hashes.add(tokens.get(2));
                 }
             } catch (NinePException notOurs) {
                 // the child reports it
@@ -81,7 +87,8 @@ final class BlobFeeder {
         return hashes;
     }
 
-    private CompletableFuture<Void> give(String hash) {
+    /** Makes sure the child holds {@code hash} (pushing it from the relay's cache once); see the class comment. */
+    CompletableFuture<Void> give(String hash) {
         CompletableFuture<Void> push = given.computeIfAbsent(hash, this::push);
         push.whenComplete((v, e) -> {
             if (e != null) {

@@ -144,4 +144,42 @@ class RelayPushSpec extends Specification {
         then:
         relay().pushes() == 0
     }
+
+    def "feed NAME HASH on n/ctl gives the child a blob the relay holds, without a session, once"() {
+        given:
+        byte[] data = blob(5)
+        String hash = sha256(data)
+        NinePFiles.push(alice, data)
+
+        when:
+        RelaySpec.ctl(alice, 'n/ctl', "feed c1 $hash\n")
+        RelaySpec.ctl(alice, 'n/ctl', "feed c1 $hash\n")
+
+        then:
+        cluster.daemons.c1.node(1).cache().contains(hash)
+        relay().pushes() == 1
+        relay().pushedBytes() == SIZE
+    }
+
+    def "a feed line that names no child, a blob the relay lacks or no hash is refused, naming the culprit"() {
+        given:
+        String held = sha256(blob(6))
+        NinePFiles.push(alice, blob(6))
+        String missing = sha256(blob(7))
+
+        when:
+        RelaySpec.ctl(alice, 'n/ctl', line.replace('HELD', held).replace('MISSING', missing))
+
+        then:
+        NinePException e = thrown()
+        e.message.contains(message.replace('MISSING', missing))
+        relay().pushes() == 0
+
+        where:
+        line                 || message
+        'feed c9 HELD\n'     || "feed: no child 'c9'"
+        'feed c1 MISSING\n'  || 'this relay has no blob MISSING in its cache'
+        'feed c1 nothex\n'   || 'feed c1: '
+        'feed c1\n'          || "'feed' takes 2 arguments"
+    }
 }

@@ -42,6 +42,8 @@ public final class NodeChannel {
     private final String prefix;
     /** Where blobs go: this channel when direct, else the channel of the node the connection reaches. */
     private final NodeChannel blobHome;
+    /** The relay this node is reached through (its {@code n/ctl} takes the node's child and feed lines); null when direct. */
+    private final NodeChannel relay;
     /** Blobs this client has seen in the node's cache/: a second push of them sends nothing. */
     private final Set<String> cachedBlobs = ConcurrentHashMap.newKeySet();
     private final Map<String, BlobPush.Upload> uploads = new ConcurrentHashMap<>();
@@ -57,6 +59,7 @@ public final class NodeChannel {
         this.client = client;
         this.prefix = "";
         this.blobHome = this;
+        this.relay = null;
     }
 
     /**
@@ -71,6 +74,7 @@ public final class NodeChannel {
         this.client = relayed.client;
         this.prefix = prefix;
         this.blobHome = relayed.blobHome;
+        this.relay = relayed;
     }
 
     /** {@code relative} in this node's tree, as walked on the connection. */
@@ -90,6 +94,11 @@ public final class NodeChannel {
     /** True when this node is reached through at least one relay. */
     public boolean isRelayed() {
         return !prefix.isEmpty();
+    }
+
+    /** The channel of the relay next to this node (whose {@code n/ctl} names it), or null when direct. */
+    public NodeChannel relay() {
+        return relay;
     }
 
     /** The channel whose cache receives this node's blobs (itself when direct). */
