@@ -5,6 +5,7 @@ import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.Pipeline;
 import org.gproc.transport.ninep.Stat;
+import org.gproc.transport.xcpu.ChildUnreachable;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,8 @@ public final class NodeChannel {
     private volatile boolean closed;
     /** Set when the connection was lost: the route found instead, or why there is none. */
     private final CompletableFuture<NodeChannel> successor = new CompletableFuture<>();
+    /** Completed with a relay's name when that relay on this node's route lost its own connection onward. */
+    private final CompletableFuture<String> brokenAt = new CompletableFuture<>();
 
     public NodeChannel(String node, NinePClient client) {
         this.node = node;
@@ -114,8 +117,34 @@ public final class NodeChannel {
         return client;
     }
 
+    /** Whether requests can still reach the node this way: the connection is up and no hop on the route broke. */
     public boolean isOpen() {
-        return client != null && client.isOpen();
+        return client != null && client.isOpen() && !brokenAt.isDone();
+    }
+
+    /**
+     * Looks at a failed request's error: when a relay on this node's route says the next hop's connection was lost
+     * ({@link ChildUnreachable}), the route is broken there, and {@link #brokenAt()} says where; any other error is
+     * the node's own. Returns whether the route is broken.
+     */
+    public boolean noticeFailure(Throwable e) {
+        if (!isRelayed() || e == null) {
+            return !isOpen();
+        }
+        ChildUnreachable.parse(Futures.message(e)).filter(ChildUnreachable::lost)
+                .filter(u -> ("/" + prefix).contains("/n/" + u.child() + "/"))
+                .ifPresent(u -> routeBroken(u.child()));
+        return !isOpen();
+    }
+
+    /** The route through relay {@code hop} is gone (the cluster finds another, see {@link #successor()}). */
+    public void routeBroken(String hop) {
+        brokenAt.complete(hop);
+    }
+
+    /** Completes with the name of the hop whose loss broke this route. */
+    public CompletableFuture<String> brokenAt() {
+        return brokenAt;
     }
 
     Set<String> cachedBlobs() {
