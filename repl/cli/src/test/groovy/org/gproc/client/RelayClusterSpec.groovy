@@ -355,7 +355,7 @@ class RelayClusterSpec extends Specification {
     Inventory routes(String name, List<GprocDaemon> more, String nodes) {
         Path hosts = dir.resolve("known_hosts.$name")
         Files.writeString(hosts, Files.readString(knownHosts) + more.withIndex().collect { d, i ->
-            Files.readString(d.writeInventory(dir.resolve("$name-$i.groovy")).resolveSibling("$name-${i}.groovy.known_hosts"))
+            Files.readString(d.writeInventory(dir.resolve("${name}-${i}.groovy")).resolveSibling("${name}-${i}.groovy.known_hosts"))
         }.join(''))
         Inventory.parse("""\
             cluster { knownHosts = '$hosts'; identity = '$identity' }
