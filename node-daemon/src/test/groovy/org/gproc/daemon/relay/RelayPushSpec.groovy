@@ -50,6 +50,14 @@ class RelayPushSpec extends Specification {
         [ctl, text(c.read(ctl, 0, 64)) as int]
     }
 
+    /** c2 behind r2 behind r1 (r1 is the setup's relay), both announced. */
+    void nested() {
+        cluster.start('r2', ['r1'], { it.relay(true).trustedRelays(['relay-r1']) })
+        cluster.start('c2', ['r2'], { it.trustedRelays(['relay-r2']) })
+        RelaySpec.ctl(alice, 'n/ctl', cluster.childLine('r2'))
+        RelaySpec.ctl(alice, 'n/r2/n/ctl', cluster.childLine('c2'))
+    }
+
     Relay relay() {
         cluster.daemons.r1.relay(1)
     }
@@ -95,10 +103,7 @@ class RelayPushSpec extends Specification {
 
     def "through nested relays the blob cuts through every level: the leaf receives it while the first relay still does"() {
         given: 'c2 behind r2 behind r1'
-        cluster.start('r2', ['r1'], { it.relay(true).trustedRelays(['relay-r1']) })
-        cluster.start('c2', ['r2'], { it.trustedRelays(['relay-r2']) })
-        RelaySpec.ctl(alice, 'n/ctl', cluster.childLine('r2'))
-        RelaySpec.ctl(alice, 'n/r2/n/ctl', cluster.childLine('c2'))
+        nested()
         byte[] data = blob(8)
         String hash = sha256(data)
         Fid ctl = alice.open(alice.walk('n/r2/n/c2/clone'), Message.ORDWR)
@@ -128,10 +133,7 @@ class RelayPushSpec extends Specification {
 
     def "through nested relays, when the first relay's upload fails the link two levels down fails with the reason"() {
         given:
-        cluster.start('r2', ['r1'], { it.relay(true).trustedRelays(['relay-r1']) })
-        cluster.start('c2', ['r2'], { it.trustedRelays(['relay-r2']) })
-        RelaySpec.ctl(alice, 'n/ctl', cluster.childLine('r2'))
-        RelaySpec.ctl(alice, 'n/r2/n/ctl', cluster.childLine('c2'))
+        nested()
         byte[] data = blob(9)
         String hash = sha256(data)
         Fid ctl = alice.open(alice.walk('n/r2/n/c2/clone'), Message.ORDWR)

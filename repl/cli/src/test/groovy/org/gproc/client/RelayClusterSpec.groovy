@@ -285,11 +285,7 @@ class RelayClusterSpec extends Specification {
         def cluster = Cluster.connect(behindOwnRelay(relay, leaves, dir.resolve('known_hosts.dying')),
                 ClusterOptions.defaults())
         Path flag = dir.resolve('relay-died')
-        def job = cluster.nodes['n[1-3]'].run('/bin/sh', '-c',
-                "echo before; while [ ! -e '$flag' ]; do sleep 0.1; done; echo after; exit 4")
-        new PollingConditions(timeout: 60).eventually {
-            assert job.processes.every { new String(it.stdoutBytes()) == 'before\n' }
-        }
+        def job = waitingJob(cluster, flag)
 
         when:
         relay.close()
@@ -311,12 +307,7 @@ class RelayClusterSpec extends Specification {
 
     def "a relay that dies mid-job: children that cannot be reached directly are down with the reason"() {
         given: 'leaves that accept only the relay, not alice directly'
-        Path relayOnly = dir.resolve('authorized_keys.relay-only')
-        Files.writeString(relayOnly, Files.readString(dir.resolve('authorized_keys')).readLines()
-                .findAll { it.endsWith(' relay@lab') }.join('\n') + '\n')
-        def strict = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('strict_host_key'))
-                .authorizedKeys(relayOnly).stateDir(dir.resolve('strict-state')).instances(3)
-                .trustedRelays(['relay@lab']).start()
+        def strict = relayOnlyLeaves('strict')
         def relay = relayDaemon('dying2-state')
         def cluster = Cluster.connect(behindOwnRelay(relay, strict, dir.resolve('known_hosts.strict')),
                 ClusterOptions.defaults())
