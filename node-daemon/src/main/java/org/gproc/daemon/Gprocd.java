@@ -305,6 +305,7 @@ public final class Gprocd implements Callable<Integer> {
                 + daemon.port() : "n1..n" + instances + " on " + host + ":" + daemon.port() + ".."
                 + daemon.port(instances)) + ", host key " + daemon.hostKeyFingerprint());
         System.out.flush();
+        CipherWarmup.start();
         stopped.await();
         return 0;
     }

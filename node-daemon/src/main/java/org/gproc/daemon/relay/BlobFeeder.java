@@ -41,14 +41,19 @@ final class BlobFeeder {
 
     private final ChildLink link;
     private final Source source;
-    private final Map<String, CompletableFuture<Void>> given = new ConcurrentHashMap<>();
+    private final Map<String, Push> given = new ConcurrentHashMap<>();
 
     BlobFeeder(ChildLink link, Source source) {
         this.link = link;
         this.source = source;
     }
 
-    /** Completes when every blob a ctl write at {@code path} links is on the child (at once for other files). */
+    /**
+     * Completes when every blob a ctl write at {@code path} links is on the child (at once for other files). A write
+     * that goes on through the child to a child of its own ({@code n/...}: the child is a relay) only waits for the
+     * child's upload to have begun: that relay feeds its own children from the upload while it still arrives (so the
+     * bytes cut through every level, not only the first), and fails the write itself if the upload fails.
+     */
     CompletableFuture<Void> beforeWrite(List<String> path, byte[] data) {
         if (path.isEmpty() || !(path.get(path.size() - 1).equals("ctl") || path.get(path.size() - 1).equals("clone"))) {
             return CompletableFuture.completedFuture(null);
@@ -57,14 +62,19 @@ final class BlobFeeder {
         if (hashes.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        boolean onward = path.get(0).equals("n");
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (String h : hashes) {
-            all.add(give(h));
+            Push p = push(h);
+            all.add(onward ? p.started() : p.done());
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
-    /** The blobs of the {@code link H path mode} lines of a ctl write; lines that do not parse are the child's. */
+    /**
+     * The blobs of the {@code link H path mode} lines of a ctl write, and of {@code feed NAME H} lines (a write to a
+     * child relay's {@code n/ctl}); lines that do not parse are the child's.
+     */
     static Set<String> linked(String text) {
         Set<String> hashes = new LinkedHashSet<>();
         for (String line : text.split("\n")) {
@@ -73,6 +83,9 @@ final class BlobFeeder {
                 if (tokens.size() >= 2 && tokens.get(0).equals("link")) {
                     BlobCache.checkName(tokens.get(1));
                     hashes.add(tokens.get(1));
+                } else if (tokens.size() == 3 && tokens.get(0).equals(RelayVerb.FEED.word())) {
+                    BlobCache.checkName(tokens.get(2)); // the child is a relay asked to feed its own child
+                    hashes.add(tokens.get(2));
                 }
             } catch (NinePException notOurs) {
                 // the child reports it
@@ -81,9 +94,18 @@ final class BlobFeeder {
         return hashes;
     }
 
-    private CompletableFuture<Void> give(String hash) {
-        CompletableFuture<Void> push = given.computeIfAbsent(hash, this::push);
-        push.whenComplete((v, e) -> {
+    /** Makes sure the child holds {@code hash} (pushing it from the relay's cache once); see the class comment. */
+    CompletableFuture<Void> give(String hash) {
+        return push(hash).done();
+    }
+
+    /** One push of a blob to the child: {@code started} once its upload there has begun, {@code done} once held. */
+    record Push(CompletableFuture<Void> started, CompletableFuture<Void> done) {
+    }
+
+    private Push push(String hash) {
+        Push push = given.computeIfAbsent(hash, this::begin);
+        push.done().whenComplete((v, e) -> {
             if (e != null) {
                 given.remove(hash, push); // the next link of it tries again
             }
@@ -91,7 +113,20 @@ final class BlobFeeder {
         return push;
     }
 
-    private CompletableFuture<Void> push(String hash) {
+    private Push begin(String hash) {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        CompletableFuture<Void> done = send(hash, started);
+        done.whenComplete((v, e) -> { // also when the child had it, or there was nothing to send
+            if (e != null) {
+                started.completeExceptionally(e);
+            } else {
+                started.complete(null);
+            }
+        });
+        return new Push(started, done);
+    }
+
+    private CompletableFuture<Void> send(String hash, CompletableFuture<Void> started) {
         BlobCache cache;
         try {
             cache = source.cache();
@@ -111,6 +146,11 @@ final class BlobFeeder {
                     return CompletableFuture.<Void>completedFuture(null);
                 }
                 return client.walk(root, "cache").thenCompose(dir -> client.create(dir, hash, 0444, Message.OWRITE))
+                        .whenComplete((fid, e) -> {
+                            if (fid != null) {
+                                started.complete(null);
+                            }
+                        })
                         .thenCompose(fid -> new Stream(client, fid, hash, arriving != null ? arriving
                                 : complete(held)).run());
             });

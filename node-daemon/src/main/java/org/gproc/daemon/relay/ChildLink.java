@@ -4,6 +4,7 @@ import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.server.UnreachableException;
+import org.gproc.transport.xcpu.ChildUnreachable;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +36,7 @@ final class ChildLink {
         this.salt = h | Long.MIN_VALUE;
         client.whenComplete((c, e) -> {
             if (c != null) {
-                c.whenClosed().whenComplete((v, e2) -> lost = "connection lost");
+                c.whenClosed().whenComplete((v, e2) -> lost = ChildUnreachable.LOST);
             }
         });
     }
@@ -94,7 +95,7 @@ final class ChildLink {
     }
 
     NinePException failure(String why) {
-        return new UnreachableException("/n/" + name() + ": child " + name() + " (" + target.address() + "): " + why);
+        return new UnreachableException(new ChildUnreachable(name(), target.address(), why).message());
     }
 
     /**
@@ -108,7 +109,7 @@ final class ChildLink {
             }
             Throwable c = cause(e);
             throw new CompletionException(c instanceof NinePException ? c
-                    : failure(lost != null ? lost : String.valueOf(c.getMessage())));
+                    : failure(lost != null || closed() ? ChildUnreachable.LOST : String.valueOf(c.getMessage())));
         });
         answer.whenComplete((v, e) -> { // a request flushed at the relay is flushed at the child (a parked read)
             if (e instanceof java.util.concurrent.CancellationException) {
@@ -116,6 +117,11 @@ final class ChildLink {
             }
         });
         return answer;
+    }
+
+    /** Whether the connection was up and has closed (its close callback may not have run yet). */
+    private boolean closed() {
+        return client.isDone() && !client.isCompletedExceptionally() && !client.join().isOpen();
     }
 
     static Throwable cause(Throwable e) {

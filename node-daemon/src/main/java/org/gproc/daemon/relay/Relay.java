@@ -18,23 +18,23 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One node's relay: the children written to its {@code /n/ctl}, each reached over one SSH connection made by
- * {@link RelayConnector}. A {@code child} line naming a known child with the same target and key is a no-op (it
+ * {@link RelayConnector}, a few handshakes at a time ({@link ChildDialer}). A {@code child} line naming a known child with the same target and key is a no-op (it
  * waits for that child's connection); a different target or key for a child whose connection is up or still being
  * made is refused; a child whose connection failed or was lost is replaced. Every line is audited with the principal
  * that wrote it, accepted or refused, and so is a connection that fails.
  */
 public final class Relay implements AutoCloseable {
     private final VirtualNode node;
-    private final RelayConnector connector;
+    private final ChildDialer dialer;
     private final RelayTargets allowed;
     private final Map<String, ChildLink> children = new LinkedHashMap<>(); // guarded by this
     private final AtomicLong pushes = new AtomicLong();
     private final AtomicLong pushedBytes = new AtomicLong();
     private final BlobFeeder.Source blobs;
 
-    Relay(VirtualNode node, RelayConnector connector, RelayTargets allowed) {
+    Relay(VirtualNode node, ChildDialer dialer, RelayTargets allowed) {
         this.node = node;
-        this.connector = connector;
+        this.dialer = dialer;
         this.allowed = allowed;
         this.blobs = new BlobFeeder.Source() {
             @Override
@@ -64,6 +64,17 @@ public final class Relay implements AutoCloseable {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (CtlCommand<RelayVerb> c : commands) {
+            if (c.verb() == RelayVerb.FEED) {
+                waits.add(feed(c.arg(0), c.arg(1)).handle((v, e) -> {
+                    if (e != null) {
+                        synchronized (failures) {
+                            failures.add(ChildLink.cause(e).getMessage());
+                        }
+                    }
+                    return null;
+                }));
+                continue;
+            }
             ChildTarget t;
             try {
                 t = ChildTarget.parse(c.args());
@@ -99,6 +110,35 @@ public final class Relay implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code feed NAME HASH}: child NAME gets blob HASH from this relay's cache, the way a {@code link} line through
+     * the relay would give it, without a session; the answer comes once the child holds it. A preload to the nodes
+     * under a relay thus crosses the link to the relay once (an upper relay gives this one HASH first: it sees the
+     * line on its way down, as it sees {@code link} lines).
+     */
+    private CompletableFuture<Void> feed(String name, String hash) {
+        try {
+            BlobCache.checkName(hash);
+        } catch (NinePException e) {
+            return CompletableFuture.failedFuture(new NinePException("/n/ctl: feed " + name + ": " + e.getMessage()));
+        }
+        ChildLink link = child(name);
+        if (link == null) {
+            return CompletableFuture.failedFuture(new NinePException("/n/ctl: feed: no child '" + name
+                    + "' (write a child line for it first)"));
+        }
+        try {
+            BlobCache cache = blobs.cache();
+            if (cache.arriving(hash) == null && cache.file(hash) == null) {
+                return CompletableFuture.failedFuture(new NinePException("/n/ctl: feed " + name + ": this relay"
+                        + " has no blob " + hash + " in its cache nor an upload of it under way (push it here first)"));
+            }
+        } catch (NinePException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return link.feeder().give(hash);
+    }
+
     private ChildLink place(ChildTarget t, String principal, String via) throws NinePException {
         ChildLink link;
         synchronized (this) {
@@ -114,7 +154,7 @@ public final class Relay implements AutoCloseable {
                 audit(principal, via, t.name(), t).refused(reason).log();
                 throw new NinePException(reason);
             }
-            link = new ChildLink(t, connector.connect(t), blobs);
+            link = new ChildLink(t, dialer.dial(t), blobs);
             children.put(t.name(), link);
             if (known != null) {
                 known.close();

@@ -7,12 +7,20 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
-/** The relays of one daemon ({@code --relay}): one per virtual node, sharing one SSH client. */
+/** The relays of one daemon ({@code --relay}): one per virtual node, sharing one SSH client and one pacing thread. */
 public final class Relays implements AutoCloseable {
     private final RelayConnector connector;
     private final RelayTargets allowed;
     private final Map<VirtualNode, Relay> byNode = new ConcurrentHashMap<>();
+    /** Paces every relay's child handshakes and their retries; one daemon thread for the whole daemon. */
+    private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gprocd-relay-dialer");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Relays(RelayConnector connector, RelayTargets allowed) {
         this.connector = connector;
@@ -27,7 +35,8 @@ public final class Relays implements AutoCloseable {
 
     /** {@code own} with {@code n/} beside it, relaying for {@code node}. */
     public FileTree treeFor(VirtualNode node, FileTree own) {
-        Relay relay = new Relay(node, connector, allowed);
+        Relay relay = new Relay(node, new ChildDialer(connector::connect, pacer, ChildDialer.CONCURRENT,
+                ChildDialer.ATTEMPTS), allowed);
         byNode.put(node, relay);
         return new RelayTree(own, relay);
     }
@@ -39,6 +48,7 @@ public final class Relays implements AutoCloseable {
     @Override
     public void close() {
         byNode.values().forEach(Relay::close);
+        pacer.shutdownNow();
         connector.close();
     }
 }

@@ -50,6 +50,14 @@ class RelayPushSpec extends Specification {
         [ctl, text(c.read(ctl, 0, 64)) as int]
     }
 
+    /** c2 behind r2 behind r1 (r1 is the setup's relay), both announced. */
+    void nested() {
+        cluster.start('r2', ['r1'], { it.relay(true).trustedRelays(['relay-r1']) })
+        cluster.start('c2', ['r2'], { it.trustedRelays(['relay-r2']) })
+        RelaySpec.ctl(alice, 'n/ctl', cluster.childLine('r2'))
+        RelaySpec.ctl(alice, 'n/r2/n/ctl', cluster.childLine('c2'))
+    }
+
     Relay relay() {
         cluster.daemons.r1.relay(1)
     }
@@ -91,6 +99,58 @@ class RelayPushSpec extends Specification {
 
         then:
         relay().pushes() == 1
+    }
+
+    def "through nested relays the blob cuts through every level: the leaf receives it while the first relay still does"() {
+        given: 'c2 behind r2 behind r1'
+        nested()
+        byte[] data = blob(8)
+        String hash = sha256(data)
+        Fid ctl = alice.open(alice.walk('n/r2/n/c2/clone'), Message.ORDWR)
+        int n = text(alice.read(ctl, 0, 64)) as int
+        Fid upload = alice.create(alice.walk('cache'), hash, 0444, Message.OWRITE)
+        alice.writeAll(upload, 0, Arrays.copyOf(data, SIZE / 2 as int))
+
+        when:
+        CompletableFuture<Integer> linked = alice.async().write(ctl, 0, "link $hash bin/blob 555\n".bytes)
+
+        then: 'the leaf two relays down has the first half while r1 waits for the second'
+        conditions.eventually {
+            assert cluster.daemons.c2.node(1).cache().arriving(hash)?.received() == SIZE / 2
+        }
+        !linked.isDone()
+
+        when:
+        alice.writeAll(upload, SIZE / 2 as long, Arrays.copyOfRange(data, SIZE / 2 as int, SIZE))
+        alice.clunk(upload)
+        linked.get(60, TimeUnit.SECONDS)
+
+        then:
+        cluster.daemons.c2.node(1).cache().contains(hash)
+        cluster.daemons.r2.node(1).cache().contains(hash)
+        alice.stat(alice.walk("n/r2/n/c2/$n/fs/bin/blob")).length() == SIZE
+    }
+
+    def "through nested relays, when the first relay's upload fails the link two levels down fails with the reason"() {
+        given:
+        nested()
+        byte[] data = blob(9)
+        String hash = sha256(data)
+        Fid ctl = alice.open(alice.walk('n/r2/n/c2/clone'), Message.ORDWR)
+        Fid upload = alice.create(alice.walk('cache'), hash, 0444, Message.OWRITE)
+        alice.writeAll(upload, 0, Arrays.copyOf(data, SIZE / 2 as int))
+        CompletableFuture<Integer> linked = alice.async().write(ctl, 0, "link $hash bin/blob 555\n".bytes)
+
+        when: 'the second half is not the blob'
+        alice.writeAll(upload, SIZE / 2 as long, new byte[SIZE / 2 as int])
+        try { alice.clunk(upload) } catch (NinePException mismatch) { }
+        linked.get(60, TimeUnit.SECONDS)
+
+        then:
+        ExecutionException e = thrown()
+        e.cause.message.contains('hash mismatch')
+        !cluster.daemons.c2.node(1).cache().contains(hash)
+        !cluster.daemons.r2.node(1).cache().contains(hash)
     }
 
     def "when the relay's own upload fails, the link through it fails with that reason and the child gets nothing"() {
@@ -143,5 +203,43 @@ class RelayPushSpec extends Specification {
 
         then:
         relay().pushes() == 0
+    }
+
+    def "feed NAME HASH on n/ctl gives the child a blob the relay holds, without a session, once"() {
+        given:
+        byte[] data = blob(5)
+        String hash = sha256(data)
+        NinePFiles.push(alice, data)
+
+        when:
+        RelaySpec.ctl(alice, 'n/ctl', "feed c1 $hash\n")
+        RelaySpec.ctl(alice, 'n/ctl', "feed c1 $hash\n")
+
+        then:
+        cluster.daemons.c1.node(1).cache().contains(hash)
+        relay().pushes() == 1
+        relay().pushedBytes() == SIZE
+    }
+
+    def "a feed line that names no child, a blob the relay lacks or no hash is refused, naming the culprit"() {
+        given:
+        String held = sha256(blob(6))
+        NinePFiles.push(alice, blob(6))
+        String missing = sha256(blob(7))
+
+        when:
+        RelaySpec.ctl(alice, 'n/ctl', line.replace('HELD', held).replace('MISSING', missing))
+
+        then:
+        NinePException e = thrown()
+        e.message.contains(message.replace('MISSING', missing))
+        relay().pushes() == 0
+
+        where:
+        line                 || message
+        'feed c9 HELD\n'     || "feed: no child 'c9'"
+        'feed c1 MISSING\n'  || 'this relay has no blob MISSING in its cache'
+        'feed c1 nothex\n'   || 'feed c1: '
+        'feed c1\n'          || "'feed' takes 2 arguments"
     }
 }

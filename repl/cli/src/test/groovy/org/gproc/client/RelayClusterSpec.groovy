@@ -161,6 +161,54 @@ class RelayClusterSpec extends Specification {
         flat?.close()
     }
 
+    def "a preload through a relay sends the blob once on the control node's link and fills every leaf's cache"() {
+        given: 'a 1 MiB file no node has yet, and the same leaves flat and nested under r2 under r1'
+        Path file = dir.resolve('preload.bin')
+        byte[] data = new byte[1 << 20]
+        new Random(11).nextBytes(data)
+        Files.write(file, data)
+        String hash = java.security.MessageDigest.getInstance('SHA-256').digest(data).encodeHex().toString()
+        def nested = Cluster.connect(inventory('r2', 'r1'), ClusterOptions.defaults())
+
+        when:
+        long before = nested.bytesSent
+        Map sent = nested.nodes['n[1-3]'].preload(file)
+        long crossed = nested.bytesSent - before
+
+        then: 'the bytes went once to r1, which fed r2, which fed the leaves'
+        sent.keySet() == ['n1', 'n2', 'n3'] as Set
+        sent.values().sum() == data.length
+        crossed >= data.length
+        crossed < 2 * data.length
+        (1..3).every { leaves.node(it).cache().contains(hash) }
+        relays.node(2).cache().contains(hash)
+
+        when: 'a push of the same file afterwards'
+        long again = nested.bytesSent
+        nested.nodes['n[1-3]'].preload(file)
+
+        then: 'sends no blob bytes'
+        nested.bytesSent - again < data.length / 100
+
+        cleanup:
+        nested?.close()
+    }
+
+    def "a preload through a relay of something that is not a file names it and sends nothing"() {
+        given:
+        def relayed = Cluster.connect(inventory('r1'), ClusterOptions.defaults())
+
+        when:
+        relayed.nodes['n[1-3]'].preload(dir.toString())
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message == "push: '$dir' is not a regular file"
+
+        cleanup:
+        relayed?.close()
+    }
+
     def "a child that proves another host key is down with the relay's reason while the rest run"() {
         given: 'known_hosts whose line for n2 holds some other key'
         Path wrong = dir.resolve('known_hosts.wrong')
@@ -237,11 +285,7 @@ class RelayClusterSpec extends Specification {
         def cluster = Cluster.connect(behindOwnRelay(relay, leaves, dir.resolve('known_hosts.dying')),
                 ClusterOptions.defaults())
         Path flag = dir.resolve('relay-died')
-        def job = cluster.nodes['n[1-3]'].run('/bin/sh', '-c',
-                "echo before; while [ ! -e '$flag' ]; do sleep 0.1; done; echo after; exit 4")
-        new PollingConditions(timeout: 60).eventually {
-            assert job.processes.every { new String(it.stdoutBytes()) == 'before\n' }
-        }
+        def job = waitingJob(cluster, flag)
 
         when:
         relay.close()
@@ -263,12 +307,7 @@ class RelayClusterSpec extends Specification {
 
     def "a relay that dies mid-job: children that cannot be reached directly are down with the reason"() {
         given: 'leaves that accept only the relay, not alice directly'
-        Path relayOnly = dir.resolve('authorized_keys.relay-only')
-        Files.writeString(relayOnly, Files.readString(dir.resolve('authorized_keys')).readLines()
-                .findAll { it.endsWith(' relay@lab') }.join('\n') + '\n')
-        def strict = GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('strict_host_key'))
-                .authorizedKeys(relayOnly).stateDir(dir.resolve('strict-state')).instances(3)
-                .trustedRelays(['relay@lab']).start()
+        def strict = relayOnlyLeaves('strict')
         def relay = relayDaemon('dying2-state')
         def cluster = Cluster.connect(behindOwnRelay(relay, strict, dir.resolve('known_hosts.strict')),
                 ClusterOptions.defaults())
@@ -291,5 +330,166 @@ class RelayClusterSpec extends Specification {
         cluster?.close()
         relay?.close()
         strict?.close()
+    }
+
+    /** Leaves that accept only the relays' key (relay@lab), never alice directly. */
+    GprocDaemon relayOnlyLeaves(String name) {
+        Path relayOnly = dir.resolve("authorized_keys.$name")
+        Files.writeString(relayOnly, Files.readString(dir.resolve('authorized_keys')).readLines()
+                .findAll { it.endsWith(' relay@lab') }.join('\n') + '\n')
+        GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('strict_host_key'))
+                .authorizedKeys(relayOnly).stateDir(dir.resolve("$name-state")).instances(3)
+                .trustedRelays(['relay@lab']).start()
+    }
+
+    /** known_hosts for the shared daemons plus {@code more}, and an inventory of {@code nodes} lines. */
+    Inventory routes(String name, List<GprocDaemon> more, String nodes) {
+        Path hosts = dir.resolve("known_hosts.$name")
+        Files.writeString(hosts, Files.readString(knownHosts) + more.withIndex().collect { d, i ->
+            Files.readString(d.writeInventory(dir.resolve("${name}-${i}.groovy")).resolveSibling("${name}-${i}.groovy.known_hosts"))
+        }.join(''))
+        Inventory.parse("""\
+            cluster { knownHosts = '$hosts'; identity = '$identity' }
+            nodes {
+            $nodes
+            }
+            """.stripIndent(), dir.resolve("${name}-cluster.groovy"))
+    }
+
+    /** Runs on n1..n3 a script that prints, waits for {@code flag}, prints again and exits 4; waits for the first line. */
+    Job waitingJob(Cluster cluster, Path flag) {
+        def job = cluster.nodes['n[1-3]'].run('/bin/sh', '-c',
+                "echo before; while [ ! -e '$flag' ]; do sleep 0.1; done; echo after; exit 4")
+        new PollingConditions(timeout: 60).eventually {
+            assert job.processes.every { new String(it.stdoutBytes()) == 'before\n' }
+        }
+        job
+    }
+
+    def "a relay that dies mid-job: children the client cannot reach move to a sibling relay, and every byte arrives"() {
+        given: 'r1 and r2 side by side; n1, n2 behind r1 and n3 behind r2; the leaves take only relays'
+        def strict = relayOnlyLeaves('sibling-leaves')
+        def r1 = relayDaemon('sibling-r1')
+        def r2 = relayDaemon('sibling-r2')
+        def cluster = Cluster.connect(routes('sibling', [r1, r2, strict], """\
+                r1 { host = '127.0.0.1'; port = ${r1.port(1)} }
+                r2 { host = '127.0.0.1'; port = ${r2.port(1)} }
+                n1 { host = '127.0.0.1'; port = ${strict.port(1)}; relay = 'r1' }
+                n2 { host = '127.0.0.1'; port = ${strict.port(2)}; relay = 'r1' }
+                n3 { host = '127.0.0.1'; port = ${strict.port(3)}; relay = 'r2' }"""), ClusterOptions.defaults())
+        Path flag = dir.resolve('sibling-flag')
+        def job = waitingJob(cluster, flag)
+
+        when:
+        r1.close()
+        new PollingConditions(timeout: 60).eventually {
+            assert ['n1', 'n2'].every { cluster.node(it).up && cluster.node(it).channel().client().is(
+                    cluster.node('r2').channel().client()) }
+        }
+        Files.createFile(flag)
+        job.waitFor(Duration.ofSeconds(60))
+
+        then:
+        job.processes.collect { it.text } == ['before\nafter\n'] * 3
+        job.exitCodes == [n1: 4, n2: 4, n3: 4]
+        cluster.downReasons == [r1: 'connection closed']
+
+        cleanup:
+        cluster?.close()
+        [r1, r2, strict].each { it?.close() }
+    }
+
+    def "a relay that dies mid-job, then the sibling its children moved to: they are down with the reason"() {
+        given:
+        def strict = relayOnlyLeaves('nosibling-leaves')
+        def r1 = relayDaemon('nosibling-r1')
+        def r2 = relayDaemon('nosibling-r2')
+        def cluster = Cluster.connect(routes('nosibling', [r1, r2, strict], """\
+                r1 { host = '127.0.0.1'; port = ${r1.port(1)} }
+                r2 { host = '127.0.0.1'; port = ${r2.port(1)} }
+                'n[1-2]' { host = '127.0.0.1'; port = ${strict.port(1)}; relay = 'r1' }
+                n3 { host = '127.0.0.1'; port = ${strict.port(3)}; relay = 'r2' }"""), ClusterOptions.defaults())
+        def job = waitingJob(cluster, dir.resolve('nosibling-flag'))
+
+        when: 'r2 dies, and n3 moves to r1'
+        r2.close()
+        new PollingConditions(timeout: 60).eventually {
+            assert cluster.node('n3').up && cluster.node('n3').channel().client().is(cluster.node('r1').channel().client())
+        }
+
+        and: 'then r1 dies too, leaving no route to the leaves'
+        r1.close()
+        job.waitFor(Duration.ofSeconds(60))
+
+        then:
+        cluster.downReasons == [r1: 'connection closed', r2: 'connection closed', n1: 'relay r1: connection lost',
+                                n2: 'relay r1: connection lost', n3: 'relay r1: connection lost']
+        job.processes.every { it.exitValue() == 255 && it.failure().get().contains('connection lost') }
+
+        cleanup:
+        cluster?.close()
+        [r1, r2, strict].each { it?.close() }
+    }
+
+    GprocDaemon trustingRelay(String name) {
+        GprocDaemon.builder().listen('127.0.0.1', 0).hostKey(dir.resolve('relay_host_key'))
+                .authorizedKeys(dir.resolve('authorized_keys')).stateDir(dir.resolve(name)).instances(1)
+                .relay(true).trustedRelays(['relay@lab']).start()
+    }
+
+    def "a nested relay that dies under a live relay is noticed: its children carry on directly, every byte arrives"() {
+        given: 'r1 direct, r2 behind r1, n1..n3 behind r2'
+        def r1 = relayDaemon('nested-r1')
+        def r2 = trustingRelay('nested-r2')
+        def cluster = Cluster.connect(routes('nested', [r1, r2], """\
+                r1 { host = '127.0.0.1'; port = ${r1.port(1)} }
+                r2 { host = '127.0.0.1'; port = ${r2.port(1)}; relay = 'r1' }
+                'n[1-3]' { host = '127.0.0.1'; port = ${leaves.port(1)}; relay = 'r2' }"""), ClusterOptions.defaults())
+        Path flag = dir.resolve('nested-flag')
+        def job = waitingJob(cluster, flag)
+
+        when: 'r2 dies while r1 lives on'
+        r2.close()
+        new PollingConditions(timeout: 60).eventually {
+            assert ['n1', 'n2', 'n3'].every { cluster.node(it).up && !cluster.node(it).channel().relayed }
+        }
+        Files.createFile(flag)
+        job.waitFor(Duration.ofSeconds(60))
+
+        then:
+        job.processes.collect { it.text } == ['before\nafter\n'] * 3
+        job.exitCodes == [n1: 4, n2: 4, n3: 4]
+        cluster.downReasons == [r2: 'relay r1: connection lost']
+        cluster.node('r1').up
+
+        cleanup:
+        cluster?.close()
+        [r1, r2].each { it?.close() }
+    }
+
+    def "a nested relay that dies under a live relay: children with no other way are down with the reason"() {
+        given:
+        def strict = relayOnlyLeaves('nested-strict-leaves')
+        def r1 = relayDaemon('nested-strict-r1')
+        def r2 = trustingRelay('nested-strict-r2')
+        def cluster = Cluster.connect(routes('nested-strict', [r1, r2, strict], """\
+                r1 { host = '127.0.0.1'; port = ${r1.port(1)} }
+                r2 { host = '127.0.0.1'; port = ${r2.port(1)}; relay = 'r1' }
+                'n[1-3]' { host = '127.0.0.1'; port = ${strict.port(1)}; relay = 'r2' }"""), ClusterOptions.defaults())
+        def job = waitingJob(cluster, dir.resolve('nested-strict-flag'))
+
+        when:
+        r2.close()
+        job.waitFor(Duration.ofSeconds(60))
+
+        then:
+        cluster.downReasons == [r2: 'relay r1: connection lost', n1: 'relay r2: connection lost',
+                                n2: 'relay r2: connection lost', n3: 'relay r2: connection lost']
+        job.processes.every { it.exitValue() == 255 && it.failure().get().contains('relay r2: connection lost') }
+        cluster.node('r1').up
+
+        cleanup:
+        cluster?.close()
+        [r1, r2, strict].each { it?.close() }
     }
 }

@@ -89,55 +89,8 @@ public final class Cluster implements AutoCloseable {
             }
         }
         if (tree.hasRelays()) {
-            watchRelays(tree);
+            new RelayFailover(tree, nodes, opener, this::connectDirectly, () -> closing).watch();
         }
-    }
-
-    /**
-     * When a connection that carries relayed nodes is lost, each of those nodes is tried directly; one that answers
-     * carries on there (its running processes read on from where they were: sessions live on the node), the others
-     * are down with {@code relay R: connection lost}. Nodes reached directly on a lost connection of their own are
-     * down as before ("connection closed").
-     */
-    private void watchRelays(RelayTree tree) {
-        Map<NinePClient, List<Node>> byConnection = new LinkedHashMap<>();
-        for (Node n : nodes.values()) {
-            NodeChannel c = n.channel();
-            if (c != null && c.isRelayed()) {
-                byConnection.computeIfAbsent(c.client(), k -> new ArrayList<>()).add(n);
-            }
-        }
-        byConnection.forEach((client, carried) -> client.whenClosed().thenRun(() -> {
-            if (closing) {
-                return;
-            }
-            for (Node n : carried) {
-                if (n.channel() == null || n.channel().client() != client) {
-                    continue;
-                }
-                String relay = topRelay(tree, n.getName());
-                NodeAddress address = tree.addresses().get(n.getName());
-                connectDirectly(address).whenComplete((c, e) -> {
-                    if (e != null || closing) {
-                        n.lost("relay " + relay + ": connection lost");
-                        if (c != null) {
-                            c.close();
-                        }
-                        return;
-                    }
-                    n.rerouted(new NodeChannel(n.getName(), c));
-                });
-            }
-        }));
-    }
-
-    /** The relay at the client's end of {@code node}'s route. */
-    private static String topRelay(RelayTree tree, String node) {
-        String at = node;
-        while (tree.parent(at) != null) {
-            at = tree.parent(at);
-        }
-        return at;
     }
 
     private CompletableFuture<NinePClient> connectDirectly(NodeAddress address) {

@@ -150,7 +150,7 @@ public final class Node {
         }
         CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
         for (LocalBlob blob : blobs) {
-            total = total.thenCombine(BlobPush.ensure(cluster.engine(), channel, blob), Long::sum);
+            total = total.thenCombine(BlobPush.preload(cluster.engine(), channel, blob), Long::sum);
         }
         return total;
     }

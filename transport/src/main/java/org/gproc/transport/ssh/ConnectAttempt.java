@@ -176,15 +176,25 @@ abstract class ConnectAttempt<T> {
         if (hostKey != null) {
             return through == null ? hostKey : new HostKeyException(hostKey, " (through " + through + ")");
         }
-        if (s != null && s.getServerKey() != null && s.isOpen() && !s.isAuthenticated()) {
-            return new IOException(where() + ": " + role() + " refused our key " + connector.identityFingerprint()
+        if (s != null && s.getServerKey() != null && !s.isAuthenticated() && refusedEveryKey(e)) {
+            return new AuthRefusedException(where() + ": " + role() + " refused our key " + connector.identityFingerprint()
                     + connector.certificate().map(c -> " and our user " + org.gproc.transport.cert.Certificates
                     .describe(c)).orElse("") + " (not in its authorized_keys"
                     + (connector.certificate().isEmpty() ? "" : ", not signed by a CA it trusts (--trusted-user-ca),"
                     + " expired or revoked") + ", or an option there forbids this login)", e);
         }
         String why = e == null ? "connection closed" : e.getMessage();
+        if (s != null && s.getServerKey() != null && !s.isAuthenticated()) {
+            // a busy node that hit its auth timeout, or one that hung up: not a verdict on our key
+            return new IOException(where() + ": authentication did not complete: " + why, e);
+        }
         return new IOException(where() + ": SSH handshake failed: " + why, e);
+    }
+
+    /** SSHD ends authentication this way only when the peer answered "failure" to every method and key offered. */
+    private static boolean refusedEveryKey(Throwable e) {
+        return e instanceof org.apache.sshd.common.SshException ssh
+                && ssh.getDisconnectCode() == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE;
     }
 
     void fail(IOException e) {

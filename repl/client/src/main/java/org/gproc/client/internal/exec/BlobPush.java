@@ -36,6 +36,35 @@ public final class BlobPush {
         return begin(engine, node.blobHome(), blob).started();
     }
 
+    /**
+     * A preload (no session): direct, {@link #ensure}. Through a relay, the blob goes to the cache of the node the
+     * connection reaches, once however many nodes are behind it, and {@code feed NODE H} on the next relay's
+     * {@code n/ctl} makes that relay give it to the node from its cache (relays above it give it to that relay first,
+     * as they do for {@code link} lines). Completes with the bytes this call sent on the control node's link.
+     */
+    public static CompletableFuture<Long> preload(ExecEngine engine, NodeChannel node, LocalBlob blob) {
+        if (!node.isRelayed()) {
+            return ensure(engine, node, blob);
+        }
+        String hash = blob.hash();
+        if (node.cachedBlobs().contains(hash)) {
+            return CompletableFuture.completedFuture(0L);
+        }
+        Upload home = begin(engine, node.blobHome(), blob);
+        return home.started()
+                .thenCompose(v -> node.relay().writeText("n/ctl", "feed " + node.node() + " " + hash + "\n"))
+                .thenCompose(v -> home.done())
+                .whenComplete((n, e) -> {
+                    if (e == null) {
+                        node.cachedBlobs().add(hash);
+                    }
+                })
+                .exceptionally(e -> {
+                    throw new CompletionException(new IOException(node.node() + ": preload of " + blob.path()
+                            + " failed: " + Futures.message(e), Futures.cause(e)));
+                });
+    }
+
     /** One upload of one blob to one node: {@code started} once the bytes may follow, {@code done} with the count. */
     record Upload(CompletableFuture<Void> started, CompletableFuture<Long> done) {
         static Upload finished() {

@@ -237,7 +237,7 @@ final class LaunchFlow {
     private void readFrom(Fid fid, String file, long offset, OutputBuffer buffer, CompletableFuture<Void> done) {
         NodeChannel reading = node;
         fid.client().read(fid, offset, fid.iounit()).whenComplete((data, e) -> {
-            if (e != null && !reading.isOpen()) {
+            if (e != null && reading.noticeFailure(e)) {
                 reroute(reading, file, offset, buffer, done);
                 return;
             }
@@ -286,7 +286,7 @@ final class LaunchFlow {
             if (e == null) {
                 return CompletableFuture.completedFuture(line);
             }
-            if (reading.isOpen()) {
+            if (!reading.noticeFailure(e)) {
                 return CompletableFuture.<byte[]>failedFuture(e);
             }
             return reading.successor().thenCompose(next -> {

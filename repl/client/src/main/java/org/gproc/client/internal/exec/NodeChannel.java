@@ -5,6 +5,7 @@ import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.Pipeline;
 import org.gproc.transport.ninep.Stat;
+import org.gproc.transport.xcpu.ChildUnreachable;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,8 @@ public final class NodeChannel {
     private final String prefix;
     /** Where blobs go: this channel when direct, else the channel of the node the connection reaches. */
     private final NodeChannel blobHome;
+    /** The relay this node is reached through (its {@code n/ctl} takes the node's child and feed lines); null when direct. */
+    private final NodeChannel relay;
     /** Blobs this client has seen in the node's cache/: a second push of them sends nothing. */
     private final Set<String> cachedBlobs = ConcurrentHashMap.newKeySet();
     private final Map<String, BlobPush.Upload> uploads = new ConcurrentHashMap<>();
@@ -51,12 +54,15 @@ public final class NodeChannel {
     private volatile boolean closed;
     /** Set when the connection was lost: the route found instead, or why there is none. */
     private final CompletableFuture<NodeChannel> successor = new CompletableFuture<>();
+    /** Completed with a relay's name when that relay on this node's route lost its own connection onward. */
+    private final CompletableFuture<String> brokenAt = new CompletableFuture<>();
 
     public NodeChannel(String node, NinePClient client) {
         this.node = node;
         this.client = client;
         this.prefix = "";
         this.blobHome = this;
+        this.relay = null;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class NodeChannel {
         this.client = relayed.client;
         this.prefix = prefix;
         this.blobHome = relayed.blobHome;
+        this.relay = relayed;
     }
 
     /** {@code relative} in this node's tree, as walked on the connection. */
@@ -92,6 +99,11 @@ public final class NodeChannel {
         return !prefix.isEmpty();
     }
 
+    /** The channel of the relay next to this node (whose {@code n/ctl} names it), or null when direct. */
+    public NodeChannel relay() {
+        return relay;
+    }
+
     /** The channel whose cache receives this node's blobs (itself when direct). */
     public NodeChannel blobHome() {
         return blobHome;
@@ -105,8 +117,34 @@ public final class NodeChannel {
         return client;
     }
 
+    /** Whether requests can still reach the node this way: the connection is up and no hop on the route broke. */
     public boolean isOpen() {
-        return client != null && client.isOpen();
+        return client != null && client.isOpen() && !brokenAt.isDone();
+    }
+
+    /**
+     * Looks at a failed request's error: when a relay on this node's route says the next hop's connection was lost
+     * ({@link ChildUnreachable}), the route is broken there, and {@link #brokenAt()} says where; any other error is
+     * the node's own. Returns whether the route is broken.
+     */
+    public boolean noticeFailure(Throwable e) {
+        if (!isRelayed() || e == null) {
+            return !isOpen();
+        }
+        ChildUnreachable.parse(Futures.message(e)).filter(ChildUnreachable::lost)
+                .filter(u -> ("/" + prefix).contains("/n/" + u.child() + "/"))
+                .ifPresent(u -> routeBroken(u.child()));
+        return !isOpen();
+    }
+
+    /** The route through relay {@code hop} is gone (the cluster finds another, see {@link #successor()}). */
+    public void routeBroken(String hop) {
+        brokenAt.complete(hop);
+    }
+
+    /** Completes with the name of the hop whose loss broke this route. */
+    public CompletableFuture<String> brokenAt() {
+        return brokenAt;
     }
 
     Set<String> cachedBlobs() {

@@ -67,7 +67,11 @@ public final class RouteOpener {
         return direct.apply(address).thenApply(client -> new NodeChannel(address.name(), client));
     }
 
-    private CompletableFuture<NodeChannel> announce(NodeChannel relay, String relayName, NodeAddress child) {
+    /**
+     * Writes {@code child}'s line to {@code relay}'s {@code n/ctl} and, once the relay has connected to it, gives
+     * the child's channel through that relay (also how a node is moved to a sibling relay when its own is lost).
+     */
+    public CompletableFuture<NodeChannel> announce(NodeChannel relay, String relayName, NodeAddress child) {
         String line;
         try {
             line = childLine(child, keys.keySpec(child));
