@@ -207,11 +207,11 @@ public final class Cluster implements AutoCloseable {
 
     Job startJob(NodeSet targets, Launch<Job> launch) {
         String id = String.valueOf(jobs.incrementAndGet());
-        List<SessionProcess> started = new ArrayList<>(targets.size());
-        int rank = 0;
-        for (Node node : targets) {
-            ExecRequest request = launch.request(id + "/" + rank++);
-            started.add(node.startQuietly(request));
+        List<Node> placed = List.copyOf(targets.stream().toList());
+        List<CompletableFuture<String>> arches = archesOf(placed, launch);
+        List<SessionProcess> started = new ArrayList<>(placed.size());
+        for (int rank = 0; rank < placed.size(); rank++) {
+            started.add(startPlaced(placed.get(rank), launch, id, rank, placed.size(), arches.get(rank)));
         }
         AtomicInteger running = new AtomicInteger();
         for (SessionProcess p : started) {
@@ -220,6 +220,36 @@ public final class Cluster implements AutoCloseable {
                     running.incrementAndGet(), started.size()));
         }
         return new Job(this, id, List.copyOf(started));
+    }
+
+    /** One node's launch, a job of its own (rank 0 of 1). */
+    RemoteProcess startOne(Node node, Launch<RemoteProcess> launch) {
+        String id = String.valueOf(jobs.incrementAndGet());
+        SessionProcess p = startPlaced(node, launch, id, 0, 1, archesOf(List.of(node), launch).get(0));
+        getTracker().started(p, launch.background());
+        return p;
+    }
+
+    /** Each node's arch, read in parallel, when the launch must choose or check a binary by it; else nulls. */
+    private List<CompletableFuture<String>> archesOf(List<Node> placed, Launch<?> launch) {
+        List<CompletableFuture<String>> arches = new ArrayList<>(placed.size());
+        for (Node node : placed) {
+            arches.add(launch.needsArch() && node.isUp() ? node.archAsync()
+                    : CompletableFuture.completedFuture(null));
+        }
+        return arches;
+    }
+
+    private SessionProcess startPlaced(Node node, Launch<?> launch, String job, int rank, int size,
+                                       CompletableFuture<String> arch) {
+        ExecRequest request;
+        try {
+            String nodeArch = node.await(arch, "reading its arch");
+            request = launch.request(new Launch.Placement(job, rank, size, node.getName(), nodeArch));
+        } catch (IllegalStateException refused) {
+            return SessionProcess.failed(engine, node.getName(), refused.getMessage(), launch.unplaced());
+        }
+        return node.startQuietly(request);
     }
 
     /**
