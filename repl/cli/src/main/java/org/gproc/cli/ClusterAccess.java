@@ -21,4 +21,15 @@ final class ClusterAccess {
         }
         return Cluster.connect(inventory, cli.clusterOptions().withConnectTimeout(connectTimeout));
     }
+
+    /** As {@link #open(GprocCli, String, Duration)}, with a launching command's guard rails and progress line. */
+    static Cluster open(GprocCli cli, String nodes, Duration connectTimeout, LaunchOptions launching,
+                        java.io.PrintWriter err) {
+        Inventory inventory = cli.inventory();
+        if (nodes != null) {
+            inventory = inventory.subset(nodes);
+        }
+        return Cluster.connect(inventory, launching.apply(cli.clusterOptions().withConnectTimeout(connectTimeout),
+                cli.stdin(), err));
+    }
 }

@@ -95,7 +95,7 @@ class PushArchSpec extends Specification {
         job.waitFor()
         def lines = job.processes.collect { it.text.trim().split(' ') as List }
 
-        then: 'ranks follow the node set's order; a GPROC_ variable the user sets is replaced, not trusted'
+        then: 'ranks follow the node set order; a GPROC_ variable the user sets is replaced, not trusted'
         lines.collect { it[1..3] } == [['0', '3', 'a1'], ['1', '3', 'n1'], ['2', '3', 'n2']]
         lines*.get(0).unique() == [job.id]
     }
