@@ -68,7 +68,7 @@ final class FanOut {
      * daemon JVM decrypts its first megabytes without the AES-GCM intrinsics (C2 has not compiled GHASH yet), which
      * is JIT warm-up, not the cold cache this case is about. With {@code libs}, each push also sends the executable's
      * shared-library closure and runs it through the pushed loader ({@code push(exe, libs: true)}); the cases are
-     * then {@code cold --libs} and {@code warm --libs}.
+     * then {@code cold --libs} (the warm-up pushes no library, so the closure is cold too) and {@code warm --libs}.
      */
     static List<Figure> b2(BenchCluster bench, int n, Path exe, int reps, boolean libs, PrintStream log)
             throws Exception {
@@ -81,7 +81,7 @@ final class FanOut {
             Files.write(other, bytes);
             other.toFile().setExecutable(true);
             log.printf("B2: warm-up push of another %d-byte blob on %d nodes (untimed)%n", size, n);
-            check(cluster.getNodes().push(other.toString()).libs(libs).run(), n, false);
+            check(cluster.getNodes().push(other.toString()).run(), n, false); // without libs: they stay cold
             log.printf("B2: push and run %s (%d bytes) on %d nodes: cold, then %d warm%n", exe, size, n, reps);
             long t0 = System.nanoTime();
             check(cluster.getNodes().push(exe.toString()).libs(libs).run(), n, false);

@@ -243,27 +243,23 @@ public record ElfFile(String file, boolean is64, boolean littleEndian, int machi
         }
 
         private int u16(int at) throws ElfFormatException {
-            need(at, 2);
-            int a = data[at] & 0xff;
-            int b = data[at + 1] & 0xff;
-            return little ? a | b << 8 : a << 8 | b;
+            return (int) word(at, 2);
         }
 
         private long u32(int at) throws ElfFormatException {
-            need(at, 4);
-            long v = 0;
-            for (int i = 0; i < 4; i++) {
-                int shift = little ? 8 * i : 8 * (3 - i);
-                v |= (long) (data[at + i] & 0xff) << shift;
-            }
-            return v;
+            return word(at, 4);
         }
 
         private long s64(int at) throws ElfFormatException {
-            need(at, 8);
+            return word(at, 8);
+        }
+
+        /** {@code size} bytes at {@code at} in the file's byte order, as an unsigned (2, 4) or raw (8 bytes) value. */
+        private long word(int at, int size) throws ElfFormatException {
+            need(at, size);
             long v = 0;
-            for (int i = 0; i < 8; i++) {
-                int shift = little ? 8 * i : 8 * (7 - i);
+            for (int i = 0; i < size; i++) {
+                int shift = little ? 8 * i : 8 * (size - 1 - i);
                 v |= (long) (data[at + i] & 0xff) << shift;
             }
             return v;
