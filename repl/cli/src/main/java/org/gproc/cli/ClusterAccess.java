@@ -4,6 +4,7 @@ import org.gproc.client.Cluster;
 import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 
 /**
@@ -24,7 +25,7 @@ final class ClusterAccess {
 
     /** As {@link #open(GprocCli, String, Duration)}, with a launching command's guard rails and progress line. */
     static Cluster open(GprocCli cli, String nodes, Duration connectTimeout, LaunchOptions launching,
-                        java.io.PrintWriter err) {
+                        PrintWriter err) {
         Inventory inventory = cli.inventory();
         if (nodes != null) {
             inventory = inventory.subset(nodes);

@@ -1,6 +1,7 @@
 package org.gproc.cli;
 
 import org.gproc.client.Cluster;
+import org.gproc.client.ClusterListener;
 import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
 import org.gproc.client.ProcessTracker;
@@ -11,6 +12,7 @@ import org.jline.terminal.TerminalBuilder;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +27,8 @@ final class Sessions {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             Repl repl = new Repl(terminal, Map.of(), tracker, Repl.defaultHistoryFile());
             ClusterOptions shown = options.withTracker(tracker).withProgress(repl.progress())
-                    .withGuard(new TerminalGuard(terminal.input(), new java.io.PrintWriter(terminal.output(), true)));
-            if (repl.progress() instanceof org.gproc.client.ClusterListener bytesSent) {
+                    .withGuard(new TerminalGuard(terminal.input(), new PrintWriter(terminal.output(), true)));
+            if (repl.progress() instanceof ClusterListener bytesSent) {
                 shown = shown.withListener(bytesSent);
             }
             try (Cluster cluster = Cluster.connect(inventory, shown)) {
@@ -53,7 +55,7 @@ final class Sessions {
      * failed.
      */
     static int dryRunScript(Inventory inventory, ClusterOptions options, Path script, List<String> args,
-                            java.io.PrintWriter out) {
+                            PrintWriter out) {
         ProcessTracker tracker = new ProcessTracker();
         try (Cluster cluster = Cluster.connect(inventory, options.withTracker(tracker))) {
             reportDown(cluster, System.err);

@@ -1,5 +1,6 @@
 package org.gproc.cli
 
+import org.gproc.client.GprocRunner
 import org.gproc.client.PushFixture
 import org.gproc.client.internal.exec.LocalBlob
 import spock.lang.AutoCleanup
@@ -36,14 +37,10 @@ class PushCliSpec extends Specification {
         hello = fixture.cc('hello', '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n')
     }
 
+    /** The real command line in its own JVM, stdin a pipe (not a terminal), with inventory {@code inv}. */
     Map gproc(Path inv = inventory, String... args) {
-        def out = new StringWriter()
-        def err = new StringWriter()
-        def cl = GprocCli.commandLine(new GprocCli([:], fixture.dir, new ByteArrayInputStream(new byte[0])))
-        cl.out = new PrintWriter(out)
-        cl.err = new PrintWriter(err)
-        int code = cl.execute(['-i', inv.toString(), *args] as String[])
-        [code: code, out: out.toString(), err: err.toString()]
+        def r = new GprocRunner(fixture.dir, ['-i', inv.toString()]).run(args)
+        [code: r.code(), out: r.out(), err: r.err()]
     }
 
     def "exec --push --libs runs a program whose library exists only on the control node"() {
@@ -77,7 +74,7 @@ class PushCliSpec extends Specification {
     def "exec --dry-run says what would run where and what would be sent, and starts nothing"() {
         given: 'a program no node has'
         Path fresh = fixture.cc('fresh-dry', 'int main(void) { return 0; }\n', ['-DFRESH=' + System.nanoTime()])
-        String hash = LocalBlob.of(fresh).hash()
+        String hash = LocalBlob.sha256(Files.readAllBytes(fresh))
         long size = Files.size(fresh)
 
         when:

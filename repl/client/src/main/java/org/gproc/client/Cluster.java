@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The cluster as one process space: one 9P-over-SSH connection per node reached directly, opened in parallel and
@@ -37,8 +38,7 @@ public final class Cluster implements AutoCloseable {
     private final ExecEngine engine;
     private volatile boolean closing;
     /** The dry run under way (its body may launch from any thread, e.g. a script's), or null. */
-    private final java.util.concurrent.atomic.AtomicReference<DryRun> dryRun =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<DryRun> dryRun = new AtomicReference<>();
     /** Every connection this cluster opened (a relay's is shared by its children); closed once, last. */
     private final java.util.Set<NinePClient> connections = java.util.Collections.synchronizedSet(
             new java.util.LinkedHashSet<>());
