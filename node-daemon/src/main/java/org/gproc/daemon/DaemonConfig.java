@@ -25,7 +25,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
                            Set<String> admins, Limits limits, int msize, int maxFids, int instances,
                            Duration stopTimeout, Map<String, String> nodeEnv, Path auditLog,
                            Set<String> localExec, Path userMap, SshOptions ssh, RelayOptions relay,
-                           Quotas quotas) {
+                           Quotas quotas, String reportedArch) {
 
     public static final int DEFAULT_PORT = 5640;
 
@@ -54,6 +54,10 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         if (port != 0 && port + instances - 1 > 65535) {
             throw new IllegalArgumentException(instances + " instances from port " + port + " run past 65535");
         }
+        if (reportedArch != null && !reportedArch.matches("[A-Za-z0-9_]{1,32}")) {
+            throw new IllegalArgumentException("--report-arch '" + reportedArch + "' is not an arch name"
+                    + " (letters, digits, _; e.g. aarch64)");
+        }
         if (msize < 4096) {
             throw new IllegalArgumentException("msize " + msize + " is below 4096 bytes");
         }
@@ -81,6 +85,7 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
         private int msize = NinePServer.DEFAULT_MSIZE_CAP;
         private int maxFids = NinePServer.DEFAULT_MAX_FIDS;
         private int instances = 1;
+        private String reportedArch;
         private Duration stopTimeout = Duration.ofSeconds(5);
         private Map<String, String> nodeEnv = System.getenv();
         private Path auditLog;
@@ -323,6 +328,15 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
             return this;
         }
 
+        /**
+         * For tests only: the arch the node files report ({@code /arch}) instead of the machine's, so a spec can
+         * show a client choosing or refusing a binary by arch on one machine ({@code --report-arch}).
+         */
+        public Builder reportArch(String arch) {
+            this.reportedArch = arch;
+            return this;
+        }
+
         public DaemonConfig build() {
             List<String> missing = new ArrayList<>();
             if (host == null) {
@@ -341,7 +355,8 @@ public record DaemonConfig(String host, int port, Path hostKey, Path authorizedK
                 throw new IllegalStateException("gprocd: missing " + String.join(", ", missing));
             }
             return new DaemonConfig(host, port, hostKey, authorizedKeys, stateDir, admins, limits, msize, maxFids,
-                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap, ssh, relay, quotas);
+                    instances, stopTimeout, nodeEnv, auditLog, localExec, userMap, ssh, relay, quotas,
+                    reportedArch);
         }
 
         /** Builds the config and starts the daemon. */

@@ -140,7 +140,7 @@ public final class GprocDaemon implements AutoCloseable {
                 VirtualNode node = new VirtualNode("n" + i, config.stateDir().resolve("n" + i), config.limits(),
                         config.admins(), services, env.copy());
                 nodes.add(node);
-                FileTree tree = new XcpuTree(node, Version.VERSION);
+                FileTree tree = new XcpuTree(node, Version.VERSION, config.reportedArch());
                 if (relays != null) {
                     tree = relays.treeFor(node, tree);
                 }

@@ -199,6 +199,11 @@ public final class Gprocd implements Callable<Integer> {
                     + " each request is audited. Without it no forwarding of any kind is accepted.")
     Path gatewayFor;
 
+    @Option(names = "--report-arch", paramLabel = "ARCH",
+            description = "Test only: the /arch file says ARCH instead of this machine's arch, so per-arch pushes can"
+                    + " be tried on one machine. Never on a real node: clients choose binaries by it.")
+    String reportArch;
+
     @Option(names = "--write-inventory", paramLabel = "FILE",
             description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
     Path inventory;
@@ -292,6 +297,7 @@ public final class Gprocd implements Callable<Integer> {
                 .relayCertificate(relayCertificate)
                 .trustedRelays(trustedRelays)
                 .gatewayFor(gatewayFor)
+                .reportArch(reportArch)
                 .start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -32,7 +32,7 @@ final class NodeFiles {
                             SessionCtl.apply(s, view.principal(), view.via(), new String(data, StandardCharsets.UTF_8));
                         });
             }
-            case ARCH -> new TextFile(e, null, () -> utf8(XcpuTree.arch()), null);
+            case ARCH -> new TextFile(e, null, () -> utf8(view.tree().reportedArch()), null);
             case UNAME -> new TextFile(e, null, () -> utf8(XcpuTree.uname()), null);
             case NODE_ENV -> {
                 boolean writing = (mode & 3) != Message.OREAD || (mode & Message.OTRUNC) != 0;

@@ -17,10 +17,22 @@ public final class XcpuTree implements FileTree {
 
     private final VirtualNode node;
     private final String version;
+    private final String arch;
 
     public XcpuTree(VirtualNode node, String version) {
+        this(node, version, null);
+    }
+
+    /** A tree whose {@code arch} file says {@code reportedArch} (tests only; null: the machine's own). */
+    public XcpuTree(VirtualNode node, String version, String reportedArch) {
         this.node = Objects.requireNonNull(node, "node");
         this.version = Objects.requireNonNull(version, "version");
+        this.arch = reportedArch != null ? reportedArch : arch();
+    }
+
+    /** What the {@code arch} file says. */
+    String reportedArch() {
+        return arch;
     }
 
     public VirtualNode node() {

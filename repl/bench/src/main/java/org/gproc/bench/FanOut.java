@@ -66,9 +66,12 @@ final class FanOut {
      * B2. {@code cold}: the blob is in no node's cache (the harness starts a fresh daemon); {@code warm}: cached.
      * Before the cold push, a different blob of the same size is pushed and run once, untimed: a freshly started
      * daemon JVM decrypts its first megabytes without the AES-GCM intrinsics (C2 has not compiled GHASH yet), which
-     * is JIT warm-up, not the cold cache this case is about.
+     * is JIT warm-up, not the cold cache this case is about. With {@code libs}, each push also sends the executable's
+     * shared-library closure and runs it through the pushed loader ({@code push(exe, libs: true)}); the cases are
+     * then {@code cold --libs} (the warm-up pushes no library, so the closure is cold too) and {@code warm --libs}.
      */
-    static List<Figure> b2(BenchCluster bench, int n, Path exe, int reps, PrintStream log) throws Exception {
+    static List<Figure> b2(BenchCluster bench, int n, Path exe, int reps, boolean libs, PrintStream log)
+            throws Exception {
         Cluster cluster = bench.connect(bench.subset(n));
         Path other = Files.createTempFile("gproc-bench-warmup-", ".bin");
         try {
@@ -78,24 +81,26 @@ final class FanOut {
             Files.write(other, bytes);
             other.toFile().setExecutable(true);
             log.printf("B2: warm-up push of another %d-byte blob on %d nodes (untimed)%n", size, n);
-            check(cluster.getNodes().push(other.toString()).run(), n, false);
+            check(cluster.getNodes().push(other.toString()).run(), n, false); // without libs: they stay cold
             log.printf("B2: push and run %s (%d bytes) on %d nodes: cold, then %d warm%n", exe, size, n, reps);
             long t0 = System.nanoTime();
-            check(cluster.getNodes().push(exe.toString()).run(), n, false);
+            check(cluster.getNodes().push(exe.toString()).libs(libs).run(), n, false);
             double cold = (System.nanoTime() - t0) / 1e9;
             log.printf("B2: n=%d cold %.3f s%n", n, cold);
             double[] warm = new double[reps];
             for (int r = 0; r < reps; r++) {
                 long w0 = System.nanoTime();
-                check(cluster.getNodes().push(exe.toString()).run(), n, false);
+                check(cluster.getNodes().push(exe.toString()).libs(libs).run(), n, false);
                 warm[r] = (System.nanoTime() - w0) / 1e9;
                 log.printf("B2: n=%d warm %.3f s%n", n, warm[r]);
             }
-            String what = String.format(Locale.ROOT, "push('%s', %.1f MB).run()", exe.getFileName(), size / 1e6);
+            String what = String.format(Locale.ROOT, "push('%s', %.1f MB%s).run()", exe.getFileName(), size / 1e6,
+                    libs ? ", libs: true" : "");
+            String suffix = libs ? " --libs" : "";
             return List.of(
-                    Figure.measured("B2", "cold", n, "gproc", cold, "s")
+                    Figure.measured("B2", "cold" + suffix, n, "gproc", cold, "s")
                             .withNote(what + ", not cached (after an untimed push of another blob: JIT warm)"),
-                    Figure.measured("B2", "warm", n, "gproc", median(warm), "s")
+                    Figure.measured("B2", "warm" + suffix, n, "gproc", median(warm), "s")
                             .withNote(what + ", cached; median of " + reps + " " + list(warm)));
         } finally {
             cluster.close();

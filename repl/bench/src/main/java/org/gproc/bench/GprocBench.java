@@ -12,7 +12,7 @@ import java.util.Set;
  *
  * <pre>
  * GprocBench b1 --inventory FILE --identity KEY --n 100 [--reps 3]
- * GprocBench b2 --inventory FILE --identity KEY --n 100 --exe FILE [--reps 3]
+ * GprocBench b2 --inventory FILE --identity KEY --n 100 --exe FILE [--reps 3] [--libs]
  * GprocBench b3 --inventory FILE --identity KEY [--runs 1000] [--warmup 100] [--node NAME --tool LABEL]
  * GprocBench b6 --inventory FILE --identity KEY --n 32 --exe FILE [--tree-width 4]
  * GprocBench b4 --inventory FILE --identity KEY --pid DAEMON_PID [--sessions 1000]
@@ -41,7 +41,8 @@ public final class GprocBench {
         try {
             flags = Flags.parse("gproc bench " + bench, Arrays.copyOfRange(args, 1, args.length),
                     Set.of("--inventory", "--identity", "--known-hosts", "--n", "--reps", "--runs", "--warmup",
-                            "--exe", "--pid", "--sessions", "--out", "--tree-width", "--node", "--tool"), Set.of());
+                            "--exe", "--pid", "--sessions", "--out", "--tree-width", "--node", "--tool"),
+                    Set.of("--libs"));
             if (!flags.has("--inventory") || !flags.has("--identity")) {
                 throw new IllegalArgumentException("gproc bench " + bench + ": --inventory and --identity are required");
             }
@@ -100,7 +101,7 @@ public final class GprocBench {
                 if (!flags.has("--exe")) {
                     throw new IllegalArgumentException("gproc bench b2: --exe FILE is required");
                 }
-                yield FanOut.b2(cluster, n, Path.of(flags.text("--exe", null)), reps, log);
+                yield FanOut.b2(cluster, n, Path.of(flags.text("--exe", null)), reps, flags.has("--libs"), log);
             }
             case "b6" -> {
                 if (!flags.has("--exe")) {

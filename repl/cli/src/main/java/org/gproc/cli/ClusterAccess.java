@@ -4,6 +4,7 @@ import org.gproc.client.Cluster;
 import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 
 /**
@@ -20,5 +21,16 @@ final class ClusterAccess {
             inventory = inventory.subset(nodes);
         }
         return Cluster.connect(inventory, cli.clusterOptions().withConnectTimeout(connectTimeout));
+    }
+
+    /** As {@link #open(GprocCli, String, Duration)}, with a launching command's guard rails and progress line. */
+    static Cluster open(GprocCli cli, String nodes, Duration connectTimeout, LaunchOptions launching,
+                        PrintWriter err) {
+        Inventory inventory = cli.inventory();
+        if (nodes != null) {
+            inventory = inventory.subset(nodes);
+        }
+        return Cluster.connect(inventory, launching.apply(cli.clusterOptions().withConnectTimeout(connectTimeout),
+                cli.stdin(), err));
     }
 }

@@ -7,6 +7,7 @@ import org.gproc.client.NodeSet;
 import org.gproc.client.OutputListener;
 import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -50,6 +51,12 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--push", description = "Push the local CMD to the nodes and run that.")
     boolean push;
 
+    @Mixin
+    PushOptions pushOptions;
+
+    @Mixin
+    LaunchOptions launchOptions;
+
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
             description = "How long to wait for each node's connection (default ${DEFAULT-VALUE}).")
     double connectTimeout;
@@ -64,12 +71,22 @@ final class ExecCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Cluster cluster = ClusterAccess.open(cli, nodes, Duration.ofMillis(Math.round(connectTimeout * 1000)))) {
+        if (pushOptions.any() && !push) {
+            throw new IllegalArgumentException("exec: --libs and --arch say what to push: give --push too");
+        }
+        try (Cluster cluster = ClusterAccess.open(cli, nodes, Duration.ofMillis(Math.round(connectTimeout * 1000)),
+                launchOptions, err)) {
             NodeSet targets = cluster.getAll();
-            Launch<Job> launch = push ? targets.push(localProgram()) : nodeProgram(targets);
+            Launch<Job> launch = !push ? nodeProgram(targets)
+                    : pushOptions.push(targets, pushOptions.perArch.isEmpty() ? localProgram() : command);
             launch.args(args);
             if (timeout != null) {
                 launch.timeout(timeout);
+            }
+            if (launchOptions.dryRun) {
+                out.print(cluster.dryRun(launch::run).toText());
+                out.flush();
+                return 0;
             }
             Job job = launch.run();
             if (!fold) {

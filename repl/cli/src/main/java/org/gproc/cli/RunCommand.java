@@ -1,9 +1,14 @@
 package org.gproc.cli;
 
+import org.gproc.client.ClusterOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,6 +21,12 @@ final class RunCommand implements Callable<Integer> {
     @ParentCommand
     GprocCli cli;
 
+    @Mixin
+    LaunchOptions launchOptions;
+
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "SCRIPT", description = "The job script.")
     Path script;
 
@@ -24,6 +35,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Sessions.script(cli.inventory(), cli.clusterOptions(), script, args);
+        PrintWriter err = spec.commandLine().getErr();
+        ClusterOptions options = launchOptions.apply(cli.clusterOptions(), cli.stdin(), err);
+        if (launchOptions.dryRun) {
+            return Sessions.dryRunScript(cli.inventory(), options, script, args, spec.commandLine().getOut());
+        }
+        return Sessions.script(cli.inventory(), options, script, args);
     }
 }

@@ -28,9 +28,38 @@ class ProgressLineSpec extends Specification {
 
         then:
         output.statuses.first() == 'pushing: 0/1000 nodes'
-        output.statuses.contains('pushing: 500/1000 nodes')
+        output.statuses.any { it?.startsWith('pushing: 500/1000 nodes, ') && it.endsWith(' left') }
         output.statuses.size() <= 12
         output.statuses.last() == null
+    }
+
+    def "bytes pushed show as amount, rate and time left"() {
+        when:
+        progress.pushed('n1', null, 0)
+        now = 0
+        progress.progress('starting', 0, 10)
+        now = 2_000_000_000L
+        progress.pushed('n1', null, 20L << 20)
+        progress.progress('starting', 2, 10)
+
+        then:
+        output.statuses.last() == 'starting: 2/10 nodes, 20.0 MiB sent, 10.0 MiB/s, 0:08 left'
+    }
+
+    def "a big push to a few nodes draws too, a small one does not"() {
+        when:
+        progress.progress('starting', 0, 2)
+        progress.pushed('n1', null, sent)
+        now = 1_000_000_000L
+        progress.progress('starting', 1, 2)
+
+        then:
+        output.statuses.size() == drawn
+
+        where:
+        sent      | drawn
+        16L << 20 | 1
+        1024      | 0
     }
 
     def "a fan-out over a few nodes draws nothing"() {

@@ -1,8 +1,10 @@
 package org.gproc.client;
 
+import org.gproc.client.internal.exec.BlobPush;
 import org.gproc.client.internal.exec.ExecEngine;
 import org.gproc.client.internal.exec.ExecRequest;
 import org.gproc.client.internal.exec.Futures;
+import org.gproc.client.internal.exec.LocalBlob;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.exec.SessionProcess;
 import org.gproc.client.internal.route.RelayTree;
@@ -19,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The cluster as one process space: one 9P-over-SSH connection per node reached directly, opened in parallel and
@@ -34,6 +37,8 @@ public final class Cluster implements AutoCloseable {
     private final AtomicInteger jobs = new AtomicInteger();
     private final ExecEngine engine;
     private volatile boolean closing;
+    /** The dry run under way (its body may launch from any thread, e.g. a script's), or null. */
+    private final AtomicReference<DryRun> dryRun = new AtomicReference<>();
     /** Every connection this cluster opened (a relay's is shared by its children); closed once, last. */
     private final java.util.Set<NinePClient> connections = java.util.Collections.synchronizedSet(
             new java.util.LinkedHashSet<>());
@@ -158,13 +163,44 @@ public final class Cluster implements AutoCloseable {
         return Hostlist.parse(expression, inventory.groupResolver());
     }
 
+    /**
+     * Runs {@code body} (a closure in Groovy: {@code cluster.dryRun { nodes.push('./sim').run() }}) without starting
+     * anything: every launch on this cluster while it runs (from any thread) is recorded, with its node, arch,
+     * command line and the files it would send (their sizes, and whether each node already has them), and returns a
+     * process that failed with {@code dry run: not started}, so the body goes on. Nothing is pushed: only the nodes'
+     * caches are looked up. A dry run inside another records into its own report until it ends.
+     */
+    public DryRun dryRun(Runnable body) {
+        DryRun report = new DryRun();
+        DryRun outer = dryRun.getAndSet(report);
+        try {
+            body.run();
+        } finally {
+            dryRun.set(outer);
+        }
+        return report;
+    }
+
     Job startJob(NodeSet targets, Launch<Job> launch) {
+        DryRun report = dryRun.get();
+        int limit = inventory.confirmAbove();
+        if (report == null && limit > 0 && targets.size() > limit
+                && !options.guard().approve(targets, launch.toString(), limit)) {
+            throw new IllegalStateException(launch + ": not started on " + targets.size() + " nodes: not confirmed");
+        }
         String id = String.valueOf(jobs.incrementAndGet());
-        List<SessionProcess> started = new ArrayList<>(targets.size());
-        int rank = 0;
-        for (Node node : targets) {
-            ExecRequest request = launch.request(id + "/" + rank++);
-            started.add(node.startQuietly(request));
+        List<Node> placed = List.copyOf(targets.stream().toList());
+        List<CompletableFuture<String>> arches = archesOf(placed, launch, report != null);
+        List<SessionProcess> started = new ArrayList<>(placed.size());
+        if (report != null) {
+            for (int rank = 0; rank < placed.size(); rank++) {
+                started.add(plan(report, placed.get(rank), launch, id, rank, placed.size(), arches.get(rank)));
+            }
+            return new Job(this, id, List.copyOf(started));
+        }
+        options.progress().progress("starting", 0, placed.size());
+        for (int rank = 0; rank < placed.size(); rank++) {
+            started.add(startPlaced(placed.get(rank), launch, id, rank, placed.size(), arches.get(rank)));
         }
         AtomicInteger running = new AtomicInteger();
         for (SessionProcess p : started) {
@@ -173,6 +209,67 @@ public final class Cluster implements AutoCloseable {
                     running.incrementAndGet(), started.size()));
         }
         return new Job(this, id, List.copyOf(started));
+    }
+
+    /** One node's launch, a job of its own (rank 0 of 1). */
+    RemoteProcess startOne(Node node, Launch<RemoteProcess> launch) {
+        String id = String.valueOf(jobs.incrementAndGet());
+        DryRun report = dryRun.get();
+        CompletableFuture<String> arch = archesOf(List.of(node), launch, report != null).get(0);
+        if (report != null) {
+            return plan(report, node, launch, id, 0, 1, arch);
+        }
+        SessionProcess p = startPlaced(node, launch, id, 0, 1, arch);
+        getTracker().started(p, launch.background());
+        return p;
+    }
+
+    /** Each node's arch, read in parallel, when the launch must choose or check a binary by it (or always); else nulls. */
+    private List<CompletableFuture<String>> archesOf(List<Node> placed, Launch<?> launch, boolean always) {
+        List<CompletableFuture<String>> arches = new ArrayList<>(placed.size());
+        for (Node node : placed) {
+            arches.add((always || launch.needsArch()) && node.isUp() ? node.archAsync()
+                    : CompletableFuture.completedFuture(null));
+        }
+        return arches;
+    }
+
+    /** A dry run's record of the launch at this place; the process returned has failed without starting. */
+    private SessionProcess plan(DryRun report, Node node, Launch<?> launch, String job, int rank, int size,
+                                CompletableFuture<String> arch) {
+        String nodeArch = null;
+        try {
+            if (!node.isUp()) {
+                throw new IllegalStateException("node is down: " + node.getDownReason());
+            }
+            nodeArch = node.await(arch, "reading its arch");
+            ExecRequest request = launch.request(new Launch.Placement(job, rank, size, node.getName(), nodeArch));
+            List<CompletableFuture<Boolean>> cached = new ArrayList<>();
+            for (LocalBlob blob : request.blobs()) {
+                cached.add(BlobPush.isCached(node.channel(), blob));
+            }
+            List<DryRun.Send> sends = new ArrayList<>();
+            for (int i = 0; i < cached.size(); i++) {
+                LocalBlob blob = request.blobs().get(i);
+                sends.add(new DryRun.Send(blob.name(), blob.data().length, node.await(cached.get(i), "its cache")));
+            }
+            report.add(new DryRun.Entry(node.getName(), nodeArch, request.commandLine(), sends, null));
+        } catch (IllegalStateException refused) {
+            report.add(new DryRun.Entry(node.getName(), nodeArch, launch.toString(), List.of(), refused.getMessage()));
+        }
+        return SessionProcess.failed(engine, node.getName(), "dry run: not started", launch.unplaced());
+    }
+
+    private SessionProcess startPlaced(Node node, Launch<?> launch, String job, int rank, int size,
+                                       CompletableFuture<String> arch) {
+        ExecRequest request;
+        try {
+            String nodeArch = node.await(arch, "reading its arch");
+            request = launch.request(new Launch.Placement(job, rank, size, node.getName(), nodeArch));
+        } catch (IllegalStateException refused) {
+            return SessionProcess.failed(engine, node.getName(), refused.getMessage(), launch.unplaced());
+        }
+        return node.startQuietly(request);
     }
 
     /**

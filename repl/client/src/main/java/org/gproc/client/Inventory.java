@@ -83,10 +83,12 @@ public final class Inventory {
 
     /**
      * Which nodes are reached through a relay: each node's explicit relay, the automatic tree's width (0: none), and
-     * the address of every node that may relay, kept when {@link #subset} drops it from the nodes.
+     * the address of every node that may relay, kept when {@link #subset} drops it from the nodes. Also the
+     * cluster's {@code confirmAbove} (0: never ask), which travels with every copy of the inventory as routing does.
      */
-    private record Routing(Map<String, String> relayOf, int treeWidth, Map<String, NodeAddress> every) {
-        static final Routing NONE = new Routing(Map.of(), 0, Map.of());
+    private record Routing(Map<String, String> relayOf, int treeWidth, Map<String, NodeAddress> every,
+                           int confirmAbove) {
+        static final Routing NONE = new Routing(Map.of(), 0, Map.of(), 0);
     }
 
     private Inventory(String source, List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts,
@@ -140,7 +142,8 @@ public final class Inventory {
             c.nodes().forEach(n -> every.put(n.name(), n));
         }
         return new Inventory(file.toString(), c.nodes(), c.groups(), c.knownHosts(), c.identity(), c.certificate(),
-                new Routing(Map.copyOf(c.relays()), c.treeWidth(), Collections.unmodifiableMap(every)), null);
+                new Routing(Map.copyOf(c.relays()), c.treeWidth(), Collections.unmodifiableMap(every),
+                        c.confirmAbove()), null);
     }
 
     /** Nodes from the {@code GPROC_NODES} syntax (see the class comment). */
@@ -338,6 +341,14 @@ public final class Inventory {
     }
 
     /** {@code cluster { tree { width = N } }}: 0 when the nodes without a relay of their own are reached directly. */
+    /**
+     * {@code cluster { confirmAbove = 256 }}: a launch on more nodes than this shows its targets and asks first
+     * ({@link ClusterOptions#withGuard}; {@code --yes} skips it); 0 never asks.
+     */
+    public int confirmAbove() {
+        return routing.confirmAbove();
+    }
+
     public int treeWidth() {
         return routing.treeWidth();
     }
@@ -354,7 +365,8 @@ public final class Inventory {
         Map<String, NodeAddress> every = new LinkedHashMap<>(routing.every());
         nodes.values().forEach(n -> every.putIfAbsent(n.name(), n));
         return new Inventory(source, List.copyOf(nodes.values()), groups, knownHosts, identity, certificate,
-                new Routing(routing.relayOf(), width, Collections.unmodifiableMap(every)), everyNode);
+                new Routing(routing.relayOf(), width, Collections.unmodifiableMap(every),
+                        routing.confirmAbove()), everyNode);
     }
 
     /** The address of {@code node}, also when it is a relay that {@link #subset} left out of the nodes. */

@@ -3,6 +3,8 @@ package org.gproc.client;
 import org.gproc.client.internal.exec.ExecRequest;
 import org.gproc.client.internal.exec.LocalBlob;
 import org.gproc.client.internal.exec.LocalBlobs;
+import org.gproc.client.internal.exec.PushPlan;
+import org.gproc.transport.xcpu.Tokens;
 
 import java.io.File;
 import java.io.IOException;
@@ -28,7 +30,18 @@ import java.util.function.Supplier;
  * in the background. Pushed files are content-addressed: a node that already has a file receives nothing.
  */
 public final class Launch<R> {
+    /** The job variables every process gets: its job, its rank in the job (node order), the job's size, its node. */
+    public static final String JOB_ENV = "GPROC_JOB";
+    public static final String RANK_ENV = "GPROC_RANK";
+    public static final String SIZE_ENV = "GPROC_SIZE";
+    public static final String NODE_ENV = "GPROC_NODE";
+
     private final String program;
+    /** What is pushed as the program (one binary, or one per arch); null for the node's own program. */
+    private PushPlan plan;
+    private final Map<String, Path> pushedPrograms;
+    private boolean libraries;
+    /** Further files linked beside the program ({@link #files}). */
     private final List<LocalBlob> blobs = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -41,13 +54,72 @@ public final class Launch<R> {
     private boolean background;
 
     Launch(String program, List<Path> pushed, LocalBlobs reader, Function<Launch<R>, R> starter) {
+        this(program, pushed.isEmpty() ? Map.of() : Map.of("", pushed.get(0)),
+                pushed.isEmpty() ? List.of() : pushed.subList(1, pushed.size()), false, reader, starter);
+    }
+
+    /**
+     * A push of {@code programs} (key "" for one binary for every node, else arch to binary), with {@code extra}
+     * files beside it; with {@code libs}, each binary's shared-library closure too.
+     */
+    Launch(Map<String, Path> programs, List<Path> extra, boolean libs, LocalBlobs reader,
+           Function<Launch<R>, R> starter) {
+        this(null, requireProgram(programs), extra, libs, reader, starter);
+    }
+
+    /**
+     * The launch {@code push(options, paths)} makes: {@code options} holds {@code libs} (a boolean) and arch names
+     * mapped to that arch's binary ({@code x86_64: 'build/sim.x86_64'}); {@code paths} are the program (unless
+     * binaries are given per arch) and further files.
+     */
+    static <R> Launch<R> pushing(Map<String, ?> options, Object[] paths, LocalBlobs reader,
+                                 Function<Launch<R>, R> starter) {
+        boolean libs = false;
+        Map<String, Path> perArch = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> e : options.entrySet()) {
+            if (e.getKey().equals("libs")) {
+                if (!(e.getValue() instanceof Boolean b)) {
+                    throw new IllegalArgumentException("push: libs: must be true or false, not '" + e.getValue() + "'");
+                }
+                libs = b;
+            } else if (e.getValue() == null) {
+                throw new IllegalArgumentException("push: no binary given for arch " + e.getKey());
+            } else {
+                perArch.put(e.getKey(), Path.of(String.valueOf(e.getValue())));
+            }
+        }
+        List<Path> files = new ArrayList<>();
+        for (Object p : paths) {
+            files.add(Path.of(String.valueOf(Objects.requireNonNull(p, "push: null path"))));
+        }
+        if (perArch.isEmpty()) {
+            if (files.isEmpty()) {
+                throw new IllegalArgumentException("push: name at least the program to push");
+            }
+            return new Launch<>(Map.of("", files.get(0)), files.subList(1, files.size()), libs, reader, starter);
+        }
+        return new Launch<>(perArch, files, libs, reader, starter);
+    }
+
+    private static Map<String, Path> requireProgram(Map<String, Path> programs) {
+        if (programs.isEmpty()) {
+            throw new IllegalArgumentException("push: name at least the program to push");
+        }
+        return programs;
+    }
+
+    private Launch(String program, Map<String, Path> programs, List<Path> extra, boolean libs, LocalBlobs reader,
+                   Function<Launch<R>, R> starter) {
         this.starter = starter;
         this.reader = reader;
-        for (Path p : pushed) {
+        this.pushedPrograms = Map.copyOf(programs);
+        this.libraries = libs;
+        for (Path p : extra) {
             blobs.add(reader.read(p));
         }
-        if (!pushed.isEmpty()) {
-            this.program = blobs.get(0).name();
+        if (!programs.isEmpty()) {
+            this.plan = makePlan();
+            this.program = plan.programName();
         } else if (isBareName(program)) {
             // As gproc exec and a remote shell do: env(1) looks the name up in the node's PATH.
             this.program = PATH_LOOKUP;
@@ -55,6 +127,27 @@ public final class Launch<R> {
         } else {
             this.program = requireAbsolute(program);
         }
+    }
+
+    private PushPlan makePlan() {
+        Path one = pushedPrograms.get("");
+        return one != null ? PushPlan.of(one, libraries, reader) : PushPlan.perArch(pushedPrograms, libraries, reader);
+    }
+
+    /**
+     * With {@code true}, the pushed program's shared libraries (and its program interpreter) are pushed too, found
+     * as the control node's loader finds them, and the process loads only those: the node's own libraries are never
+     * used. Fails at once, naming the library, when one is not on the control node.
+     */
+    public Launch<R> libs(boolean withLibraries) {
+        if (pushedPrograms.isEmpty()) {
+            throw new IllegalStateException("libs: only a pushed program brings its libraries (use push(...))");
+        }
+        if (withLibraries != libraries) {
+            libraries = withLibraries;
+            plan = makePlan();
+        }
+        return this;
     }
 
     /** The node program that finds a bare command name in the node's PATH. */
@@ -179,12 +272,53 @@ public final class Launch<R> {
         return background;
     }
 
-    ExecRequest request(String jobId) {
-        return new ExecRequest(program, args, env, dir, blobs, stdinBytes, stdinStream, timeout, jobId);
+    /** Where one process of a launch goes: its job, its rank in the job, the job's size, its node and arch. */
+    record Placement(String job, int rank, int size, String node, String arch) {
+    }
+
+    /** True when each node's arch must be read before its request is made (to choose or check the binary). */
+    boolean needsArch() {
+        return plan != null && plan.needsArch();
+    }
+
+    /** What is pushed, for a dry run's accounting; null for the node's own program. */
+    PushPlan plan() {
+        return plan;
+    }
+
+    /**
+     * The request for the process placed at {@code at}; throws {@link IllegalStateException} (nothing is sent) when
+     * no pushed binary fits the node's arch.
+     */
+    ExecRequest request(Placement at) {
+        Map<String, String> fullEnv = new LinkedHashMap<>(env);
+        fullEnv.put(JOB_ENV, at.job());
+        fullEnv.put(RANK_ENV, Integer.toString(at.rank()));
+        fullEnv.put(SIZE_ENV, Integer.toString(at.size()));
+        fullEnv.put(NODE_ENV, at.node());
+        String jobId = at.job() + "/" + at.rank();
+        if (plan == null) {
+            return new ExecRequest(program, args, fullEnv, dir, blobs, stdinBytes, stdinStream, timeout, jobId);
+        }
+        PushPlan.Choice choice = plan.forNode(at.node(), at.arch(), dir);
+        List<String> allArgs = new ArrayList<>(choice.leadingArgs());
+        allArgs.addAll(args);
+        List<LocalBlob> allBlobs = new ArrayList<>(choice.blobs());
+        allBlobs.addAll(blobs);
+        return new ExecRequest(choice.program(), allArgs, fullEnv, dir, allBlobs, stdinBytes, stdinStream, timeout,
+                jobId);
+    }
+
+    /** The request as shown for a process that could not be placed (nothing is sent). */
+    ExecRequest unplaced() {
+        return new ExecRequest(program, args, env, dir, List.of(), null, null, null, null);
     }
 
     @Override
     public String toString() {
-        return request(null).commandLine();
+        List<String> line = new ArrayList<>();
+        line.add(program.substring(program.lastIndexOf('/') + 1));
+        line.addAll(args);
+        return Tokens.join(line);
     }
 }

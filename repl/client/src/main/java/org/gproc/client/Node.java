@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,21 @@ public final class Node {
         return arch;
     }
 
+    /** The node's arch, read once (in parallel for a fan-out) and then remembered. */
+    CompletableFuture<String> archAsync() {
+        String known = arch;
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        if (!isUp()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("node is down: " + getDownReason()));
+        }
+        return channel.readText("arch").thenApply(text -> {
+            arch = text.trim();
+            return arch;
+        });
+    }
+
     /** The node's system, e.g. {@code Linux 6.1.0}. */
     public String getUname() {
         if (uname == null) {
@@ -104,6 +120,14 @@ public final class Node {
         return new Launch<>(null, files, cluster.engine().blobs(), this::start);
     }
 
+    /**
+     * {@code push('./sim', libs: true)}, {@code push(x86_64: 'sim.x86_64', aarch64: 'sim.aarch64')}: see
+     * {@link NodeSet#push(Map, Object...)}.
+     */
+    public Launch<RemoteProcess> push(Map<String, ?> options, Object... paths) {
+        return Launch.pushing(options, paths, cluster.engine().blobs(), this::start);
+    }
+
     /** A launch of the node's own program at the absolute {@code path}. */
     public Launch<RemoteProcess> command(String path) {
         return new Launch<>(path, List.of(), cluster.engine().blobs(), this::start);
@@ -122,9 +146,7 @@ public final class Node {
     }
 
     RemoteProcess start(Launch<RemoteProcess> launch) {
-        RemoteProcess p = startQuietly(launch.request(null));
-        cluster.getTracker().started(p, launch.background());
-        return p;
+        return cluster.startOne(this, launch);
     }
 
     /** Starts without telling the tracker (a Job reports its processes itself). */

@@ -220,6 +220,18 @@ public final class NodeSet implements Iterable<Node> {
         return new Launch<>(null, files, cluster.engine().blobs(), this::startJob);
     }
 
+    /**
+     * A push with options: {@code push('./sim', libs: true)} pushes the program's shared-library closure too (found
+     * as the control node's loader finds it) and starts it so that it loads only those files;
+     * {@code push(x86_64: 'build/sim.x86_64', aarch64: 'build/sim.aarch64')} gives each node the binary for the arch
+     * it reports, and a node whose arch has none is reported and sent nothing. An ELF binary's machine is checked
+     * against the node's arch before a byte is sent. Java: {@code push(Map.of("aarch64", "sim.arm"))},
+     * {@code push("./sim").libs(true)}.
+     */
+    public Launch<Job> push(Map<String, ?> options, Object... paths) {
+        return Launch.pushing(options, paths, cluster.engine().blobs(), this::startJob);
+    }
+
     public Launch<Job> command(String path) {
         return new Launch<>(path, List.of(), cluster.engine().blobs(), this::startJob);
     }

@@ -65,6 +65,21 @@ public final class BlobPush {
                 });
     }
 
+    /**
+     * Whether {@code node} (for a relayed node: the cache its pushes go to) already has {@code blob}, without sending
+     * it: a walk of {@code cache/<sha256>}. For dry runs.
+     */
+    public static CompletableFuture<Boolean> isCached(NodeChannel node, LocalBlob blob) {
+        NodeChannel home = node.isRelayed() ? node.blobHome() : node;
+        if (home.cachedBlobs().contains(blob.hash())) {
+            return CompletableFuture.completedFuture(true);
+        }
+        var client = home.client();
+        return client.walk(home.path("cache/" + blob.hash()))
+                .thenCompose(fid -> client.clunk(fid))
+                .handle((v, e) -> e == null);
+    }
+
     /** One upload of one blob to one node: {@code started} once the bytes may follow, {@code done} with the count. */
     record Upload(CompletableFuture<Void> started, CompletableFuture<Long> done) {
         static Upload finished() {

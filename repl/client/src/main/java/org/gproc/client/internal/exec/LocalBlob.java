@@ -33,6 +33,16 @@ public record LocalBlob(Path path, String name, String hash, byte[] data, boolea
         }
     }
 
+    /** The same file linked into the session as {@code linkName} (a path inside fs/, e.g. {@code .lib/libm.so.6}). */
+    public LocalBlob named(String linkName) {
+        return new LocalBlob(path, linkName, hash, data, executable);
+    }
+
+    /** The same file linked with the executable mode or without it. */
+    public LocalBlob executable(boolean runnable) {
+        return new LocalBlob(path, name, hash, data, runnable);
+    }
+
     /**
      * The octal mode used for {@code link}: executables 0555, other files 0444. Read-only, so the node hard-links the
      * cached blob into the session (a writable mode makes it copy the whole file for every session, and hash the

@@ -21,7 +21,7 @@ import org.gproc.client.NodeSetException;
 public final class InventoryReader {
     /** What a file defines; paths are resolved against the file's directory. */
     public record Contents(List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts, Path identity,
-                           Path certificate, Map<String, String> relays, int treeWidth) {
+                           Path certificate, Map<String, String> relays, int treeWidth, int confirmAbove) {
     }
 
     /** The smallest {@code cluster.tree.width}: a relay with one child saves nothing. */
@@ -92,6 +92,7 @@ public final class InventoryReader {
         Path identity = null;
         Path certificate = null;
         int treeWidth = 0;
+        int confirmAbove = 0;
         ConfigTree.Block nodesBlock = null;
         ConfigTree.Block groupsBlock = null;
         for (Map.Entry<String, ConfigTree.Item> e : root.items().entrySet()) {
@@ -104,9 +105,11 @@ public final class InventoryReader {
                             case "identity" -> identity = path(c.getValue(), "cluster.identity");
                             case "certificate" -> certificate = path(c.getValue(), "cluster.certificate");
                             case "tree" -> treeWidth = treeWidth(c.getValue());
+                            case "confirmAbove" -> confirmAbove = confirmAbove(c.getValue());
                             default -> throw error(c.getValue(), c.getKey(), "unknown setting 'cluster." + c.getKey()
                                     + "'" + Suggest.hint(c.getKey(), List.of("knownHosts", "identity", "certificate",
-                                    "tree"), "cluster takes knownHosts, identity, certificate and tree"));
+                                    "tree", "confirmAbove"),
+                                    "cluster takes knownHosts, identity, certificate, tree and confirmAbove"));
                         }
                     }
                 }
@@ -127,7 +130,16 @@ public final class InventoryReader {
         }
         Map<String, String> relays = RelayRules.resolve(nodeRelays, groupRelays,
                 new LinkedHashSet<>(nodes.stream().map(NodeAddress::name).toList()), this::error);
-        return new Contents(nodes, groups, knownHosts, identity, certificate, relays, treeWidth);
+        return new Contents(nodes, groups, knownHosts, identity, certificate, relays, treeWidth, confirmAbove);
+    }
+
+    /** {@code cluster { confirmAbove = 256 }}: a whole number of nodes, at least 1. */
+    private int confirmAbove(ConfigTree.Item item) {
+        if (!(item instanceof ConfigTree.Value v && v.value() instanceof Integer n) || n < 1) {
+            throw error(item, "confirmAbove", "cluster.confirmAbove must be a number of nodes of at least 1"
+                    + " (leave it out to never ask)");
+        }
+        return n;
     }
 
     /** {@code cluster { tree { width = 32 } }}: every node without its own relay joins a tree of that width. */
