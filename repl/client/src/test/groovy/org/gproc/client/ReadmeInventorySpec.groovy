@@ -6,7 +6,8 @@ import spock.lang.TempDir
 import java.nio.file.Path
 
 /**
- * The README's inventory blocks (its ```groovy blocks that are not REPL lines), read from the README itself so the
+ * The README's inventory blocks (its ```groovy blocks that open with {@code nodes {}, {@code groups {} or
+ * {@code cluster {}; REPL lines and API examples are other specs' business), read from the README itself so the
  * two cannot drift: each loads as the README says it routes, and the errors the README quotes are the ones a user
  * gets when the block is broken as the README describes.
  */
@@ -21,7 +22,7 @@ class ReadmeInventorySpec extends Specification {
             if (block == null && line == '```groovy') {
                 block = new StringBuilder()
             } else if (block != null && line.startsWith('```')) {
-                if (!block.toString().startsWith('gproc> ')) {
+                if (block.toString() =~ /^(nodes|groups|cluster) \{/) {
                     blocks << block.toString()
                 }
                 block = null
