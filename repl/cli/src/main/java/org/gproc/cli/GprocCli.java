@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         description = "A Groovy-scriptable cluster REPL: one process space over the nodes of an inventory.",
         subcommands = {ExecCommand.class, RunCommand.class, AttachCommand.class, JShellCommand.class, PsCommand.class,
                 KillCommand.class, StatusCommand.class, PushCommand.class, KeysCommand.class, SlurmCommand.class,
-                DemoCommand.class, NodesetCommand.class,
+                DemoCommand.class, NodesetCommand.class, CopyCommand.class, RcopyCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "
                 + "the job's daemons of 'gproc slurm up' (in a Slurm allocation), else $SLURM_JOB_NODELIST, else"
@@ -114,12 +114,20 @@ public final class GprocCli implements Runnable {
      */
     public static CommandLine commandLine(GprocCli cli) {
         CommandLine cl = new CommandLine(cli);
+        // exec's command and its options follow exec's own options, as with pdsh and clush: no '--' needed
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        cl.setParameterExceptionHandler(GprocCli::badUsage);
         cl.setExecutionStrategy(parsed -> {
             cli.verbosity().apply();
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            if (e instanceof ClusterAccess.TargetException) {
+                err.println(e.getMessage());
+                err.flush();
+                return 1;
+            }
             if (e instanceof NodeSetException || e instanceof InventoryException) {
                 err.println(e.getMessage());
                 err.flush();
@@ -136,6 +144,20 @@ public final class GprocCli implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * Bad usage: the message, picocli's "did you mean" for a mistyped option or command, and where the help is; not
+     * the whole usage text, which buries the one line that matters.
+     */
+    private static int badUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("gproc: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return CommandLine.ExitCode.USAGE;
     }
 
     /** Without a subcommand: the REPL on the configured cluster; with none configured, how to get one. */

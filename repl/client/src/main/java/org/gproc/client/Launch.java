@@ -145,7 +145,8 @@ public final class Launch<R> {
     /** After this long the process gets SIGTERM, then SIGKILL 5 s later, and counts as timed out. */
     public Launch<R> timeout(Duration limit) {
         if (limit.isNegative() || limit.isZero()) {
-            throw new IllegalArgumentException("timeout: " + limit + " must be positive");
+            throw new IllegalArgumentException("timeout: " + limit.toMillis() / 1000.0
+                    + " s is not a time limit; give a positive number of seconds");
         }
         this.timeout = limit;
         return this;
@@ -160,6 +161,16 @@ public final class Launch<R> {
         for (Object p : paths) {
             blobs.add(reader.read(Path.of(String.valueOf(p))));
         }
+        return this;
+    }
+
+    /**
+     * Pushes {@code local} into the staging directory as {@code name}, a relative path inside it ({@code lib/x.so}),
+     * read-only (hard-linked from the node's cache).
+     */
+    public Launch<R> file(Path local, String name) {
+        LocalBlob blob = LocalBlob.of(local);
+        blobs.add(new LocalBlob(blob.path(), name, blob.hash(), blob.data(), blob.executable()));
         return this;
     }
 
