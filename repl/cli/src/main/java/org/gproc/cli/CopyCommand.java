@@ -41,27 +41,23 @@ import java.util.stream.Stream;
                 "Exit status: 0 when every node has every file; else the largest failure (1 a copy failed there,"
                         + " 255 a node could not run it); 1 also for an empty or unknown target set."})
 final class CopyCommand implements Callable<Integer> {
-    /** Puts each staged file in place: directories first, files through a temporary name, directory modes last. */
-    private static final String PLACE = String.join("\n",
-            "dest=$1; shift",
-            "mkdir -p -- \"$dest\" || exit 1",
-            "mode=''",
+    /**
+     * Puts each staged file in place: directories first, files through a temporary name, directory modes last. One
+     * line: the node lists argv in its line-based {@code procs}.
+     */
+    private static final String PLACE = String.join(" ",
+            "dest=$1; shift; mkdir -p -- \"$dest\" || exit 1; mode='';",
             "for word in \"$@\"; do",
-            "  if [ -z \"$mode\" ]; then mode=$word; continue; fi",
-            "  case $mode in",
-            "    d*) mkdir -p -- \"$dest/$word\" || exit 1 ;;",
-            "    *) mkdir -p -- \"$(dirname -- \"$dest/$word\")\" || exit 1",
-            "       tmp=\"$dest/$word.gproc-copy.$$\"",
-            "       cp -- \"$word\" \"$tmp\" && chmod \"$mode\" -- \"$tmp\" && mv -f -- \"$tmp\" \"$dest/$word\""
-                    + " || { rm -f -- \"$tmp\"; exit 1; } ;;",
-            "  esac",
-            "  mode=''",
-            "done",
+            "if [ -z \"$mode\" ]; then mode=$word; continue; fi;",
+            "case $mode in",
+            "d*) mkdir -p -- \"$dest/$word\" || exit 1 ;;",
+            "*) mkdir -p -- \"$(dirname -- \"$dest/$word\")\" || exit 1; tmp=\"$dest/$word.gproc-copy.$$\";",
+            "cp -- \"$word\" \"$tmp\" && chmod \"$mode\" -- \"$tmp\" && mv -f -- \"$tmp\" \"$dest/$word\"",
+            "|| { rm -f -- \"$tmp\"; exit 1; } ;;",
+            "esac; mode=''; done;",
             "for word in \"$@\"; do",
-            "  if [ -z \"$mode\" ]; then mode=$word; continue; fi",
-            "  case $mode in d*) chmod \"${mode#d}\" -- \"$dest/$word\" || exit 1 ;; esac",
-            "  mode=''",
-            "done");
+            "if [ -z \"$mode\" ]; then mode=$word; continue; fi;",
+            "case $mode in d*) chmod \"${mode#d}\" -- \"$dest/$word\" || exit 1 ;; esac; mode=''; done");
 
     @ParentCommand
     GprocCli cli;

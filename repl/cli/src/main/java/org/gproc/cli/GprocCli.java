@@ -72,8 +72,8 @@ public final class GprocCli implements Runnable {
     boolean json;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-            description = "Log more on stderr: -v info, -vv debug (with the SSH library's messages), -vvv trace"
-                    + " (default: warnings and errors only).")
+            description = "Log more on stderr: -v warnings and info, -vv debug (with the SSH library's messages),"
+                    + " -vvv trace (default: errors only; every command reports its own failures).")
     boolean[] verbose = new boolean[0];
 
     @Spec
@@ -100,12 +100,13 @@ public final class GprocCli implements Runnable {
     }
 
     /**
-     * The client prints its own results, so by default only warnings and errors are logged; library chatter (SSHD's
-     * per-connection INFO lines, the demo daemons' connection log, "connection reset" as the demo shuts down) stays
-     * off the user's terminal unless -v (or a -D) asks for it.
+     * The client prints its own results and every failure in words, naming the node, so by default nothing is
+     * logged but errors: a warning (a refused host key, a connection that closed while a reply was on its way, SSHD's
+     * per-connection INFO lines, the demo daemons' connection log) repeats what the command says or is noise on the
+     * user's terminal. {@code -v} shows warnings and info, {@code -vv} debug, {@code -vvv} trace; a {@code -D} wins.
      */
     Verbosity verbosity() {
-        return Verbosity.WARN.louder(verbose.length);
+        return verbose.length == 0 ? Verbosity.ERROR : Verbosity.WARN.louder(verbose.length);
     }
 
     /**
