@@ -56,9 +56,14 @@ final class ExecCommand implements Callable<Integer> {
             description = "Run on at most FANOUT nodes at a time (default: all at once).")
     Integer fanout;
 
-    @Option(names = {"-t", "-u"}, paramLabel = "SECONDS", converter = Seconds.class,
-            description = "Command timeout: SIGTERM, then SIGKILL 5 s later (pdsh -u, clush -u).")
+    @Option(names = "-t", paramLabel = "SECONDS", converter = Seconds.class,
+            description = "Command timeout: SIGTERM, then SIGKILL 5 s later.")
     Double timeout;
+
+    /** Its own field, so that a bad value is reported under the name the user typed. */
+    @Option(names = "-u", paramLabel = "SECONDS", converter = Seconds.class,
+            description = "The same as -t (pdsh -u, clush -u).")
+    Double timeoutU;
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,
             description = "How long to wait for each node's connection (default ${DEFAULT-VALUE}).")
@@ -114,6 +119,12 @@ final class ExecCommand implements Callable<Integer> {
         ExecOutput.Mode mode = mode();
         Hostlist targets = ClusterAccess.targets(cli, "exec", nodes, exclude);
         String pushed = push ? localProgram() : null;
+        if (argv && !command.startsWith("/") && (command.contains("/") || command.isBlank()
+                || command.chars().anyMatch(Character::isWhitespace))) {
+            throw new IllegalArgumentException("exec --argv: '" + command + "' is not a program: give an absolute"
+                    + " path on the nodes or a bare name in their PATH (without --argv the words are a command line"
+                    + " for the node's shell)");
+        }
         ExecOutput output = new ExecOutput(mode, noPrefix, outdir, errdir, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
         output.prepareDirectories();
@@ -155,8 +166,9 @@ final class ExecCommand implements Callable<Integer> {
         } else {
             launch = node.command("/bin/sh").args("-c", shellLine());
         }
-        if (timeout != null) {
-            launch.timeout(Seconds.duration(timeout));
+        Double limit = timeout != null ? timeout : timeoutU;
+        if (limit != null) {
+            launch.timeout(Seconds.duration(limit));
         }
         if (stdin != null) {
             launch.stdin(stdin.reader());
