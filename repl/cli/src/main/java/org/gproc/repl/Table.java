@@ -61,7 +61,7 @@ public final class Table {
         return of(objects).render();
     }
 
-    /** Adds a row; a missing cell is blank, a null one too. */
+    /** Adds a row; a missing cell is blank, a null one too (and null in JSON). */
     public Table row(Object... cells) {
         List<String> row = new ArrayList<>(headers.size());
         List<Object> raw = new ArrayList<>(headers.size());
@@ -154,6 +154,9 @@ public final class Table {
 
     /** What a plain cell is in JSON: numbers, booleans, lists and maps as themselves, anything else as its text. */
     private static Object jsonValue(Object cell) {
+        if (cell == null) {
+            return null;
+        }
         if (cell instanceof Number || cell instanceof Boolean || cell instanceof java.util.Collection<?>
                 || cell instanceof Map<?, ?>) {
             return cell;
