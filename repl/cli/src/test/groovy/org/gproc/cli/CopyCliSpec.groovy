@@ -2,6 +2,7 @@ package org.gproc.cli
 
 import groovy.json.JsonSlurper
 import org.gproc.client.DaemonCluster
+import org.gproc.client.GprocRunner
 import org.gproc.daemon.GprocDaemon
 import org.gproc.transport.ssh.Keys
 import spock.lang.AutoCleanup
@@ -22,18 +23,15 @@ import java.nio.file.attribute.PosixFilePermissions
 @Timeout(300)
 class CopyCliSpec extends Specification {
     @Shared @AutoCleanup DaemonCluster daemons = new DaemonCluster(3)
-    @Shared GprocProcess cli
+    @Shared GprocRunner cli
     @TempDir Path dir
 
     def setupSpec() {
-        cli = new GprocProcess(daemons.inventoryFile, daemons.dir.resolve('id_ed25519'))
+        cli = GprocRunner.against(daemons)
     }
 
-    def cleanupSpec() {
-        cli?.close()
-    }
 
-    Map gproc(String... args) {
+    GprocRunner.Result gproc(String... args) {
         cli.run(args)
     }
 
@@ -189,7 +187,8 @@ class CopyCliSpec extends Specification {
                 .authorizedKeys(authorized).stateDir(d.resolve('state')).auditLog(d.resolve('audit.jsonl'))
         configure(builder, d)
         GprocDaemon daemon = builder.start()
-        [daemon: daemon, cli: new GprocProcess(daemon.writeInventory(d.resolve('cluster.groovy')), identity),
+        [daemon: daemon, cli: new GprocRunner(d, ['-i', daemon.writeInventory(d.resolve('cluster.groovy')).toString(),
+                                     '--identity', identity.toString()]),
          audit: d.resolve('audit.jsonl')]
     }
 
@@ -209,7 +208,6 @@ class CopyCliSpec extends Specification {
 
         cleanup:
         node?.daemon?.close()
-        node?.cli?.close()
     }
 
     @Requires({ System.getProperty('user.name') == 'root' })
@@ -246,6 +244,5 @@ class CopyCliSpec extends Specification {
 
         cleanup:
         node?.daemon?.close()
-        node?.cli?.close()
     }
 }

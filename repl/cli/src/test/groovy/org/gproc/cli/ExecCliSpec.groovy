@@ -2,6 +2,7 @@ package org.gproc.cli
 
 import groovy.json.JsonSlurper
 import org.gproc.client.DaemonCluster
+import org.gproc.client.GprocRunner
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
@@ -16,18 +17,15 @@ import java.nio.file.Path
 @Timeout(300)
 class ExecCliSpec extends Specification {
     @Shared @AutoCleanup DaemonCluster daemons = new DaemonCluster(4)
-    @Shared GprocProcess cli
+    @Shared GprocRunner cli
     @TempDir Path dir
 
     def setupSpec() {
-        cli = new GprocProcess(daemons.inventoryFile, daemons.dir.resolve('id_ed25519'))
+        cli = GprocRunner.against(daemons)
     }
 
-    def cleanupSpec() {
-        cli?.close()
-    }
 
-    Map gproc(Map options = [:], String... args) {
+    GprocRunner.Result gproc(Map options = [:], String... args) {
         cli.run(options, args)
     }
 
@@ -104,11 +102,11 @@ class ExecCliSpec extends Specification {
         waitUntilRunning(2, '300')
 
         when:
-        GprocProcess.signal(p, signal)
+        sendSignal(p, signal)
 
         then:
         p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
-        def r = cli.result(p)
+        def r = ended(p)
         r.code == code
         r.err.contains("gproc: SIG${signal}: sending SIG${signal} to 2 remote processes")
         !r.out.contains(marker)
@@ -127,7 +125,7 @@ class ExecCliSpec extends Specification {
         waitUntilRunning(1, '301')
 
         when:
-        GprocProcess.signal(p, 'INT')
+        sendSignal(p, 'INT')
         Thread.sleep(1500)
 
         then: 'the first one is ignored'
@@ -135,12 +133,13 @@ class ExecCliSpec extends Specification {
         sleeping('301') == 1
 
         when:
-        GprocProcess.signal(p, 'INT')
+        sendSignal(p, 'INT')
+
+        def r = ended(p)
 
         then:
-        p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
-        cli.result(p).code == 130
-        cli.result(p).err.contains('sending SIGKILL')
+        r.code == 130
+        r.err.contains('sending SIGKILL')
         sleeping('301') == 0
     }
 
@@ -347,5 +346,16 @@ class ExecCliSpec extends Specification {
             h.info().command().map { it.endsWith('/sleep') }.orElse(false)
                     && h.info().arguments().map { it as List == [seconds] }.orElse(false)
         }.count() as int
+    }
+
+    /** Sends {@code signal} (a name such as INT) to the gproc JVM, as a terminal or a supervisor would. */
+    static void sendSignal(Process p, String signal) {
+        assert new ProcessBuilder('kill', '-s', signal, p.pid().toString()).start().waitFor() == 0
+    }
+
+    /** What a started gproc printed and its exit status, once it has ended. */
+    static Map ended(Process p) {
+        assert p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)
+        [code: p.exitValue(), out: p.inputStream.text, err: p.errorStream.text]
     }
 }

@@ -2,6 +2,7 @@ package org.gproc.cli
 
 import groovy.json.JsonSlurper
 import org.gproc.client.DaemonCluster
+import org.gproc.client.GprocRunner
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
@@ -15,22 +16,18 @@ import java.nio.file.Path
 @Timeout(300)
 class StatusPsCliSpec extends Specification {
     @Shared @AutoCleanup DaemonCluster daemons = new DaemonCluster(2)
-    @Shared GprocProcess cli
+    @Shared GprocRunner cli
     /** The daemons' nodes plus n9, on a port where nothing listens. */
-    @Shared GprocProcess withDown
+    @Shared GprocRunner withDown
 
     def setupSpec() {
         Path identity = daemons.dir.resolve('id_ed25519')
-        cli = new GprocProcess(daemons.inventoryFile, identity)
+        cli = GprocRunner.against(daemons)
         Path inventory = daemons.dir.resolve('with-down.groovy')
         inventory.text = daemons.inventoryFile.text.replace('nodes {', "nodes {\n    n9 { host = '127.0.0.1'; port = 1 }")
-        withDown = new GprocProcess(inventory, identity)
+        withDown = new GprocRunner(daemons.dir, ['-i', inventory.toString(), '--identity', identity.toString()])
     }
 
-    def cleanupSpec() {
-        cli?.close()
-        withDown?.close()
-    }
 
     def "status shows memory in binary units and notes why a node is down under the table"() {
         when:
@@ -95,7 +92,7 @@ class StatusPsCliSpec extends Specification {
 
         cleanup:
         if (p != null) {
-            GprocProcess.signal(p, 'TERM')
+            sendSignal(p, 'TERM')
             p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
         }
     }
@@ -107,5 +104,16 @@ class StatusPsCliSpec extends Specification {
         then:
         r.code == 1
         r.err.contains('n3 is not in the inventory')
+    }
+
+    /** Sends {@code signal} (a name such as INT) to the gproc JVM, as a terminal or a supervisor would. */
+    static void sendSignal(Process p, String signal) {
+        assert new ProcessBuilder('kill', '-s', signal, p.pid().toString()).start().waitFor() == 0
+    }
+
+    /** What a started gproc printed and its exit status, once it has ended. */
+    static Map ended(Process p) {
+        assert p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)
+        [code: p.exitValue(), out: p.inputStream.text, err: p.errorStream.text]
     }
 }

@@ -169,7 +169,7 @@ public final class Launch<R> {
      * read-only (hard-linked from the node's cache).
      */
     public Launch<R> file(Path local, String name) {
-        LocalBlob blob = LocalBlob.of(local);
+        LocalBlob blob = reader.read(local);
         blobs.add(new LocalBlob(blob.path(), name, blob.hash(), blob.data(), blob.executable()));
         return this;
     }
