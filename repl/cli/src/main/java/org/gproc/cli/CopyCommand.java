@@ -1,12 +1,12 @@
 package org.gproc.cli;
 
 import org.gproc.client.Cluster;
-import org.gproc.client.Hostlist;
 import org.gproc.client.Launch;
 import org.gproc.client.Node;
 import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -65,11 +65,8 @@ final class CopyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "-w", paramLabel = "NODES", required = true, description = "Target nodes.")
-    String nodes;
-
-    @Option(names = "-x", paramLabel = "NODES", description = "Leave these nodes out.")
-    String exclude;
+    @Mixin
+    TargetOptions target;
 
     @Option(names = "--dest", paramLabel = "DIR", description = "Absolute directory on the nodes (created if"
             + " missing; default: each file's own directory here, as clush).")
@@ -77,14 +74,6 @@ final class CopyCommand implements Callable<Integer> {
 
     @Option(names = "-r", description = "Copy directories recursively.")
     boolean recursive;
-
-    @Option(names = "-f", paramLabel = "FANOUT", converter = ExecCommand.Fanout.class,
-            description = "Copy to at most FANOUT nodes at a time (default: all at once).")
-    Integer fanout;
-
-    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,
-            description = "How long to wait for each node's connection (default ${DEFAULT-VALUE}).")
-    double connectTimeout;
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Local files (and with -r directories).")
     List<Path> files;
@@ -98,16 +87,12 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Hostlist targets = ClusterAccess.targets(cli, "copy", nodes, exclude);
         String destination = destination();
         List<Entry> entries = entries();
         PrintWriter err = spec.commandLine().getErr();
-        try (Cluster cluster = ClusterAccess.open(cli, targets.fold(), Seconds.duration(connectTimeout))) {
-            List<NodeRun> runs = new ArrayList<>();
-            for (Node n : cluster.getAll()) {
-                runs.add(new NodeRun(n.getName()));
-            }
-            FanOut fan = new FanOut(runs, fanout, r -> start(cluster.node(r.node), destination, entries), r -> { },
+        try (Cluster cluster = target.open(cli, "copy")) {
+            List<NodeRun> runs = TargetOptions.runs(cluster);
+            FanOut fan = new FanOut(runs, target.fanout, r -> start(cluster.node(r.node), destination, entries), r -> { },
                     err);
             int interrupted = fan.run();
             int status = OneShot.report(runs, "copy to " + destination, err);

@@ -1,12 +1,12 @@
 package org.gproc.cli;
 
 import org.gproc.client.Cluster;
-import org.gproc.client.Hostlist;
 import org.gproc.client.Launch;
 import org.gproc.client.Node;
 import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -46,15 +46,8 @@ final class ExecCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "-w", paramLabel = "NODES", required = true, description = "Target nodes, e.g. n[1-8] or @rack1.")
-    String nodes;
-
-    @Option(names = "-x", paramLabel = "NODES", description = "Leave these nodes out (pdsh -x, clush -x).")
-    String exclude;
-
-    @Option(names = "-f", paramLabel = "FANOUT", converter = Fanout.class,
-            description = "Run on at most FANOUT nodes at a time (default: all at once).")
-    Integer fanout;
+    @Mixin
+    TargetOptions target;
 
     @Option(names = "-t", paramLabel = "SECONDS", converter = Seconds.class,
             description = "Command timeout: SIGTERM, then SIGKILL 5 s later.")
@@ -64,10 +57,6 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "-u", paramLabel = "SECONDS", converter = Seconds.class,
             description = "The same as -t (pdsh -u, clush -u).")
     Double timeoutU;
-
-    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,
-            description = "How long to wait for each node's connection (default ${DEFAULT-VALUE}).")
-    double connectTimeout;
 
     @Option(names = "-b", description = "Fold identical standard outputs under their node set, as clush -b (standard"
             + " error stays per node, labelled); failures are folded too.")
@@ -117,7 +106,6 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ExecOutput.Mode mode = mode();
-        Hostlist targets = ClusterAccess.targets(cli, "exec", nodes, exclude);
         String pushed = push ? localProgram() : null;
         if (argv && !command.startsWith("/") && (command.contains("/") || command.isBlank()
                 || command.chars().anyMatch(Character::isWhitespace))) {
@@ -129,13 +117,10 @@ final class ExecCommand implements Callable<Integer> {
                 spec.commandLine().getErr());
         output.prepareDirectories();
         boolean broadcast = !noStdin && !StdinBroadcast.isTerminal(cli.stdin());
-        try (Cluster cluster = ClusterAccess.open(cli, targets.fold(), Seconds.duration(connectTimeout));
+        try (Cluster cluster = target.open(cli, "exec");
              StdinBroadcast stdin = broadcast ? new StdinBroadcast(cli.stdin()) : null) {
-            List<NodeRun> runs = new ArrayList<>();
-            for (Node n : cluster.getAll()) {
-                runs.add(new NodeRun(n.getName()));
-            }
-            FanOut fan = new FanOut(runs, fanout, r -> start(cluster.node(r.node), pushed, stdin), output::started,
+            List<NodeRun> runs = TargetOptions.runs(cluster);
+            FanOut fan = new FanOut(runs, target.fanout, r -> start(cluster.node(r.node), pushed, stdin), output::started,
                     spec.commandLine().getErr());
             int interrupted = fan.run();
             int status = output.finish(runs, cli.json());

@@ -1,11 +1,11 @@
 package org.gproc.cli;
 
 import org.gproc.client.Cluster;
-import org.gproc.client.Hostlist;
 import org.gproc.client.Node;
 import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -16,7 +16,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +41,8 @@ final class RcopyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "-w", paramLabel = "NODES", required = true, description = "Nodes to gather from.")
-    String nodes;
-
-    @Option(names = "-x", paramLabel = "NODES", description = "Leave these nodes out.")
-    String exclude;
+    @Mixin
+    TargetOptions target;
 
     @Option(names = "--dest", paramLabel = "DIR", required = true, description = "Local directory (created if"
             + " missing).")
@@ -55,20 +51,11 @@ final class RcopyCommand implements Callable<Integer> {
     @Option(names = "-r", description = "Gather directories recursively (through tar on the node and here).")
     boolean recursive;
 
-    @Option(names = "-f", paramLabel = "FANOUT", converter = ExecCommand.Fanout.class,
-            description = "Gather from at most FANOUT nodes at a time (default: all at once).")
-    Integer fanout;
-
-    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,
-            description = "How long to wait for each node's connection (default ${DEFAULT-VALUE}).")
-    double connectTimeout;
-
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Absolute paths on the nodes.")
     List<String> paths;
 
     @Override
     public Integer call() throws Exception {
-        Hostlist targets = ClusterAccess.targets(cli, "rcopy", nodes, exclude);
         for (String p : paths) {
             if (!p.startsWith("/") || name(p).isEmpty() || name(p).equals("..") || name(p).equals(".")) {
                 throw new IllegalArgumentException("rcopy: '" + p + "' must be an absolute path on the nodes that"
@@ -82,13 +69,10 @@ final class RcopyCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         int status = 0;
-        try (Cluster cluster = ClusterAccess.open(cli, targets.fold(), Seconds.duration(connectTimeout))) {
+        try (Cluster cluster = target.open(cli, "rcopy")) {
             for (String path : paths) {
-                List<NodeRun> runs = new ArrayList<>();
-                for (Node n : cluster.getAll()) {
-                    runs.add(new NodeRun(n.getName()));
-                }
-                FanOut fan = new FanOut(runs, fanout, r -> start(cluster.node(r.node), path), r -> { }, err);
+                List<NodeRun> runs = TargetOptions.runs(cluster);
+                FanOut fan = new FanOut(runs, target.fanout, r -> start(cluster.node(r.node), path), r -> { }, err);
                 int interrupted = fan.run();
                 if (interrupted > 0) {
                     return interrupted;
