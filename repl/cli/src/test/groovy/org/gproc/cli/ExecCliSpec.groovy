@@ -98,8 +98,9 @@ class ExecCliSpec extends Specification {
     def "SIG#signal on the client reaches every remote process and gproc exits #code"() {
         given:
         String marker = "exec-signal-${signal}-${System.nanoTime()}"
-        Process p = cli.start('exec', '-w', 'n[1-2]', "sleep 300; echo ${marker}")
-        waitUntilRunning(2, '300')
+        String seconds = unique()
+        Process p = cli.start('exec', '-w', 'n[1-2]', "sleep ${seconds}; echo ${marker}")
+        waitUntilRunning(2, seconds)
 
         when:
         sendSignal(p, signal)
@@ -110,7 +111,7 @@ class ExecCliSpec extends Specification {
         r.code == code
         r.err.contains("gproc: SIG${signal}: sending SIG${signal} to 2 remote processes")
         !r.out.contains(marker)
-        sleeping('300') == 0
+        sleeping(seconds) == 0
 
         where:
         signal | code
@@ -121,8 +122,9 @@ class ExecCliSpec extends Specification {
 
     def "a process that ignores SIGINT is killed by the second Ctrl-C"() {
         given:
-        Process p = cli.start('exec', '-w', 'n3', "trap '' INT; sleep 301")
-        waitUntilRunning(1, '301')
+        String seconds = unique()
+        Process p = cli.start('exec', '-w', 'n3', "trap '' INT; sleep ${seconds}")
+        waitUntilRunning(1, seconds)
 
         when:
         sendSignal(p, 'INT')
@@ -130,7 +132,7 @@ class ExecCliSpec extends Specification {
 
         then: 'the first one is ignored'
         p.alive
-        sleeping('301') == 1
+        sleeping(seconds) == 1
 
         when:
         sendSignal(p, 'INT')
@@ -140,7 +142,7 @@ class ExecCliSpec extends Specification {
         then:
         r.code == 130
         r.err.contains('sending SIGKILL')
-        sleeping('301') == 0
+        sleeping(seconds) == 0
     }
 
     def "-b folds standard output as clush -b does, keeps standard error labelled, and folds the failures"() {
@@ -338,6 +340,11 @@ class ExecCliSpec extends Specification {
         new PollingConditions(timeout: 60, delay: 0.3).eventually {
             assert sleeping(seconds) == count
         }
+    }
+
+    /** A sleep long enough for the spec, and no other process on this shared machine sleeps exactly as long. */
+    private static String unique() {
+        "300.${System.nanoTime() % 1_000_000}"
     }
 
     /** How many {@code sleep SECONDS} processes run on the daemons' host. */
