@@ -1,37 +1,48 @@
 package org.gproc.cli;
 
 import org.gproc.client.Cluster;
-import org.gproc.client.Job;
 import org.gproc.client.Launch;
-import org.gproc.client.NodeSet;
-import org.gproc.client.OutputListener;
+import org.gproc.client.Node;
 import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
- * {@code gproc exec -w NODES [-b] [-t SECONDS] [--push] -- CMD ARGS}: pdsh's one-shot. Output streams as
- * {@code node: line}; {@code -b} folds identical outputs as dshbak -c. The exit code is the largest remote one, and
- * every node that failed is reported with how.
+ * {@code gproc exec [OPTIONS] -w NODES COMMAND...}: pdsh's and clush's one-shot. Options come before the command and
+ * everything from the command on is the command's (no {@code --} needed); the words are one command line for the
+ * node's {@code /bin/sh -c}, as pdsh and clush hand theirs to a remote shell. Output and exit status: see
+ * {@link ExecOutput} and the usage text.
  */
-@Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a command on every node of a node set (pdsh style).",
-                "Without --push, CMD is the node's own program (a bare name is looked up in the node's PATH).",
-                "With --push, the control node's CMD is pushed to every node (content-addressed) and run there."})
+@Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Run a command on every node of a node set (pdsh and clush style).",
+                "Options go before the command; the command's own options need no '--'. The words are joined with"
+                        + " spaces into one command line that the node's /bin/sh -c runs, so pipes and quotes work"
+                        + " as in pdsh: gproc exec -w n[1-4] 'df | grep /scratch'. --argv runs them as an exact"
+                        + " argument vector instead (a bare program name is found in the node's PATH).",
+                "Standard input, when it is not a terminal, is sent to every process (as clush does); its end is"
+                        + " every process's EOF. From a terminal (or with --nostdin) the processes get EOF at once.",
+                "Ctrl-C (SIGINT), SIGTERM and SIGHUP are passed to every remote process (a second one sends SIGKILL);"
+                        + " gproc then exits with 128 + the signal's number.",
+                "Exit status: the largest remote exit code (128 + N for a signal, 255 for a node that could not run"
+                        + " it); 1 when the target set is empty or names unknown nodes; 2 for bad usage."},
+        footer = {"", "pdsh -w n[1-4] uname -r       ->  gproc exec -w n[1-4] uname -r",
+                "clush -b -w @rack1 'df -h /'  ->  gproc exec -b -w @rack1 'df -h /'"})
 final class ExecCommand implements Callable<Integer> {
     @ParentCommand
     GprocCli cli;
@@ -39,16 +50,51 @@ final class ExecCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "-w", paramLabel = "NODES", required = true, description = "Target nodes, e.g. n[1-8] or @rack1.")
-    String nodes;
+    @Mixin
+    TargetOptions target;
 
-    @Option(names = "-b", description = "Fold identical outputs under their node set (dshbak -c).")
-    boolean fold;
-
-    @Option(names = "-t", paramLabel = "SECONDS", description = "Command timeout: TERM, then KILL 5 s later.")
+    @Option(names = "-t", paramLabel = "SECONDS", converter = Seconds.class,
+            description = "Command timeout: SIGTERM, then SIGKILL 5 s later.")
     Double timeout;
 
-    @Option(names = "--push", description = "Push the local CMD to the nodes and run that.")
+    /** Its own field, so that a bad value is reported under the name the user typed. */
+    @Option(names = "-u", paramLabel = "SECONDS", converter = Seconds.class,
+            description = "The same as -t (pdsh -u, clush -u).")
+    Double timeoutU;
+
+    @Option(names = "-b", description = "Fold identical standard outputs under their node set, as clush -b (standard"
+            + " error stays per node, labelled); failures are folded too.")
+    boolean fold;
+
+    @Option(names = "-B", description = "As -b, folding standard output and standard error together.")
+    boolean foldBoth;
+
+    @Option(names = "--diff", description = "Print a unified diff of each node's output against the most common"
+            + " one (clush --diff).")
+    boolean diff;
+
+    @Option(names = "-N", description = "No 'node: ' prefix on output lines (pdsh -N, clush -N).")
+    boolean noPrefix;
+
+    @Option(names = "-L", description = "Print each node's output together, in node order, once all have ended.")
+    boolean byNode;
+
+    @Option(names = "-S", description = "Exit with the largest remote exit code (pdsh -S); gproc always does.")
+    boolean largest;
+
+    @Option(names = "--outdir", paramLabel = "DIR", description = "Also write each node's standard output to"
+            + " DIR/NODE (clush, pssh).")
+    Path outdir;
+
+    @Option(names = "--errdir", paramLabel = "DIR", description = "Also write each node's standard error to"
+            + " DIR/NODE.")
+    Path errdir;
+
+    @Option(names = "--argv", description = "Run the words as an exact argument vector, not through /bin/sh -c.")
+    boolean argv;
+
+    @Option(names = "--push", description = "Push the local COMMAND (a file, or a name in the local PATH) to the"
+            + " nodes and run that, with ARGS as its arguments.")
     boolean push;
 
     @Mixin
@@ -57,56 +103,105 @@ final class ExecCommand implements Callable<Integer> {
     @Mixin
     LaunchOptions launchOptions;
 
-    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "How long to wait for each node's connection (default ${DEFAULT-VALUE}).")
-    double connectTimeout;
+    @Option(names = "--nostdin", description = "Do not send standard input to the nodes (clush --nostdin).")
+    boolean noStdin;
 
-    @Parameters(index = "0", paramLabel = "CMD", description = "The program to run.")
+    @Parameters(index = "0", paramLabel = "COMMAND", description = "The command line (or, with --argv or --push,"
+            + " the program).")
     String command;
 
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Its arguments.")
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "More words of the command line (its arguments).")
     List<String> args = List.of();
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        ExecOutput.Mode mode = mode();
         if (pushOptions.any() && !push) {
             throw new IllegalArgumentException("exec: --libs and --arch say what to push: give --push too");
         }
-        try (Cluster cluster = ClusterAccess.open(cli, nodes, Duration.ofMillis(Math.round(connectTimeout * 1000)),
-                launchOptions, err)) {
-            NodeSet targets = cluster.getAll();
-            Launch<Job> launch = !push ? nodeProgram(targets)
-                    : pushOptions.push(targets, pushOptions.perArch.isEmpty() ? localProgram() : command);
-            launch.args(args);
-            if (timeout != null) {
-                launch.timeout(timeout);
+        String pushed = push && pushOptions.perArch.isEmpty() ? localProgram() : null;
+        if (argv && !command.startsWith("/") && (command.contains("/") || command.isBlank()
+                || command.chars().anyMatch(Character::isWhitespace))) {
+            throw new IllegalArgumentException("exec --argv: '" + command + "' is not a program: give an absolute"
+                    + " path on the nodes or a bare name in their PATH (without --argv the words are a command line"
+                    + " for the node's shell)");
+        }
+        ExecOutput output = new ExecOutput(mode, noPrefix, outdir, errdir, spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+        output.prepareDirectories();
+        boolean broadcast = !noStdin && !StdinBroadcast.isTerminal(cli.stdin());
+        PrintWriter err = spec.commandLine().getErr();
+        try (Cluster cluster = target.open(cli, "exec", launchOptions, err);
+             StdinBroadcast stdin = broadcast && !launchOptions.dryRun ? new StdinBroadcast(cli.stdin()) : null) {
+            List<NodeRun> runs = TargetOptions.runs(cluster);
+            String job = cluster.newJob();
+            Map<String, Integer> ranks = new HashMap<>();
+            for (NodeRun r : runs) {
+                ranks.put(r.node, ranks.size());
             }
+            Function<NodeRun, RemoteProcess> starter = r -> start(cluster.node(r.node), pushed, stdin)
+                    .inJob(job, ranks.get(r.node), runs.size()).run();
             if (launchOptions.dryRun) {
-                out.print(cluster.dryRun(launch::run).toText());
+                PrintWriter out = spec.commandLine().getOut();
+                out.print(cluster.dryRun(() -> runs.forEach(starter::apply)).toText());
                 out.flush();
                 return 0;
             }
-            Job job = launch.run();
-            if (!fold) {
-                stream(job, out, err);
-            }
-            job.waitFor();
-            if (fold) {
-                printFolded(job, out);
-            }
-            return report(job, err);
+            cluster.confirm(cluster.getAll(), "exec " + shellLine());
+            FanOut fan = new FanOut(runs, target.fanout, starter, output::started, err);
+            int interrupted = fan.run();
+            int status = output.finish(runs, cli.json());
+            return interrupted > 0 ? interrupted : status;
         }
     }
 
-    /** Like pdsh through a remote shell: a bare name is found in the node's PATH (the API runs it through env(1)). */
-    private Launch<Job> nodeProgram(NodeSet targets) {
-        return targets.command(command);
+    private ExecOutput.Mode mode() {
+        int chosen = (fold ? 1 : 0) + (foldBoth ? 1 : 0) + (diff ? 1 : 0) + (byNode ? 1 : 0) + (cli.json() ? 1 : 0);
+        if (chosen > 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "gproc exec: choose one of -b, -B, --diff, -L and --json");
+        }
+        if (push && argv) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "gproc exec: --push already runs an exact argument vector; drop --argv");
+        }
+        return fold ? ExecOutput.Mode.FOLD : foldBoth ? ExecOutput.Mode.FOLD_BOTH : diff ? ExecOutput.Mode.DIFF
+                : byNode ? ExecOutput.Mode.BY_NODE : cli.json() ? ExecOutput.Mode.JSON : ExecOutput.Mode.STREAM;
+    }
+
+    /** The launch for one node, not started yet. */
+    private Launch<RemoteProcess> start(Node node, String pushed, StdinBroadcast stdin) {
+        Launch<RemoteProcess> launch;
+        if (push) {
+            launch = pushOptions.push(node, pushed).args(args);
+        } else if (argv) {
+            launch = node.command(command).args(args);
+        } else {
+            launch = node.command("/bin/sh").args("-c", shellLine());
+        }
+        Double limit = timeout != null ? timeout : timeoutU;
+        if (limit != null) {
+            launch.timeout(Seconds.duration(limit));
+        }
+        if (stdin != null) {
+            launch.stdin(stdin.reader());
+        }
+        return launch;
+    }
+
+    /** The words as pdsh and clush join them for the remote shell: with single spaces, quoting left to the user. */
+    private String shellLine() {
+        List<String> words = new ArrayList<>();
+        words.add(command);
+        words.addAll(args);
+        return String.join(" ", words);
     }
 
     private String localProgram() {
         if (command.contains("/")) {
+            if (!Files.isRegularFile(Path.of(command))) {
+                throw new IllegalArgumentException("exec --push: '" + command + "' is not a file here");
+            }
             return command;
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -118,38 +213,20 @@ final class ExecCommand implements Callable<Integer> {
         throw new IllegalArgumentException("exec --push: '" + command + "' is not in the local PATH");
     }
 
-    private static void stream(Job job, PrintWriter out, PrintWriter err) {
-        for (RemoteProcess p : job.getProcesses()) {
-            p.subscribe((process, stream, line) -> {
-                PrintWriter to = stream == OutputListener.Stream.STDOUT ? out : err;
-                synchronized (to) {
-                    to.println(process.node() + ": " + line);
-                    to.flush();
+    /** {@code -f}: a whole number of at least 1. */
+    static final class Fanout implements picocli.CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int n = Integer.parseInt(value.strip());
+                if (n >= 1) {
+                    return n;
                 }
-            });
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new picocli.CommandLine.TypeConversionException("'" + value
+                    + "' is not a fan-out; give how many nodes may run at once (1 or more)");
         }
-    }
-
-    private static void printFolded(Job job, PrintWriter out) throws InterruptedException {
-        for (Map.Entry<NodeSet, String> group : job.byOutput().entrySet()) {
-            out.println("----------------");
-            out.println(group.getKey());
-            out.println("----------------");
-            String text = group.getValue();
-            out.print(text.isEmpty() || text.endsWith("\n") ? text : text + "\n");
-        }
-        out.flush();
-    }
-
-    /** One line per failed node on stderr; the largest exit code. */
-    private static int report(Job job, PrintWriter err) {
-        for (String node : job.getFailed().getNames()) {
-            err.println("gproc: " + node + ": " + job.getStatuses().get(node));
-        }
-        for (String node : job.getTimedOut().getNames()) {
-            err.println("gproc: " + node + ": " + job.getStatuses().get(node));
-        }
-        err.flush();
-        return Math.min(job.getMaxExitCode(), 255);
     }
 }

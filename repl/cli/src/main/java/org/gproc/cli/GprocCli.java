@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         description = "A Groovy-scriptable cluster REPL: one process space over the nodes of an inventory.",
         subcommands = {ExecCommand.class, RunCommand.class, AttachCommand.class, JShellCommand.class, PsCommand.class,
                 KillCommand.class, StatusCommand.class, PushCommand.class, KeysCommand.class, SlurmCommand.class,
-                DemoCommand.class, NodesetCommand.class,
+                DemoCommand.class, NodesetCommand.class, CopyCommand.class, RcopyCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "
                 + "the job's daemons of 'gproc slurm up' (in a Slurm allocation), else $SLURM_JOB_NODELIST, else"
@@ -72,8 +72,8 @@ public final class GprocCli implements Runnable {
     boolean json;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-            description = "Log more on stderr: -v info, -vv debug (with the SSH library's messages), -vvv trace"
-                    + " (default: warnings and errors only).")
+            description = "Log more on stderr: -v warnings and info, -vv debug (with the SSH library's messages),"
+                    + " -vvv trace (default: errors only; every command reports its own failures).")
     boolean[] verbose = new boolean[0];
 
     @Spec
@@ -100,12 +100,13 @@ public final class GprocCli implements Runnable {
     }
 
     /**
-     * The client prints its own results, so by default only warnings and errors are logged; library chatter (SSHD's
-     * per-connection INFO lines, the demo daemons' connection log, "connection reset" as the demo shuts down) stays
-     * off the user's terminal unless -v (or a -D) asks for it.
+     * The client prints its own results and every failure in words, naming the node, so by default nothing is
+     * logged but errors: a warning (a refused host key, a connection that closed while a reply was on its way, SSHD's
+     * per-connection INFO lines, the demo daemons' connection log) repeats what the command says or is noise on the
+     * user's terminal. {@code -v} shows warnings and info, {@code -vv} debug, {@code -vvv} trace; a {@code -D} wins.
      */
     Verbosity verbosity() {
-        return Verbosity.WARN.louder(verbose.length);
+        return verbose.length == 0 ? Verbosity.ERROR : Verbosity.WARN.louder(verbose.length);
     }
 
     /**
@@ -117,12 +118,20 @@ public final class GprocCli implements Runnable {
         // an argument such as @compute is a node group, never a file of arguments to read
         cl.setExpandAtFiles(false);
         NodesetCommand.configure(cl.getSubcommands().get("nodeset"));
+        // exec's command and its options follow exec's own options, as with pdsh and clush: no '--' needed
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        cl.setParameterExceptionHandler(GprocCli::badUsage);
         cl.setExecutionStrategy(parsed -> {
             cli.verbosity().apply();
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            if (e instanceof ClusterAccess.TargetException) {
+                err.println(e.getMessage());
+                err.flush();
+                return 1;
+            }
             if (e instanceof NodeSetException || e instanceof InventoryException) {
                 err.println(e.getMessage());
                 err.flush();
@@ -139,6 +148,20 @@ public final class GprocCli implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * Bad usage: the message, picocli's "did you mean" for a mistyped option or command, and where the help is; not
+     * the whole usage text, which buries the one line that matters.
+     */
+    private static int badUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println(e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return CommandLine.ExitCode.USAGE;
     }
 
     /** Without a subcommand: the REPL on the configured cluster; with none configured, how to get one. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -31,18 +31,32 @@ final class PsCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Also the processes that have exited (until their session is wiped).")
     boolean all;
 
+    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,
+            description = "How long to wait for each node's connection (default ${DEFAULT-VALUE}).")
+    double connectTimeout;
+
+    /**
+     * People read RSS in KiB/MiB/GiB and START as a time of day (a date when not today); {@code --json} has the
+     * numbers: session, pid, cpu (percent), rss (bytes) and start (Unix seconds).
+     */
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        try (Cluster cluster = ClusterAccess.open(cli, nodes, Duration.ofSeconds(10))) {
+        String selected = nodes == null ? null : ClusterAccess.targets(cli, "ps", nodes, null).fold();
+        try (Cluster cluster = ClusterAccess.open(cli, selected, Seconds.duration(connectTimeout))) {
             Table table = new Table("NODE", "SESSION", "PID", "STATE", "OWNER", "CPU", "RSS", "START", "ARGV");
+            ZoneId zone = ZoneId.systemDefault();
             for (ProcessInfo p : cluster.ps(all)) {
-                table.row(p.getNode(), p.getSession(), p.getPid(), p.getState(), p.getOwner(),
-                        String.format(Locale.ROOT, "%.1f", p.getCpu()), p.getRss(), p.getStart(), p.getArgv());
+                long start = Long.parseLong(p.getStart());
+                table.row(p.getNode(), Table.shown(Long.parseLong(p.getSession()), p.getSession()), p.getPid(),
+                        p.getState(), p.getOwner(),
+                        Table.shown(p.getCpu(), String.format(Locale.ROOT, "%.1f", p.getCpu())),
+                        Table.shown(p.getRss() * 1024, Units.bytes(p.getRss() * 1024)),
+                        Table.shown(start, Units.start(start, zone)), p.getArgv());
             }
             table.print(spec.commandLine().getOut(), cli.json());
             for (Node down : cluster.getDown()) {
-                err.println("gproc: " + down.getName() + ": " + down.getDownReason());
+                err.println("gproc: " + down.getName() + " is down: " + down.getDownReason());
             }
             err.flush();
             return cluster.getDown().isEmpty() ? 0 : 1;

@@ -2,7 +2,9 @@ package org.gproc.cli;
 
 import org.gproc.client.Job;
 import org.gproc.client.Launch;
+import org.gproc.client.Node;
 import org.gproc.client.NodeSet;
+import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
@@ -25,6 +27,13 @@ final class PushOptions {
     /** True when a push flag was given, which needs {@code --push}. */
     boolean any() {
         return libs || !perArch.isEmpty();
+    }
+
+    /** The launch pushing {@code program} (null: the per-arch binaries) to one node. */
+    Launch<RemoteProcess> push(Node node, String program) {
+        Map<String, Object> options = new LinkedHashMap<>(perArch);
+        options.put("libs", libs);
+        return program == null ? node.push(options) : node.push(options, program);
     }
 
     /** The launch pushing {@code program} (or the per-arch binaries) to {@code targets}. */

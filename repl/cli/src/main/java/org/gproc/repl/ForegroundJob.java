@@ -2,8 +2,6 @@ package org.gproc.repl;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -157,20 +155,7 @@ final class ForegroundJob {
 
     /** Sends without waiting: this may run on the terminal's signal thread. Failures are reported as they come. */
     private void signal(List<RemoteProcess> targets, String signal) {
-        for (RemoteProcess p : targets) {
-            CompletableFuture<Void> sent;
-            try {
-                sent = p.killAsync(signal);
-            } catch (RuntimeException e) {
-                sent = CompletableFuture.failedFuture(e);
-            }
-            sent.whenComplete((ignored, e) -> {
-                if (e != null) {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    output.error(name(p) + ": SIG" + signal + " failed: " + cause.getMessage());
-                }
-            });
-        }
+        RemoteSignals.send(targets, signal, output::error);
     }
 
     private static String name(RemoteProcess p) {

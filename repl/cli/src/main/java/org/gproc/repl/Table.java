@@ -14,13 +14,25 @@ import java.util.Map;
 
 /**
  * The one table renderer of the REPL and the CLI: aligned columns with upper-case headers for people, one JSON
- * object per row (keys are the lower-cased headers) for {@code --json}. Rows are added cell by cell
+ * object per row (keys are the lower-cased headers) for {@code --json}, where numbers, booleans, lists and maps stay
+ * JSON values and a {@link #shown} cell gives people a readable text ({@code 1.5 GiB}) and scripts its value (the
+ * bytes). Rows are added cell by cell
  * ({@code new Table("NODE", "PID").row(...)}) or built from objects ({@link #of}): a map, a record (columns in
  * component order) or any object (its Groovy properties, {@code class} excluded), the first row deciding the columns.
  */
 public final class Table {
     private final List<String> headers;
     private final List<List<String>> rows = new ArrayList<>();
+    private final List<List<Object>> values = new ArrayList<>();
+
+    /** A cell shown as {@code text} in the aligned table and written as {@code value} in JSON. */
+    public record Shown(Object value, String text) {
+    }
+
+    /** A cell that reads as {@code text} for people and is {@code value} for {@code --json}. */
+    public static Shown shown(Object value, String text) {
+        return new Shown(value, text);
+    }
 
     public Table(String... headers) {
         this(List.of(headers));
@@ -49,13 +61,17 @@ public final class Table {
         return of(objects).render();
     }
 
-    /** Adds a row; a missing cell is blank, a null one too. */
+    /** Adds a row; a missing cell is blank, a null one too (and null in JSON). */
     public Table row(Object... cells) {
         List<String> row = new ArrayList<>(headers.size());
+        List<Object> raw = new ArrayList<>(headers.size());
         for (int i = 0; i < headers.size(); i++) {
-            row.add(i < cells.length ? text(cells[i]) : "");
+            Object cell = i < cells.length ? cells[i] : "";
+            row.add(cell instanceof Shown s ? s.text() : text(cell));
+            raw.add(cell instanceof Shown s ? s.value() : jsonValue(cell));
         }
         rows.add(row);
+        values.add(raw);
         return this;
     }
 
@@ -82,8 +98,8 @@ public final class Table {
     /** One JSON object per row, one per line. */
     public List<String> jsonLines() {
         List<String> lines = new ArrayList<>(rows.size());
-        for (List<String> row : rows) {
-            Map<String, String> object = new LinkedHashMap<>();
+        for (List<Object> row : values) {
+            Map<String, Object> object = new LinkedHashMap<>();
             for (int i = 0; i < headers.size(); i++) {
                 object.put(headers.get(i).toLowerCase(Locale.ROOT), row.get(i));
             }
@@ -134,6 +150,18 @@ public final class Table {
             columns.remove("metaClass");
         }
         return columns;
+    }
+
+    /** What a plain cell is in JSON: numbers, booleans, lists and maps as themselves, anything else as its text. */
+    private static Object jsonValue(Object cell) {
+        if (cell == null) {
+            return null;
+        }
+        if (cell instanceof Number || cell instanceof Boolean || cell instanceof java.util.Collection<?>
+                || cell instanceof Map<?, ?>) {
+            return cell;
+        }
+        return text(cell);
     }
 
     private static String text(Object value) {

@@ -19,8 +19,8 @@ class TreeWidthCliSpec extends Specification {
 
     def "exec through a tree of width 2 prints what flat prints and keeps every exit code"() {
         when:
-        def flat = gproc('exec', '-w', 'n[1-4]', '--', '/bin/sh', '-c', 'echo $0; exit 3', 'same')
-        def tree = gproc('--tree-width', '2', 'exec', '-w', 'n[1-4]', '--', '/bin/sh', '-c', 'echo $0; exit 3', 'same')
+        def flat = gproc('exec', '-w', 'n[1-4]', '--argv', '/bin/sh', '-c', 'echo $0; exit 3', 'same')
+        def tree = gproc('--tree-width', '2', 'exec', '-w', 'n[1-4]', '--argv', '/bin/sh', '-c', 'echo $0; exit 3', 'same')
 
         then:
         flat.code == 3

@@ -31,6 +31,18 @@ class TableSpec extends Specification {
         new Table('NODE', 'ERROR').row('n1', 'bad "x"\n').jsonLines() == ['{"node":"n1","error":"bad \\"x\\"\\n"}']
     }
 
+    def "--json keeps numbers, booleans, lists and nulls as JSON values, and a shown cell's value"() {
+        expect:
+        new Table('PID', 'CPU', 'UP', 'LOAD', 'RSS', 'NOTE').row(42L, 1.5d, true, [0.5d, 1], Table.shown(2048L, '2.0 KiB'), null)
+                .jsonLines() == ['{"pid":42,"cpu":1.5,"up":true,"load":[0.5,1],"rss":2048,"note":null}']
+        new Table('RSS').row(Table.shown(2048L, '2.0 KiB')).render() == 'RSS\n2.0 KiB'
+    }
+
+    def "text that looks like a number stays a string in JSON"() {
+        expect:
+        new Table('SESSION').row('12').jsonLines() == ['{"session":"12"}']
+    }
+
     def "a table without rows still prints its header for people and nothing for --json"() {
         given:
         def text = new StringWriter()

@@ -181,14 +181,28 @@ public final class Cluster implements AutoCloseable {
         return report;
     }
 
+    /** A new job id, for launches a caller starts one node at a time ({@link Launch#inJob}). */
+    public String newJob() {
+        return String.valueOf(jobs.incrementAndGet());
+    }
+
+    /**
+     * Asks the guard before {@code what} starts on {@code targets} when they are more than the inventory's
+     * {@code confirmAbove} (never in a dry run); throws {@link IllegalStateException} when it is not confirmed.
+     * Launches on node sets ask by themselves; a caller that starts a job one node at a time asks here first.
+     */
+    public void confirm(NodeSet targets, String what) {
+        int limit = inventory.confirmAbove();
+        if (dryRun.get() == null && limit > 0 && targets.size() > limit
+                && !options.guard().approve(targets, what, limit)) {
+            throw new IllegalStateException(what + ": not started on " + targets.size() + " nodes: not confirmed");
+        }
+    }
+
     Job startJob(NodeSet targets, Launch<Job> launch) {
         DryRun report = dryRun.get();
-        int limit = inventory.confirmAbove();
-        if (report == null && limit > 0 && targets.size() > limit
-                && !options.guard().approve(targets, launch.toString(), limit)) {
-            throw new IllegalStateException(launch + ": not started on " + targets.size() + " nodes: not confirmed");
-        }
-        String id = String.valueOf(jobs.incrementAndGet());
+        confirm(targets, launch.toString());
+        String id = newJob();
         List<Node> placed = List.copyOf(targets.stream().toList());
         List<CompletableFuture<String>> arches = archesOf(placed, launch, report != null);
         List<SessionProcess> started = new ArrayList<>(placed.size());
@@ -213,13 +227,13 @@ public final class Cluster implements AutoCloseable {
 
     /** One node's launch, a job of its own (rank 0 of 1). */
     RemoteProcess startOne(Node node, Launch<RemoteProcess> launch) {
-        String id = String.valueOf(jobs.incrementAndGet());
+        Launch.Place place = launch.place() != null ? launch.place() : new Launch.Place(newJob(), 0, 1);
         DryRun report = dryRun.get();
         CompletableFuture<String> arch = archesOf(List.of(node), launch, report != null).get(0);
         if (report != null) {
-            return plan(report, node, launch, id, 0, 1, arch);
+            return plan(report, node, launch, place.job(), place.rank(), place.size(), arch);
         }
-        SessionProcess p = startPlaced(node, launch, id, 0, 1, arch);
+        SessionProcess p = startPlaced(node, launch, place.job(), place.rank(), place.size(), arch);
         getTracker().started(p, launch.background());
         return p;
     }

@@ -52,6 +52,7 @@ public final class Launch<R> {
     private Supplier<InputStream> stdinStream;
     private Duration timeout;
     private boolean background;
+    private Place place;
 
     Launch(String program, List<Path> pushed, LocalBlobs reader, Function<Launch<R>, R> starter) {
         this(program, pushed.isEmpty() ? Map.of() : Map.of("", pushed.get(0)),
@@ -238,7 +239,8 @@ public final class Launch<R> {
     /** After this long the process gets SIGTERM, then SIGKILL 5 s later, and counts as timed out. */
     public Launch<R> timeout(Duration limit) {
         if (limit.isNegative() || limit.isZero()) {
-            throw new IllegalArgumentException("timeout: " + limit + " must be positive");
+            throw new IllegalArgumentException("timeout: " + limit.toMillis() / 1000.0
+                    + " s is not a time limit; give a positive number of seconds");
         }
         this.timeout = limit;
         return this;
@@ -254,6 +256,39 @@ public final class Launch<R> {
             blobs.add(reader.read(Path.of(String.valueOf(p))));
         }
         return this;
+    }
+
+    /**
+     * Pushes {@code local} into the staging directory as {@code name}, a relative path inside it ({@code lib/x.so}),
+     * read-only (hard-linked from the node's cache).
+     */
+    public Launch<R> file(Path local, String name) {
+        LocalBlob blob = reader.read(local);
+        blobs.add(new LocalBlob(blob.path(), name, blob.hash(), blob.data(), blob.executable()));
+        return this;
+    }
+
+    /**
+     * For a one-node launch: start it as rank {@code rank} of a job of {@code size} processes that the caller starts
+     * one node at a time (a fan-out of limited width), so its job variables are the job's, not rank 0 of 1.
+     * {@code job} comes from {@link Cluster#newJob()}.
+     */
+    public Launch<R> inJob(String job, int rank, int size) {
+        if (job == null || job.isBlank() || size < 1 || rank < 0 || rank >= size) {
+            throw new IllegalArgumentException("inJob: rank " + rank + " of " + size + " in job '" + job
+                    + "' is not a place in a job (0 <= rank < size, job from cluster.newJob())");
+        }
+        place = new Place(job, rank, size);
+        return this;
+    }
+
+    /** The place {@link #inJob} gave, or null. */
+    Place place() {
+        return place;
+    }
+
+    /** A job, rank and size chosen by the caller for a one-node launch. */
+    record Place(String job, int rank, int size) {
     }
 
     /** Starts as the foreground job of the current evaluation and returns at once. */

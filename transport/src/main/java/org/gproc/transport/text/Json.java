@@ -1,11 +1,13 @@
 package org.gproc.transport.text;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Collection;
 import java.util.Map;
 
 /**
  * The project's one JSON writer (RFC 8259), for the daemon's audit lines, the CLI's {@code --json} output and the
- * benchmarks' result lines: strings, whole numbers, booleans, null, lists and string-keyed maps. Output is always
+ * benchmarks' result lines: strings, numbers, booleans, null, lists and string-keyed maps. Output is always
  * one line: every control character, DEL, U+2028/U+2029 and every lone surrogate is written as a
  * {@code \\uXXXX} escape, so a value can neither break a JSON-lines file nor produce invalid UTF-8.
  */
@@ -33,8 +35,11 @@ public final class Json {
             out.append("null");
         } else if (value instanceof CharSequence s) {
             string(out, s);
-        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
+        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long
+                || value instanceof Short || value instanceof Byte || value instanceof BigInteger) {
             out.append(value);
+        } else if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
+            decimal(out, (Number) value);
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             boolean first = true;
@@ -62,6 +67,22 @@ public final class Json {
         } else {
             string(out, value.toString());
         }
+    }
+
+    /**
+     * A decimal in plain notation (never an exponent, which some readers of JSON lines mishandle); NaN and the
+     * infinities have no JSON form and are written as null.
+     */
+    private static void decimal(StringBuilder out, Number n) {
+        double d = n.doubleValue();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            out.append("null");
+            return;
+        }
+        BigDecimal exact = n instanceof BigDecimal b ? b
+                : new BigDecimal(n instanceof Float f ? Float.toString(f) : Double.toString(d));
+        String text = exact.stripTrailingZeros().toPlainString();
+        out.append(text.equals("-0") ? "0" : text);
     }
 
     public static void string(StringBuilder out, CharSequence s) {

@@ -34,7 +34,7 @@ class SlurmSharedAddressSpec extends Specification {
             set -u
             gproc slurm up --port 28900 || exit 10
             cp "\$HOME/.gproc/slurm/\$SLURM_JOB_ID/inventory.groovy" '${dir}/seen.groovy'
-            gproc exec -w 'ss[1-4]' -- /bin/sh -c 'echo \$SLURMD_NODENAME' || exit 12
+            gproc exec -w 'ss[1-4]' 'echo \$SLURMD_NODENAME' || exit 12
             gproc slurm down || exit 13
             """.stripIndent()
 

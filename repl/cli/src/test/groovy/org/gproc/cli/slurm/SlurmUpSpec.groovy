@@ -110,7 +110,7 @@ class SlurmUpSpec extends Specification {
         then:
         r.code == 0
         text.readLines().findAll { it =~ /^sl\d: .*\d\d:\d\d:\d\d/ }*.take(3).sort() == ['sl1', 'sl2', 'sl3', 'sl4']
-        text.readLines().contains('sl[1-4]')   // exec -b: one uname for all four
+        text.readLines().contains('sl[1-4] (4)')   // exec -b: one uname for all four
         text.contains('daemons stopped')
     }
 
