@@ -32,6 +32,8 @@ final class AuthAttempts extends ServerUserAuthServiceFactory {
     static final AttributeKey<AtomicInteger> COUNT = new AttributeKey<>();
     /** Set once the client asked for a real method (anything but {@code none}): closing then is an auth failure. */
     static final AttributeKey<Boolean> TRIED = new AttributeKey<>();
+    /** Set when the limit was passed: whatever the client sent meanwhile is ignored until the connection closes. */
+    private static final AttributeKey<Boolean> CUT_OFF = new AttributeKey<>();
 
     private final int max;
     private final AuthListener listener;
@@ -61,7 +63,7 @@ final class AuthAttempts extends ServerUserAuthServiceFactory {
         @Override
         public synchronized void process(int cmd, Buffer buffer) throws Exception {
             ServerSession session = getServerSession();
-            if (session.isClosing() || session.isClosed()) {
+            if (session.isClosing() || session.isClosed() || session.getAttribute(CUT_OFF) != null) {
                 return; // requests that were in flight when we disconnected: no further verdicts, no further lines
             }
             if (cmd == SshConstants.SSH_MSG_USERAUTH_REQUEST && !session.isAuthenticated()) {
@@ -86,6 +88,7 @@ final class AuthAttempts extends ServerUserAuthServiceFactory {
                 }
                 int n = first && "none".equals(method) ? 0 : count.incrementAndGet();
                 if (n > max) {
+                    session.setAttribute(CUT_OFF, Boolean.TRUE); // disconnect() closes only once its message is out
                     fire(session, user, method, AuthEvent.TOO_MANY_ATTEMPTS);
                     LOG.info("closing the connection from {}: request {} for user '{}' is past the limit of {}"
                             + " (maxAuthAttempts)", session.getIoSession().getRemoteAddress(), n,
