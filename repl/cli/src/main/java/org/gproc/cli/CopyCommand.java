@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +69,9 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
+    @Mixin
+    LaunchOptions launchOptions;
+
     @Option(names = "--dest", paramLabel = "DIR", description = "Absolute directory on the nodes (created if"
             + " missing; default: each file's own directory here, as clush).")
     String dest;
@@ -90,17 +94,28 @@ final class CopyCommand implements Callable<Integer> {
         String destination = destination();
         List<Entry> entries = entries();
         PrintWriter err = spec.commandLine().getErr();
-        try (Cluster cluster = target.open(cli, "copy")) {
+        try (Cluster cluster = target.open(cli, "copy", launchOptions, err)) {
             List<NodeRun> runs = TargetOptions.runs(cluster);
-            FanOut fan = new FanOut(runs, target.fanout, r -> start(cluster.node(r.node), destination, entries), r -> { },
-                    err);
+            String job = cluster.newJob();
+            List<String> order = runs.stream().map(r -> r.node).toList();
+            Function<NodeRun, RemoteProcess> starter = r -> start(cluster.node(r.node), destination, entries)
+                    .inJob(job, order.indexOf(r.node), order.size()).run();
+            if (launchOptions.dryRun) {
+                PrintWriter out = spec.commandLine().getOut();
+                out.print(cluster.dryRun(() -> runs.forEach(starter::apply)).toText());
+                out.flush();
+                return 0;
+            }
+            cluster.confirm(cluster.getAll(), "copy to " + destination);
+            FanOut fan = new FanOut(runs, target.fanout, starter, r -> { }, err);
             int interrupted = fan.run();
             int status = OneShot.report(runs, "copy to " + destination, err);
             return interrupted > 0 ? interrupted : status;
         }
     }
 
-    private RemoteProcess start(Node node, String destination, List<Entry> entries) {
+    /** The launch that places the entries on one node, not started yet. */
+    private Launch<RemoteProcess> start(Node node, String destination, List<Entry> entries) {
         Launch<RemoteProcess> launch = node.command("/bin/sh");
         List<Object> words = new ArrayList<>(List.of("-c", PLACE, "gproc-copy", destination));
         for (Entry e : entries) {
@@ -110,7 +125,7 @@ final class CopyCommand implements Callable<Integer> {
             words.add(e.mode());
             words.add(e.name());
         }
-        return launch.args(words.toArray()).run();
+        return launch.args(words.toArray());
     }
 
     private String destination() {

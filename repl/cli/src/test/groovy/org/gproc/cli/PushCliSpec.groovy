@@ -118,11 +118,44 @@ nodes['n2'].run('/bin/echo', 'hi')
 
         then:
         refused.code == 1
-        refused.err.trim() == 'gproc: true: not started on 3 nodes (a1,n[1-2]): above the inventory\'s confirmAbove' +
+        refused.err.trim() == 'gproc: exec /bin/true: not started on 3 nodes (a1,n[1-2]): above the inventory\'s confirmAbove' +
                 ' = 2, and nobody was asked (give --yes)'
         yes.code == 0
         yes.out.readLines().size() == 3
         few.code == 0
+    }
+
+    def "exec gives every process its place in the one job, also when it starts them one node at a time"() {
+        when:
+        def r = gproc('exec', '-f', '1', '-w', 'n[1-2],a1', 'echo $GPROC_RANK $GPROC_SIZE $GPROC_JOB $GPROC_NODE')
+        def lines = r.out.readLines().collect { it.split(/:? /) }
+
+        then:
+        r.code == 0
+        lines.size() == 3
+        lines.collect { it[1] as int }.sort() == [0, 1, 2]
+        lines.every { it[2] == '3' && it[4] == it[0] }
+        lines.collect { it[3] }.unique().size() == 1
+    }
+
+    def "copy --dry-run says what would be sent and writes nothing; --quiet with --progress is refused"() {
+        given:
+        Path file = fixture.dir.resolve('dry-copy.txt')
+        Files.writeString(file, 'never sent ' + System.nanoTime() + '\n')
+        Path dest = fixture.dir.resolve('dry-dest')
+
+        when:
+        def dry = gproc('copy', '--dry-run', '-w', 'n1', '--dest', dest.toString(), file.toString())
+        def both = gproc('copy', '--quiet', '--progress', '-w', 'n1', '--dest', dest.toString(), file.toString())
+
+        then:
+        dry.code == 0
+        dry.out.startsWith('dry run: nothing was started or sent\n')
+        dry.out.contains("send dry-copy.txt ${Files.size(file)} bytes")
+        !Files.exists(dest)
+        both.code == 2
+        both.err.contains('--quiet and --progress contradict each other')
+        !Files.exists(dest)
     }
 
     def "confirmAbove must be a positive number of nodes"() {

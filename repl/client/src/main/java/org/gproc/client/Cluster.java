@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,8 @@ public final class Cluster implements AutoCloseable {
     private final NodeConnector connector;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final AtomicInteger jobs = new AtomicInteger();
+    /** Jobs started one node at a time ({@link Launch#inJob}): how many of their processes have started. */
+    private final Map<String, AtomicInteger> placedJobs = new ConcurrentHashMap<>();
     private final ExecEngine engine;
     private volatile boolean closing;
     /** The dry run under way (its body may launch from any thread, e.g. a script's), or null. */
@@ -233,8 +236,21 @@ public final class Cluster implements AutoCloseable {
         if (report != null) {
             return plan(report, node, launch, place.job(), place.rank(), place.size(), arch);
         }
+        AtomicInteger running = launch.place() == null ? null : placedJobs.computeIfAbsent(place.job(), j -> {
+            options.progress().progress("starting", 0, place.size());
+            return new AtomicInteger();
+        });
         SessionProcess p = startPlaced(node, launch, place.job(), place.rank(), place.size(), arch);
         getTracker().started(p, launch.background());
+        if (running != null) {
+            p.started().whenComplete((pid, e) -> {
+                int n = running.incrementAndGet();
+                options.progress().progress("starting", n, place.size());
+                if (n >= place.size()) {
+                    placedJobs.remove(place.job());
+                }
+            });
+        }
         return p;
     }
 

@@ -18,8 +18,9 @@ class Sshd implements Closeable {
     private final Process process
     private final Path log
 
+    /** sshd and the privilege separation directory it refuses to start without (.ci/run makes both). */
     static boolean available() {
-        Files.isExecutable(BINARY)
+        Files.isExecutable(BINARY) && Files.isDirectory(Path.of('/run/sshd'))
     }
 
     /** {@code settings}: extra sshd_config lines, e.g. {@code TrustedUserCAKeys /path/ca.pub}. */
