@@ -88,6 +88,24 @@ class GroovySurfaceSpec extends Specification {
         one.text == 'one node\n'
     }
 
+    def "arrays and lists among a launch's arguments are spread into words, never printed as a Java object"() {
+        when:
+        def job = groovy("String[] words = ['b', 'c']; nodes.n1.run('/bin/echo') { args 'a', words, ['d', ['e']] }")
+        job.waitFor()
+
+        then:
+        job.text == 'a b c d e\n'
+    }
+
+    def "a null among a launch's arguments, also inside a list, is refused naming args"() {
+        when:
+        groovy("nodes.n1.run('/bin/echo') { args 'a', ['b', null] }")
+
+        then:
+        def e = thrown(NullPointerException)
+        e.message == 'args: null argument'
+    }
+
     def "a launch closure calling what a launch does not have fails naming it"() {
         when:
         groovy("nodes.run('/bin/true') { argz 'x' }")

@@ -9,6 +9,7 @@ import org.gproc.transport.xcpu.Tokens;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Array;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -167,10 +168,22 @@ public final class Launch<R> {
         return program;
     }
 
-    /** Appends arguments (each turned into a string). */
+    /**
+     * Appends arguments, each turned into a string; an array or collection among them is spread in order, so a
+     * script's {@code String[] args} passed on becomes its words, not the array's Java name.
+     */
     public Launch<R> args(Object... arguments) {
         for (Object a : arguments) {
-            args.add(String.valueOf(Objects.requireNonNull(a, "args: null argument")));
+            if (a instanceof Collection<?> c) {
+                args(c.toArray());
+            } else if (a != null && a.getClass().isArray()) {
+                int n = Array.getLength(a);
+                for (int i = 0; i < n; i++) {
+                    args(Array.get(a, i));
+                }
+            } else {
+                args.add(String.valueOf(Objects.requireNonNull(a, "args: null argument")));
+            }
         }
         return this;
     }
