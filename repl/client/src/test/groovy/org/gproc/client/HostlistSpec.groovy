@@ -29,6 +29,8 @@ class HostlistSpec extends Specification {
         expression | expanded | folded | count
         'n1' | 'n1' | 'n1' | 1
         'n[1-4]' | 'n1 n2 n3 n4' | 'n[1-4]' | 4
+        'n[99999999999999999-100000000000000001]' | 'n99999999999999999 n100000000000000000 n100000000000000001' | 'n[99999999999999999-100000000000000001]' | 3
+        'n123456789012345678901234,n1' | 'n1 n123456789012345678901234' | 'n[1,123456789012345678901234]' | 2
         'n[01-64,80]' | 'n01 n02 n03 n04 n05 n06 n07 n08 n09 n10 n11 n12 n13 n14 n15 n16 n17 n18 n19 n20 n21 n22 n23 n24 n25 n26 n27 n28 n29 n30 n31 n32 n33 n34 n35 n36 n37 n38 n39 n40 n41 n42 n43 n44 n45 n46 n47 n48 n49 n50 n51 n52 n53 n54 n55 n56 n57 n58 n59 n60 n61 n62 n63 n64 n80' | 'n[01-64,80]' | 65
         'n[01-10]' | 'n01 n02 n03 n04 n05 n06 n07 n08 n09 n10' | 'n[01-10]' | 10
         'n[1-10],n1' | 'n1 n2 n3 n4 n5 n6 n7 n8 n9 n10' | 'n[1-10]' | 10
@@ -140,8 +142,8 @@ class HostlistSpec extends Specification {
         'n[-05-03]'        | "nodeset: bad range 'n[-05-03]': padding not supported in negative ranges"           | 'n[-05-03]'
         'n[1-2-3-4]'       | "nodeset: bad range 'n[1-2-3-4]': start > end"                                       | 'n[1-2-3-4]'
         'n[1-100000000]'   | "nodeset: bad range 'n[1-100000000]': range too large (more than 10000000 indexes)"   | 'n[1-100000000]'
-        'n[123456789012345678]' | "nodeset: bad range 'n[123456789012345678]': index too large (at most 17 digits)" | 'n[123456789012345678]'
-        'n123456789012345678'   | "nodeset: index too large in 'n123456789012345678' (at most 17 digits)"          | 'n123456789012345678'
+        'n[100000000000000000000-99999999999999999999]' | "nodeset: bad range 'n[100000000000000000000-99999999999999999999]': start > end" | 'n[100000000000000000000-99999999999999999999]'
+        'n[1-100000000000000000000]' | "nodeset: bad range 'n[1-100000000000000000000]': range too large (more than 10000000 indexes)" | 'n[1-100000000000000000000]'
         'n[1-3][1-2]'      | "nodeset: bad node set 'n[1-3][1-2]': a range cannot follow another range directly"   | 'n[1-3][1-2]'
         'n[1-4/2]0'        | "nodeset: bad node set 'n[1-4/2]0': digits cannot follow a range with steps"          | 'n[1-4/2]0'
         'n[1-3],'          | "nodeset: missing operand for ',' in 'n[1-3],'"                                       | 'n[1-3],'

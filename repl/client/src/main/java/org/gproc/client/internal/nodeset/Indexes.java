@@ -9,7 +9,7 @@ package org.gproc.client.internal.nodeset;
  * is its plain value, so comparing two longs compares two indexes exactly as ClusterShell does.
  */
 final class Indexes {
-    /** Largest number of digits an index may have (10^17 - 1 still fits in 57 bits). */
+    /** Most digits a packed index may have (10^17 - 1 still fits in 57 bits); {@link WideIndex} holds longer ones. */
     static final int MAX_DIGITS = 17;
     private static final int VALUE_BITS = 57;
     private static final long VALUE_MASK = (1L << VALUE_BITS) - 1;

@@ -110,7 +110,7 @@ public final class NodeSetCore implements Iterable<String> {
         Map<String, RangeSet.LongList> pending = new TreeMap<>();
         for (NodeSetCore other : others) {
             for (Map.Entry<String, Object> e : List.copyOf(other.patterns.entrySet())) {
-                if (e.getValue() instanceof RangeSet r) {
+                if (e.getValue() instanceof RangeSet r && r.packed()) {
                     RangeSet.LongList keys = pending.computeIfAbsent(e.getKey(), k -> new RangeSet.LongList());
                     for (int i = 0; i < r.size(); i++) {
                         keys.add(r.key(i));

@@ -322,12 +322,8 @@ public final class NodeSetParser {
             }
             key.append(name, i, j);
             if (k > j) {
-                if (k - j > Indexes.MAX_DIGITS) {
-                    throw new NodeSetException("nodeset: index too large in '" + term + "' (at most "
-                            + Indexes.MAX_DIGITS + " digits)", term);
-                }
                 key.append("%s");
-                ranges.add(RangeSet.single(Indexes.of(Long.parseLong(name.substring(j, k)), k - j)));
+                ranges.add(RangeSet.singleDigits(name.substring(j, k)));
             }
             i = k;
         }

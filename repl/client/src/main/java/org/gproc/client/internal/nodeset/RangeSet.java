@@ -1,5 +1,6 @@
 package org.gproc.client.internal.nodeset;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,16 +15,52 @@ public final class RangeSet {
     static final long MAX_RANGE = 10_000_000L;
     static final RangeSet EMPTY = new RangeSet(new long[0]);
 
-    /** Sorted ascending, distinct, {@link Indexes} encoding. */
+    /**
+     * Sorted ascending, distinct, {@link Indexes} encoding; the common case. Null when the set holds an index too long
+     * for it: then {@link #wide} holds every index of the set, so each set has one representation only.
+     */
     private final long[] keys;
+    /** Sorted ascending, distinct; non-null only when some index does not fit a packed key. */
+    private final WideIndex[] wide;
 
     private RangeSet(long[] keys) {
         this.keys = keys;
+        this.wide = null;
+    }
+
+    private RangeSet(WideIndex[] wide) {
+        this.keys = null;
+        this.wide = wide;
+    }
+
+    /** The set of these sorted distinct indexes, packed when they all fit. */
+    private static RangeSet ofWide(WideIndex[] sorted) {
+        long[] packed = new long[sorted.length];
+        for (int i = 0; i < sorted.length; i++) {
+            if (!sorted[i].fits()) {
+                return new RangeSet(sorted);
+            }
+            packed[i] = sorted[i].key();
+        }
+        return new RangeSet(packed);
     }
 
     /** One index given as its digit string (padding kept), e.g. {@code "007"}. */
     static RangeSet single(long key) {
         return new RangeSet(new long[] {key});
+    }
+
+    /** One index written as these digits (padding kept), of any length. */
+    static RangeSet singleDigits(String digits) {
+        if (digits.length() <= Indexes.MAX_DIGITS) {
+            return single(Indexes.of(Long.parseLong(digits), digits.length()));
+        }
+        return ofWide(new WideIndex[] {WideIndex.of(new BigInteger(digits), digits.length())});
+    }
+
+    /** One index, as {@link #element(int)} gives it. */
+    static RangeSet singleElement(Object element) {
+        return element instanceof WideIndex w ? ofWide(new WideIndex[] {w}) : single((Long) element);
     }
 
     static RangeSet of(LongList keys) {
@@ -33,13 +70,20 @@ public final class RangeSet {
     /** Parses ClusterShell range syntax: {@code 1-5,7,01-10,0-10/2}. */
     static RangeSet parse(String pattern) {
         LongList out = new LongList();
+        List<WideIndex> wideOut = new ArrayList<>();
         for (String raw : pattern.split(",", -1)) {
-            parseSubrange(raw.strip(), out);
+            parseSubrange(raw.strip(), out, wideOut);
         }
-        return new RangeSet(out.sortedDistinct());
+        if (wideOut.isEmpty()) {
+            return new RangeSet(out.sortedDistinct());
+        }
+        for (long key : out.sortedDistinct()) {
+            wideOut.add(WideIndex.ofKey(key));
+        }
+        return ofWide(wideOut.stream().sorted().distinct().toArray(WideIndex[]::new));
     }
 
-    private static void parseSubrange(String subrange, LongList out) {
+    private static void parseSubrange(String subrange, LongList out, List<WideIndex> wideOut) {
         String base = subrange;
         long step = 1;
         int slash = subrange.indexOf('/');
@@ -104,7 +148,8 @@ public final class RangeSet {
         }
         if (beginDigits.length() > Indexes.MAX_DIGITS || endDigits.length() > Indexes.MAX_DIGITS
                 || pad > Indexes.MAX_DIGITS) {
-            throw new RangeSyntaxException(subrange, "index too large (at most " + Indexes.MAX_DIGITS + " digits)");
+            parseWide(subrange, beginSign, beginDigits, endSign, endDigits, step, pad, wideOut);
+            return;
         }
         long start = (beginDigits.isEmpty() ? 0 : Long.parseLong(beginDigits)) * beginSign;
         long stop = (endDigits.isEmpty() ? 0 : Long.parseLong(endDigits)) * endSign;
@@ -119,6 +164,28 @@ public final class RangeSet {
         }
         for (long i = start; i <= stop; i += step) {
             out.add(Indexes.of(i, pad));
+        }
+    }
+
+    /** A subrange with an end too long for a packed key: the same rules, in {@code BigInteger} arithmetic. */
+    private static void parseWide(String subrange, int beginSign, String beginDigits, int endSign, String endDigits,
+                                  long step, int pad, List<WideIndex> wideOut) {
+        BigInteger start = beginDigits.isEmpty() ? BigInteger.ZERO : new BigInteger(beginDigits);
+        BigInteger stop = endDigits.isEmpty() ? BigInteger.ZERO : new BigInteger(endDigits);
+        start = beginSign < 0 ? start.negate() : start;
+        stop = endSign < 0 ? stop.negate() : stop;
+        if (start.compareTo(stop) > 0) {
+            throw new RangeSyntaxException(subrange, "start > end");
+        }
+        if (step < 1) {
+            throw new RangeSyntaxException(subrange, "step must be at least 1");
+        }
+        BigInteger by = BigInteger.valueOf(step);
+        if (stop.subtract(start).divide(by).compareTo(BigInteger.valueOf(MAX_RANGE)) >= 0) {
+            throw new RangeSyntaxException(subrange, "range too large (more than " + MAX_RANGE + " indexes)");
+        }
+        for (BigInteger i = start; i.compareTo(stop) <= 0; i = i.add(by)) {
+            wideOut.add(WideIndex.of(i, pad));
         }
     }
 
@@ -153,11 +220,27 @@ public final class RangeSet {
     }
 
     public int size() {
-        return keys.length;
+        return keys != null ? keys.length : wide.length;
     }
 
     public boolean isEmpty() {
-        return keys.length == 0;
+        return size() == 0;
+    }
+
+    /**
+     * The index at {@code i}: its {@code Long} packed key when it fits one (also in a set that holds a longer index,
+     * so that equal indexes of two sets are equal elements), else its {@link WideIndex}.
+     */
+    Object element(int i) {
+        if (keys != null) {
+            return keys[i];
+        }
+        return wide[i].fits() ? (Object) wide[i].key() : wide[i];
+    }
+
+    /** Whether the indexes are packed keys, readable one by one with {@link #key(int)}. */
+    boolean packed() {
+        return keys != null;
     }
 
     long key(int i) {
@@ -165,7 +248,7 @@ public final class RangeSet {
     }
 
     String string(int i) {
-        return Indexes.toString(keys[i]);
+        return keys != null ? Indexes.toString(keys[i]) : wide[i].toString();
     }
 
     /** ClusterShell's {@code rg[0]}: the first index as a string. */
@@ -175,18 +258,14 @@ public final class RangeSet {
 
     /** ClusterShell's {@code rg[-1]}. */
     String last() {
-        return string(keys.length - 1);
-    }
-
-    boolean contains(long key) {
-        return Arrays.binarySearch(keys, key) >= 0;
+        return string(size() - 1);
     }
 
     RangeSet union(RangeSet other) {
-        if (other.keys.length == 0) {
+        if (other.isEmpty()) {
             return this;
         }
-        if (keys.length == 0) {
+        if (isEmpty()) {
             return other;
         }
         return merge(other, true, true, true);
@@ -197,7 +276,7 @@ public final class RangeSet {
     }
 
     RangeSet difference(RangeSet other) {
-        if (other.keys.length == 0) {
+        if (other.isEmpty()) {
             return this;
         }
         return merge(other, true, false, false);
@@ -207,8 +286,23 @@ public final class RangeSet {
         return merge(other, true, false, true);
     }
 
+    /** Both sets' indexes in one representation: wide as soon as one of them is. */
+    private static WideIndex[] widened(RangeSet s) {
+        if (s.wide != null) {
+            return s.wide;
+        }
+        WideIndex[] out = new WideIndex[s.keys.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = WideIndex.ofKey(s.keys[i]);
+        }
+        return out;
+    }
+
     /** One sorted merge; the flags say which of (only here, in both, only there) to keep. */
     private RangeSet merge(RangeSet other, boolean onlyThis, boolean both, boolean onlyOther) {
+        if (keys == null || other.keys == null) {
+            return mergeWide(widened(this), widened(other), onlyThis, both, onlyOther);
+        }
         long[] a = keys;
         long[] b = other.keys;
         long[] out = new long[a.length + b.length];
@@ -247,7 +341,26 @@ public final class RangeSet {
         return new RangeSet(n == out.length ? out : Arrays.copyOf(out, n));
     }
 
+    private static RangeSet mergeWide(WideIndex[] a, WideIndex[] b, boolean onlyThis, boolean both,
+                                      boolean onlyOther) {
+        List<WideIndex> out = new ArrayList<>(a.length + b.length);
+        int i = 0;
+        int j = 0;
+        while (i < a.length || j < b.length) {
+            int c = i == a.length ? 1 : j == b.length ? -1 : a[i].compareTo(b[j]);
+            if (c < 0 && onlyThis || c > 0 && onlyOther || c == 0 && both) {
+                out.add(c <= 0 ? a[i] : b[j]);
+            }
+            i += c <= 0 ? 1 : 0;
+            j += c >= 0 ? 1 : 0;
+        }
+        return ofWide(out.toArray(WideIndex[]::new));
+    }
+
     boolean isDisjoint(RangeSet other) {
+        if (keys == null || other.keys == null) {
+            return intersection(other).isEmpty();
+        }
         int i = 0;
         int j = 0;
         while (i < keys.length && j < other.keys.length) {
@@ -263,8 +376,11 @@ public final class RangeSet {
     }
 
     boolean isSubsetOf(RangeSet other) {
-        if (keys.length > other.keys.length) {
+        if (size() > other.size()) {
             return false;
+        }
+        if (keys == null || other.keys == null) {
+            return difference(other).isEmpty();
         }
         int j = 0;
         for (long k : keys) {
@@ -281,7 +397,7 @@ public final class RangeSet {
 
     /** Python's {@code rg1 < rg2}. */
     boolean isProperSubsetOf(RangeSet other) {
-        return keys.length < other.keys.length && isSubsetOf(other);
+        return size() < other.size() && isSubsetOf(other);
     }
 
     /**
@@ -290,6 +406,9 @@ public final class RangeSet {
      * ClusterShell's {@code _slices_padding} without autostep.
      */
     List<String> pieces() {
+        if (keys == null) {
+            return pieces(NO_AUTOSTEP);
+        }
         List<String> pieces = new ArrayList<>();
         int i = 0;
         while (i < keys.length) {
@@ -321,20 +440,26 @@ public final class RangeSet {
      */
     List<String> pieces(long autostep) {
         List<String> out = new ArrayList<>();
+        if (keys == null) {
+            for (WideIndex.Slice s : WideIndex.slices(wide, autostep)) {
+                out.add(piece(WideIndex.format(s.first(), s.pad()), WideIndex.format(s.last(), s.pad()),
+                        s.step().toString()));
+            }
+            return out;
+        }
         for (long[] s : slices(autostep)) {
             int pad = (int) s[3];
-            String a = Indexes.format(s[0], pad);
-            if (s[0] == s[1]) {
-                out.add(a);
-            } else if (s[2] == 1) {
-                out.add(a + "-" + Indexes.format(s[1], pad));
-            } else {
-                out.add(a + "-" + Indexes.format(s[1], pad) + "/" + s[2]);
-            }
+            out.add(piece(Indexes.format(s[0], pad), Indexes.format(s[1], pad), Long.toString(s[2])));
         }
         return out;
     }
 
+    private static String piece(String first, String last, String step) {
+        if (first.equals(last)) {
+            return first;
+        }
+        return step.equals("1") ? first + "-" + last : first + "-" + last + "/" + step;
+    }
     /** ClusterShell's {@code _slices_padding}: {first, last, step, pad} per folded piece. */
     List<long[]> slices(long autostep) {
         List<long[]> out = new ArrayList<>();
@@ -408,6 +533,16 @@ public final class RangeSet {
     /** ClusterShell's {@code contiguous()}: one set per run of consecutive indexes that keep one padding. */
     List<RangeSet> contiguous() {
         List<RangeSet> out = new ArrayList<>();
+        if (keys == null) {
+            for (WideIndex.Slice s : WideIndex.slices(wide, NO_AUTOSTEP)) {
+                List<WideIndex> part = new ArrayList<>();
+                for (BigInteger j = s.first(); j.compareTo(s.last()) <= 0; j = j.add(s.step())) {
+                    part.add(WideIndex.of(j, s.pad()));
+                }
+                out.add(ofWide(part.toArray(WideIndex[]::new)));
+            }
+            return out;
+        }
         for (long[] s : slices(NO_AUTOSTEP)) {
             LongList part = new LongList();
             for (long j = s[0]; j <= s[1]; j += s[2]) {
@@ -420,6 +555,13 @@ public final class RangeSet {
 
     /** The indexes at positions {@code from, from + step, ...} below {@code to} (Python's {@code rs[from:to:step]}). */
     RangeSet slice(int from, int to, int step) {
+        if (keys == null) {
+            List<WideIndex> part = new ArrayList<>();
+            for (int i = from; i < Math.min(to, wide.length); i += step) {
+                part.add(wide[i]);
+            }
+            return ofWide(part.toArray(WideIndex[]::new));
+        }
         LongList part = new LongList();
         for (int i = from; i < Math.min(to, keys.length); i += step) {
             part.add(keys[i]);
@@ -429,12 +571,12 @@ public final class RangeSet {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RangeSet other && Arrays.equals(keys, other.keys);
+        return o instanceof RangeSet other && Arrays.equals(keys, other.keys) && Arrays.equals(wide, other.wide);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(keys);
+        return 31 * Arrays.hashCode(keys) + Arrays.hashCode(wide);
     }
 
     /** Folded, comma-separated, without brackets: {@code 1-3,5,08-10}. */

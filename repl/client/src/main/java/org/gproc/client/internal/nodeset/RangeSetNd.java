@@ -73,15 +73,15 @@ final class RangeSetNd {
     }
 
     /** Every vector of the raw list, expanded (ClusterShell's {@code _iter}). */
-    private Set<List<Long>> points() {
-        Set<List<Long>> points = new LinkedHashSet<>();
+    private Set<List<Object>> points() {
+        Set<List<Object>> points = new LinkedHashSet<>();
         for (RangeSet[] v : vecs) {
             int[] at = new int[v.length];
             boolean empty = Arrays.stream(v).anyMatch(RangeSet::isEmpty);
             while (!empty) {
-                List<Long> point = new ArrayList<>(v.length);
+                List<Object> point = new ArrayList<>(v.length);
                 for (int d = 0; d < v.length; d++) {
-                    point.add(v[d].key(at[d]));
+                    point.add(v[d].element(at[d]));
                 }
                 points.add(point);
                 int d = v.length - 1;
@@ -148,10 +148,10 @@ final class RangeSetNd {
     /** Expand to single points, then merge vectors that differ in one dimension, as ClusterShell does. */
     private void foldMultivariate() {
         List<RangeSet[]> expanded = new ArrayList<>();
-        for (List<Long> point : points()) {
+        for (List<Object> point : points()) {
             RangeSet[] v = new RangeSet[point.size()];
             for (int d = 0; d < v.length; d++) {
-                v[d] = RangeSet.single(point.get(d));
+                v[d] = RangeSet.singleElement(point.get(d));
             }
             expanded.add(v);
         }
