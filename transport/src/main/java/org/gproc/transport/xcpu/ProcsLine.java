@@ -33,7 +33,26 @@ public record ProcsLine(int session, long pid, String state, String owner, doubl
                     + " (none of them is negative)");
         }
         cpu = Math.round(cpu * 10) / 10.0; // the text form has one decimal: keep parse(format(x)) equal to x
-        argv = List.copyOf(argv);
+        argv = argv.stream().map(ProcsLine::printable).toList();
+    }
+
+    /**
+     * An argument as {@code ps} shows it: a control character (a newline above all, which would end the line) is a
+     * {@code ?}, so one process with {@code $'a\nb'} in its argv cannot break the listing of the whole node.
+     */
+    private static String printable(String word) {
+        StringBuilder shown = null;
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            boolean control = c < 0x20 || c == 0x7f;
+            if (control && shown == null) {
+                shown = new StringBuilder(word.substring(0, i));
+            }
+            if (shown != null) {
+                shown.append(control ? '?' : c);
+            }
+        }
+        return shown == null ? word : shown.toString();
     }
 
     public String format() {

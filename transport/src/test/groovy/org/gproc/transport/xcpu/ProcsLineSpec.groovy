@@ -30,6 +30,17 @@ class ProcsLineSpec extends Specification {
         ProcsLine.parse(line.format()) == line
     }
 
+    def "control characters in argv are written as ?, so the line stays one line and reads back as written"() {
+        given:
+        def line = new ProcsLine(1, 2, 'running', 'alice', 0, 4, 5, ['sh', '-c', 'echo a\nb\tc\u007f'])
+
+        expect:
+        line.argv() == ['sh', '-c', 'echo a?b?c?']
+        line.format() == "1 2 running alice 0.0 4 5 sh -c 'echo a?b?c?'"
+        !line.format().contains('\n')
+        ProcsLine.parse(line.format()) == line
+    }
+
     def "'#text' is not a procs line: #rule"() {
         when:
         ProcsLine.parse(text)
