@@ -18,7 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * One session: a staging directory ({@code fs/}), the settings written before {@code exec} ({@link SessionSettings}),
  * at most one process, its two spools ({@link SessionOutput}) and its exit status. States: new → running → exited;
  * wiped at any point (then the session is gone from its table and every handle on it is stale). This class holds the
- * state machine; {@link SessionExec} starts the process and {@link SessionReaper} times the grace period.
+ * state machine; around it, {@link SessionExec} starts the process, {@link SessionReaper} times the grace period,
+ * {@link SessionMembers} reaches the processes it left, {@link SessionStdin} feeds the process, {@link SessionQuota}
+ * charges its files to its owner and {@link SessionStatusText} reports on it.
  *
  * <p>Lifecycle: a normal session is reaped {@code grace} after it became idle — no running process and no open fid —
  * so a control node that crashed can come back within the grace period and read everything. A persistent session is
@@ -48,7 +50,7 @@ public final class Session {
     private final SessionStdin stdin = new SessionStdin(this);
 
     // Everything below is guarded by "this".
-    private final SessionSettings settings = new SessionSettings();
+    private final SessionSettings settings = new SessionSettings(this);
     private final SessionReaper reaper = new SessionReaper(this);
     private State state = State.NEW;
     private boolean starting;
@@ -202,7 +204,12 @@ public final class Session {
         return output.state();
     }
 
-    // ---- the state quota (see SessionQuota) ------------------------------------------------------------------
+    /** See {@link SessionOutput#watchDirectory()}. */
+    void watchDirectory() {
+        output.watchDirectory();
+    }
+
+    // ---- the state quota (see SessionQuota) ---------------------------------------------------------------------
 
     /** Counts {@code bytes} an upload adds to this session's fs/; refused (nothing counted) over a quota. */
     public void charge(long bytes, String what) throws NinePException {
@@ -218,39 +225,22 @@ public final class Session {
         return quota;
     }
 
-    /** See {@link SessionOutput#watchDirectory()}. */
-    void watchDirectory() {
-        output.watchDirectory();
-    }
-
-    // ---- settings written before exec -------------------------------------------------------------------------
+    // ---- settings written before exec ---------------------------------------------------------------------------
 
     /** argv as a file: a write at offset 0 replaces it, a later write continues it from that offset. */
-    public synchronized void writeArgv(long offset, byte[] data) throws NinePException {
-        checkSettingWritable("argv");
-        settings.writeArgv(id, offset, data, node.limits());
+    public void writeArgv(long offset, byte[] data) throws NinePException {
+        settings.writeArgv(offset, data);
     }
 
-    public synchronized void writeEnv(long offset, byte[] data) throws NinePException {
-        checkSettingWritable("env");
-        settings.writeEnv(id, offset, data, node.limits());
+    public void writeEnv(long offset, byte[] data) throws NinePException {
+        settings.writeEnv(offset, data);
     }
 
-    private void checkSettingWritable(String file) throws NinePException {
-        checkLiveLocked();
-        if (state != State.NEW || starting) {
-            throw new NinePException(file + ": session " + id + " has already been exec'd; " + file
-                    + " is fixed at exec");
-        }
-    }
-
-    synchronized void setWorkDir(String path) throws NinePException {
-        checkBeforeExec("dir");
+    void setWorkDir(String path) throws NinePException {
         settings.workDir(path);
     }
 
-    synchronized void setJobId(String value) throws NinePException {
-        checkLiveLocked();
+    void setJobId(String value) throws NinePException {
         settings.jobId(value);
     }
 
@@ -259,11 +249,9 @@ public final class Session {
         updateReaper();
     }
 
-    private void checkBeforeExec(String verb) throws NinePException {
-        checkLiveLocked();
-        if (state != State.NEW || starting) {
-            throw new NinePException("ctl: " + verb + ": session " + id + " has already been exec'd");
-        }
+    /** Whether the settings are fixed: exec has begun (perhaps not finished yet) or is over. */
+    synchronized boolean execBegun() {
+        return state != State.NEW || starting;
     }
 
     private void checkLiveLocked() throws NinePException {
@@ -272,7 +260,7 @@ public final class Session {
         }
     }
 
-    // ---- the process: state changes around SessionExec ------------------------------------------------------
+    // ---- the process: state changes around SessionExec ----------------------------------------------------------
 
     /** {@code actor}, perhaps through the relay {@code via} (audited with it), execs {@code path}. */
     void exec(String actor, String via, String path) throws NinePException {
@@ -399,7 +387,7 @@ public final class Session {
         return members.cgroup();
     }
 
-    // ---- stdin (see SessionStdin) -----------------------------------------------------------------------------
+    // ---- stdin (see SessionStdin) -------------------------------------------------------------------------------
 
     /** Feeds the process's stdin; see {@link SessionStdin#write}. */
     public CompletableFuture<Integer> writeStdin(byte[] data) {
@@ -508,7 +496,7 @@ public final class Session {
         return exit.isDone() && !exit.isCompletedExceptionally() ? exit.join().toString() : "exit status pending";
     }
 
-    // ---- fs/ served over 9P ----------------------------------------------------------------------------------
+    // ---- fs/ served over 9P -------------------------------------------------------------------------------------
 
     /**
      * Stops serving {@code fs/} over 9P for the rest of the session: once a process running as a mapped Unix user
