@@ -3,16 +3,13 @@ package org.gproc.daemon.session;
 import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.proc.RunningProcess;
 import org.gproc.daemon.proc.SessionCgroup;
-import org.gproc.daemon.proc.Signals;
 import org.gproc.daemon.proc.Spool;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.xcpu.ExitStatus;
-import org.gproc.transport.xcpu.Tokens;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,7 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * One session: a staging directory ({@code fs/}), the settings written before {@code exec} ({@link SessionSettings}),
  * at most one process, its two spools ({@link SessionOutput}) and its exit status. States: new → running → exited;
  * wiped at any point (then the session is gone from its table and every handle on it is stale). This class holds the
- * state machine; {@link SessionExec} starts the process and {@link SessionReaper} times the grace period.
+ * state machine; around it, {@link SessionExec} starts the process, {@link SessionReaper} times the grace period,
+ * {@link SessionMembers} reaches the processes it left, {@link SessionStdin} feeds the process, {@link SessionQuota}
+ * charges its files to its owner and {@link SessionStatusText} reports on it.
  *
  * <p>Lifecycle: a normal session is reaped {@code grace} after it became idle — no running process and no open fid —
  * so a control node that crashed can come back within the grace period and read everything. A persistent session is
@@ -46,9 +45,12 @@ public final class Session {
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final CompletableFuture<Void> cleaned = new CompletableFuture<>();
     private final SessionOutput output = new SessionOutput(this);
+    private final SessionQuota quota = new SessionQuota(this);
+    private final SessionMembers members = new SessionMembers(this);
+    private final SessionStdin stdin = new SessionStdin(this);
 
     // Everything below is guarded by "this".
-    private final SessionSettings settings = new SessionSettings();
+    private final SessionSettings settings = new SessionSettings(this);
     private final SessionReaper reaper = new SessionReaper(this);
     private State state = State.NEW;
     private boolean starting;
@@ -56,13 +58,9 @@ public final class Session {
     private long pid;
     private List<String> launchedArgv = List.of();
     private int openFiles;
-    private int stdinFids;
-    private boolean stdinClosed;
     private boolean cleanUpStarted;
     private boolean stoppingForCap;
     private String fsClosedBecause;
-    private long charged;
-    private final long[] spoolCharged = new long[Stream.values().length];
 
     Session(VirtualNode node, int id, String owner, Path dir) {
         this.node = node;
@@ -194,37 +192,7 @@ public final class Session {
      * second line {@code spool capped:stdout at N bytes} if output was cut at the spool cap.
      */
     public CompletableFuture<String> waitText() {
-        return Futures.map(exit, status -> {
-            StringBuilder text = new StringBuilder(status.toString());
-            if (output.capped()) {
-                text.append("\nspool capped:").append(cappedStreams()).append(" at ")
-                        .append(node.limits().spoolCapBytes()).append(" bytes");
-            }
-            for (Stream stream : Stream.values()) {
-                Spool spool = output.spool(stream);
-                if (spool != null && !spool.capReached() && spool.isCut()) {
-                    text.append("\nspool cut:").append(stream.name().toLowerCase()).append(' ')
-                            .append(spool.cutText());
-                }
-            }
-            SessionCgroup cgroup = cgroup();
-            String limit = cgroup == null ? null : cgroup.limitHitText();
-            if (limit != null) {
-                text.append("\nlimit ").append(limit);
-            }
-            return text.toString();
-        });
-    }
-
-    /** The streams that hit the cap: {@code stdout}, {@code stdout+stderr}. */
-    private String cappedStreams() {
-        List<String> names = new ArrayList<>(2);
-        for (Stream stream : Stream.values()) {
-            if (output.capReached(stream)) {
-                names.add(stream.name().toLowerCase());
-            }
-        }
-        return String.join("+", names);
+        return SessionStatusText.waitText(this, output);
     }
 
     public boolean capReached(Stream stream) {
@@ -236,78 +204,43 @@ public final class Session {
         return output.state();
     }
 
-    // ---- the state quota -------------------------------------------------------------------------------------
-
-    /** Counts {@code bytes} an upload adds to this session's fs/; refused (nothing counted) over a quota. */
-    public void charge(long bytes, String what) throws NinePException {
-        node.services().quota().charge(owner, bytes, what);
-        synchronized (this) {
-            charged += bytes;
-        }
-    }
-
-    /** Gives back bytes an upload no longer holds (a failed upload removed, a file shrunk). */
-    public void refund(long bytes) {
-        long back;
-        synchronized (this) {
-            back = Math.min(bytes, charged);
-            charged -= back;
-        }
-        node.services().quota().refund(owner, back);
-    }
-
-    /** A spool grew: counted anyway (the process wrote it); past a quota the output is cut and the process stopped. */
-    void spoolGrew(Stream stream, long size) {
-        long delta;
-        synchronized (this) {
-            delta = size - spoolCharged[stream.ordinal()];
-            if (delta <= 0 || cleanUpStarted) {
-                return;
-            }
-            spoolCharged[stream.ordinal()] = size;
-            charged += delta;
-        }
-        String over = node.services().quota().record(owner, delta);
-        if (over != null) {
-            Spool spool = output.spool(stream);
-            spool.cut(over);
-            SessionExec.stop(this, over);
-        }
-    }
-
     /** See {@link SessionOutput#watchDirectory()}. */
     void watchDirectory() {
         output.watchDirectory();
     }
 
-    // ---- settings written before exec -------------------------------------------------------------------------
+    // ---- the state quota (see SessionQuota) ---------------------------------------------------------------------
+
+    /** Counts {@code bytes} an upload adds to this session's fs/; refused (nothing counted) over a quota. */
+    public void charge(long bytes, String what) throws NinePException {
+        quota.charge(bytes, what);
+    }
+
+    /** Gives back bytes an upload no longer holds (a failed upload removed, a file shrunk). */
+    public void refund(long bytes) {
+        quota.refund(bytes);
+    }
+
+    SessionQuota quota() {
+        return quota;
+    }
+
+    // ---- settings written before exec ---------------------------------------------------------------------------
 
     /** argv as a file: a write at offset 0 replaces it, a later write continues it from that offset. */
-    public synchronized void writeArgv(long offset, byte[] data) throws NinePException {
-        checkSettingWritable("argv");
-        settings.writeArgv(id, offset, data, node.limits());
+    public void writeArgv(long offset, byte[] data) throws NinePException {
+        settings.writeArgv(offset, data);
     }
 
-    public synchronized void writeEnv(long offset, byte[] data) throws NinePException {
-        checkSettingWritable("env");
-        settings.writeEnv(id, offset, data, node.limits());
+    public void writeEnv(long offset, byte[] data) throws NinePException {
+        settings.writeEnv(offset, data);
     }
 
-    private void checkSettingWritable(String file) throws NinePException {
-        checkLiveLocked();
-        if (state != State.NEW || starting) {
-            throw new NinePException(file + ": session " + id + " has already been exec'd; " + file
-                    + " is fixed at exec");
-        }
-    }
-
-    synchronized void setWorkDir(String path) throws NinePException {
-        checkBeforeExec("dir");
+    void setWorkDir(String path) throws NinePException {
         settings.workDir(path);
     }
 
-    synchronized void setJobId(String value) throws NinePException {
-        checkLiveLocked();
+    void setJobId(String value) throws NinePException {
         settings.jobId(value);
     }
 
@@ -316,11 +249,9 @@ public final class Session {
         updateReaper();
     }
 
-    private void checkBeforeExec(String verb) throws NinePException {
-        checkLiveLocked();
-        if (state != State.NEW || starting) {
-            throw new NinePException("ctl: " + verb + ": session " + id + " has already been exec'd");
-        }
+    /** Whether the settings are fixed: exec has begun (perhaps not finished yet) or is over. */
+    synchronized boolean execBegun() {
+        return state != State.NEW || starting;
     }
 
     private void checkLiveLocked() throws NinePException {
@@ -329,14 +260,9 @@ public final class Session {
         }
     }
 
-    // ---- the process: state changes around SessionExec ------------------------------------------------------
+    // ---- the process: state changes around SessionExec ----------------------------------------------------------
 
-    /** {@code actor} execs {@code path}; see {@link SessionExec}. */
-    void exec(String actor, String path) throws NinePException {
-        SessionExec.exec(this, actor, null, path);
-    }
-
-    /** {@link #exec(String, String)} by {@code actor} acting through the relay {@code via} (audited with it). */
+    /** {@code actor}, perhaps through the relay {@code via} (audited with it), execs {@code path}. */
     void exec(String actor, String via, String path) throws NinePException {
         SessionExec.exec(this, actor, via, path);
     }
@@ -365,7 +291,7 @@ public final class Session {
         if (!wipedMeanwhile) {
             state = State.RUNNING;
         }
-        if (stdinClosed || wipedMeanwhile) {
+        if (stdin.closedLocked() || wipedMeanwhile) {
             started.closeStdin();
         }
         return wipedMeanwhile;
@@ -425,108 +351,63 @@ public final class Session {
         }
     }
 
-    /** {@code actor} signals the process group; audited, also when refused. */
+    /** {@code actor} signals the session's processes; see {@link SessionMembers#signal}. */
     void signal(String actor, int sig, String cause) throws NinePException {
-        AuditLog.Event event = audit("signal").field("principal", actor).field("owner", owner)
-                .field("signal", Signals.name(sig)).field("pid", pid());
-        if (cause != null) {
-            event.field("cause", cause);
-        }
-        try {
-            signal(sig);
-            event.accepted().log();
-        } catch (NinePException e) {
-            event.refused(e.getMessage()).log();
-            throw e;
-        }
+        members.signal(actor, sig, cause);
     }
 
-    void signal(int sig) throws NinePException {
-        RunningProcess p;
-        synchronized (this) {
-            checkLiveLocked();
-            if (state == State.NEW) {
-                throw new NinePException("ctl: signal: session " + id + " has no process yet (write 'exec' first)");
-            }
-            p = process;
-            if (state == State.EXITED && p.members().isEmpty()) {
-                throw new NinePException("ctl: signal: session " + id + " has already exited (" + exitText() + ")");
-            }
+    /** The process to signal; refused before exec, and after exit once nothing of the session is left. */
+    synchronized RunningProcess signalTarget() throws NinePException {
+        checkLiveLocked();
+        if (state == State.NEW) {
+            throw new NinePException("ctl: signal: session " + id + " has no process yet (write 'exec' first)");
         }
-        p.signal(sig);
+        if (state == State.EXITED && process.members().isEmpty()) {
+            throw new NinePException("ctl: signal: session " + id + " has already exited (" + exitText() + ")");
+        }
+        return process;
+    }
+
+    synchronized RunningProcess process() {
+        return process;
     }
 
     /** The live processes of the session: its process and everything it started, also after its process exited. */
     public List<Long> members() {
-        RunningProcess p;
-        synchronized (this) {
-            p = process;
-        }
-        return p == null ? List.of() : p.members();
+        return members.pids();
     }
 
     /** How many of its processes still run after its process exited: 0 while it runs or when none is left. */
     public int orphans() {
-        return state() == State.EXITED ? members().size() : 0;
+        return members.orphans();
     }
 
     /** The session's cgroup, or null (no cgroup v2 the daemon can manage, or not exec'd yet). */
     public SessionCgroup cgroup() {
-        RunningProcess p;
-        synchronized (this) {
-            p = process;
-        }
-        return p == null ? null : p.cgroup();
+        return members.cgroup();
     }
 
-    static void killQuietly(RunningProcess p) {
-        try {
-            p.signal(9);
-        } catch (NinePException alreadyGone) {
-            // exited between our check and the signal: nothing to kill
-        }
-    }
+    // ---- stdin (see SessionStdin) -------------------------------------------------------------------------------
 
-    // ---- stdin --------------------------------------------------------------------------------------------------
-
-    /**
-     * Feeds the process's stdin; completes once the bytes are in the pipe, so a client waiting for its Rwrite is
-     * flow-controlled by the process's reading.
-     */
+    /** Feeds the process's stdin; see {@link SessionStdin#write}. */
     public CompletableFuture<Integer> writeStdin(byte[] data) {
-        RunningProcess p;
-        synchronized (this) {
-            NinePException refused = null;
-            if (state == State.WIPED) {
-                refused = gone();
-            } else if (stdinClosed) {
-                refused = new NinePException("stdin: session " + id + ": stdin is closed");
-            } else if (process == null) {
-                refused = new NinePException("stdin: session " + id + " has no process yet (write 'exec' to ctl first)");
-            } else if (state == State.EXITED) {
-                refused = new NinePException("stdin: session " + id + " has exited (" + exitText() + ")");
-            }
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            p = process;
-        }
-        return p.stdinWrite(data);
+        return stdin.write(data);
     }
 
     void closeStdin() throws NinePException {
-        RunningProcess p;
-        synchronized (this) {
-            checkLiveLocked();
-            stdinClosed = true;
-            p = process;
-        }
-        if (p != null) {
-            p.closeStdin();
-        }
+        stdin.close();
     }
 
-    // ---- fid accounting (drives reaping and stdin EOF) -----------------------------------------------------------
+    public void stdinOpened() {
+        stdin.opened();
+    }
+
+    /** The last stdin fid going away is EOF for the process. */
+    public void stdinClunked() {
+        stdin.clunked();
+    }
+
+    // ---- fid accounting (drives reaping) ------------------------------------------------------------------------
 
     public synchronized void fileOpened() {
         openFiles++;
@@ -536,25 +417,6 @@ public final class Session {
     public synchronized void fileClosed() {
         openFiles--;
         updateReaper();
-    }
-
-    public synchronized void stdinOpened() {
-        stdinFids++;
-    }
-
-    /** The last stdin fid going away is EOF for the process. */
-    public void stdinClunked() {
-        boolean last;
-        synchronized (this) {
-            last = --stdinFids == 0 && state != State.WIPED;
-        }
-        if (last) {
-            try {
-                closeStdin();
-            } catch (NinePException goneMeanwhile) {
-                // wiped between the two locks: nothing left to close
-            }
-        }
     }
 
     // ---- wipe and reaping ---------------------------------------------------------------------------------------
@@ -592,7 +454,7 @@ public final class Session {
         exit.completeExceptionally(new NinePException("wait: session " + id + " was wiped before it exited"));
         if (running) {
             if (p != null) {
-                killQuietly(p);
+                SessionMembers.killQuietly(p);
             }
             // cleanUp runs when the process is seen to exit (or exec notices the wipe and kills it)
         } else {
@@ -601,34 +463,17 @@ public final class Session {
         return cleaned;
     }
 
-    /** What the session's process left behind: killed, and the cgroup removed once they are gone. */
-    private void killOrphans() {
-        RunningProcess p;
-        synchronized (this) {
-            p = process;
-        }
-        if (p == null) {
-            return;
-        }
-        if (!p.members().isEmpty()) {
-            killQuietly(p);
-        }
-        SessionCgroup cgroup = p.cgroup();
-        if (cgroup != null) {
-            SessionCgroups.removeWhenEmpty(cgroup, node.services().timer());
-        }
-    }
-
     private void cleanUp() {
         synchronized (this) {
             if (cleanUpStarted) {
                 return;
             }
             cleanUpStarted = true;
+            quota.close();
         }
         try {
-            killOrphans();
-            refund(Long.MAX_VALUE);
+            members.killOrphans();
+            quota.refund(Long.MAX_VALUE);
             output.discard();
             node.releaseCacheReferences(fsRoot());
             FileTrees.deleteRecursively(dir);
@@ -647,11 +492,11 @@ public final class Session {
                 && (state == State.NEW || state == State.EXITED));
     }
 
-    private String exitText() {
+    String exitText() {
         return exit.isDone() && !exit.isCompletedExceptionally() ? exit.join().toString() : "exit status pending";
     }
 
-    // ---- fs/ served over 9P ----------------------------------------------------------------------------------
+    // ---- fs/ served over 9P -------------------------------------------------------------------------------------
 
     /**
      * Stops serving {@code fs/} over 9P for the rest of the session: once a process running as a mapped Unix user
@@ -683,27 +528,7 @@ public final class Session {
      * after the session's own process exited; {@code limit=memory} or {@code limit=pids}, a cgroup limit was hit.
      */
     public String statusLine() {
-        StringBuilder line = new StringBuilder();
-        synchronized (this) {
-            line.append(id).append(' ').append(pid).append(' ').append(state.name().toLowerCase())
-                    .append(" type=").append(settings.type().name().toLowerCase())
-                    .append(" owner=").append(Tokens.quote(owner))
-                    .append(" spool=").append(spoolState())
-                    .append(" id=").append(Tokens.quote(jobId()));
-        }
-        if (exit.isDone() && !exit.isCompletedExceptionally()) {
-            line.append(" status=").append(Tokens.quote(exit.join().toString()));
-        }
-        int orphans = orphans();
-        if (orphans > 0) {
-            line.append(" orphans=").append(orphans);
-        }
-        SessionCgroup cgroup = cgroup();
-        String limit = cgroup == null ? null : cgroup.limitHit();
-        if (limit != null) {
-            line.append(" limit=").append(limit);
-        }
-        return line.append('\n').toString();
+        return SessionStatusText.statusLine(this);
     }
 
     @Override

@@ -73,7 +73,7 @@ final class SessionExec {
                 throw e;
             }
             if (s.attach(process, args, out, err)) {
-                Session.killQuietly(process); // wiped while it was starting
+                SessionMembers.killQuietly(process); // wiped while it was starting
             }
         } catch (NinePException | RuntimeException e) {
             s.abandonExec(out, err);
@@ -88,8 +88,8 @@ final class SessionExec {
         process.onExit().whenComplete(s::exited);
         out.onCapReached(() -> stop(s, "spool cap (--spool-cap)"));
         err.onCapReached(() -> stop(s, "spool cap (--spool-cap)"));
-        out.onGrowth(size -> s.spoolGrew(Session.Stream.STDOUT, size));
-        err.onGrowth(size -> s.spoolGrew(Session.Stream.STDERR, size));
+        out.onGrowth(size -> s.quota().spoolGrew(Session.Stream.STDOUT, size));
+        err.onGrowth(size -> s.quota().spoolGrew(Session.Stream.STDERR, size));
     }
 
     /**
@@ -111,7 +111,7 @@ final class SessionExec {
         }
         s.node().services().timer().schedule(() -> {
             if (s.state() == Session.State.RUNNING) {
-                Session.killQuietly(p);
+                SessionMembers.killQuietly(p);
             }
         }, CAP_KILL_DELAY_SECONDS, TimeUnit.SECONDS);
     }
