@@ -96,17 +96,12 @@ final class CopyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (Cluster cluster = target.open(cli, "copy", launchOptions, err)) {
             List<NodeRun> runs = TargetOptions.runs(cluster);
-            String job = cluster.newJob();
-            List<String> order = runs.stream().map(r -> r.node).toList();
-            Function<NodeRun, RemoteProcess> starter = r -> start(cluster.node(r.node), destination, entries)
-                    .inJob(job, order.indexOf(r.node), order.size()).run();
-            if (launchOptions.dryRun) {
-                PrintWriter out = spec.commandLine().getOut();
-                out.print(cluster.dryRun(() -> runs.forEach(starter::apply)).toText());
-                out.flush();
+            Function<NodeRun, RemoteProcess> starter = TargetOptions.inOneJob(cluster, runs,
+                    r -> start(cluster.node(r.node), destination, entries));
+            if (launchOptions.dryRunOrConfirm(cluster, runs, starter, "copy to " + destination,
+                    spec.commandLine().getOut())) {
                 return 0;
             }
-            cluster.confirm(cluster.getAll(), "copy to " + destination);
             FanOut fan = new FanOut(runs, target.fanout, starter, r -> { }, err);
             int interrupted = fan.run();
             int status = OneShot.report(runs, "copy to " + destination, err);

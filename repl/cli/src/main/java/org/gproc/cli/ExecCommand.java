@@ -17,9 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -134,20 +132,12 @@ final class ExecCommand implements Callable<Integer> {
         try (Cluster cluster = target.open(cli, "exec", launchOptions, err);
              StdinBroadcast stdin = broadcast && !launchOptions.dryRun ? new StdinBroadcast(cli.stdin()) : null) {
             List<NodeRun> runs = TargetOptions.runs(cluster);
-            String job = cluster.newJob();
-            Map<String, Integer> ranks = new HashMap<>();
-            for (NodeRun r : runs) {
-                ranks.put(r.node, ranks.size());
-            }
-            Function<NodeRun, RemoteProcess> starter = r -> start(cluster.node(r.node), pushed, stdin)
-                    .inJob(job, ranks.get(r.node), runs.size()).run();
-            if (launchOptions.dryRun) {
-                PrintWriter out = spec.commandLine().getOut();
-                out.print(cluster.dryRun(() -> runs.forEach(starter::apply)).toText());
-                out.flush();
+            Function<NodeRun, RemoteProcess> starter = TargetOptions.inOneJob(cluster, runs,
+                    r -> start(cluster.node(r.node), pushed, stdin));
+            if (launchOptions.dryRunOrConfirm(cluster, runs, starter, "exec " + shellLine(),
+                    spec.commandLine().getOut())) {
                 return 0;
             }
-            cluster.confirm(cluster.getAll(), "exec " + shellLine());
             FanOut fan = new FanOut(runs, target.fanout, starter, output::started, err);
             int interrupted = fan.run();
             int status = output.finish(runs, cli.json());

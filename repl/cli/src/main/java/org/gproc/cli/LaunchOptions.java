@@ -1,12 +1,16 @@
 package org.gproc.cli;
 
+import org.gproc.client.Cluster;
 import org.gproc.client.ClusterOptions;
 import org.gproc.client.LaunchGuard;
+import org.gproc.client.RemoteProcess;
 import org.gproc.repl.ProgressLine;
 import picocli.CommandLine.Option;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The guard rails of the commands that start processes ({@code exec}, {@code copy}, {@code run}): {@code --dry-run}
@@ -43,5 +47,20 @@ final class LaunchOptions {
         }
         ProgressLine line = ProgressLine.onStream(err);
         return guarded.withProgress(line).withListener(line);
+    }
+
+    /**
+     * With {@code --dry-run}: prints on {@code out} what starting every run would do (nothing starts) and returns
+     * true; otherwise asks the guard about starting {@code what} on all of {@code cluster} and returns false.
+     */
+    boolean dryRunOrConfirm(Cluster cluster, List<NodeRun> runs, Function<NodeRun, RemoteProcess> starter,
+                            String what, PrintWriter out) {
+        if (dryRun) {
+            out.print(cluster.dryRun(() -> runs.forEach(starter::apply)).toText());
+            out.flush();
+            return true;
+        }
+        cluster.confirm(cluster.getAll(), what);
+        return false;
     }
 }

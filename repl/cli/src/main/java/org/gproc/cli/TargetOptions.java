@@ -2,12 +2,17 @@ package org.gproc.cli;
 
 import org.gproc.client.Cluster;
 import org.gproc.client.Hostlist;
+import org.gproc.client.Launch;
 import org.gproc.client.Node;
+import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /** The options exec, copy and rcopy share, spelled as pdsh and clush spell them: -w, -x, -f, --connect-timeout. */
 final class TargetOptions {
@@ -35,6 +40,20 @@ final class TargetOptions {
     Cluster open(GprocCli cli, String command, LaunchOptions launching, PrintWriter err) {
         Hostlist targets = ClusterAccess.targets(cli, command, nodes, exclude);
         return ClusterAccess.open(cli, targets.fold(), Seconds.duration(connectTimeout), launching, err);
+    }
+
+    /**
+     * Starts each run's launch as its place in one job of the command (rank in node order), so a fan-out that starts
+     * the nodes one at a time still gives every process the job's {@code GPROC_RANK} and {@code GPROC_SIZE}.
+     */
+    static Function<NodeRun, RemoteProcess> inOneJob(Cluster cluster, List<NodeRun> runs,
+                                                     Function<NodeRun, Launch<RemoteProcess>> launch) {
+        String job = cluster.newJob();
+        Map<String, Integer> ranks = new HashMap<>();
+        for (NodeRun r : runs) {
+            ranks.put(r.node, ranks.size());
+        }
+        return r -> launch.apply(r).inJob(job, ranks.get(r.node), runs.size()).run();
     }
 
     /** One run per node of {@code cluster}, in node order. */
