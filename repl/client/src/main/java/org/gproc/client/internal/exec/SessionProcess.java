@@ -35,6 +35,11 @@ public final class SessionProcess implements RemoteProcess {
     private volatile ExitStatus exit;
     private volatile String failure;
     private volatile boolean timedOut;
+    /*
+     * Set before the listener hears of the end and before waiters are released: code that returns from waitFor()
+     * finds the listener already told, and a listener may read the exit value.
+     */
+    private volatile boolean over;
 
     SessionProcess(String node, String commandLine, ClusterListener listener) {
         this.node = node;
@@ -81,7 +86,8 @@ public final class SessionProcess implements RemoteProcess {
         return stderr;
     }
 
-    void running(long processId) {
+    /* The lock keeps the listener's "started" before its "ended" when the start and the end race. */
+    synchronized void running(long processId) {
         if (pid.complete(processId)) {
             listener.started(this);
         }
@@ -112,13 +118,16 @@ public final class SessionProcess implements RemoteProcess {
         finish();
     }
 
-    private void finish() {
+    private synchronized void finish() {
         sessionKnown.complete(session);
-        if (pid.complete(-1L)) {
-            listener.started(this);
-        }
-        if (exited.complete(this)) {
-            listener.ended(this);
+        running(-1L);
+        if (!over) {
+            over = true;
+            try {
+                listener.ended(this);
+            } finally {
+                exited.complete(this);
+            }
         }
     }
 
@@ -146,7 +155,7 @@ public final class SessionProcess implements RemoteProcess {
 
     @Override
     public boolean isAlive() {
-        return !exited.isDone();
+        return !over;
     }
 
     @Override
@@ -173,7 +182,7 @@ public final class SessionProcess implements RemoteProcess {
 
     @Override
     public int exitValue() {
-        if (!exited.isDone()) {
+        if (!over) {
             throw new IllegalThreadStateException(node + ":" + session + " has not exited");
         }
         ExitStatus e = exit;
@@ -248,7 +257,7 @@ public final class SessionProcess implements RemoteProcess {
     @Override
     public CompletableFuture<Void> killAsync(String signal) {
         LaunchFlow f = flow;
-        return f == null || exited.isDone() ? CompletableFuture.completedFuture(null) : f.signal(signal);
+        return f == null || over ? CompletableFuture.completedFuture(null) : f.signal(signal);
     }
 
     @Override
