@@ -3,9 +3,11 @@ package org.gproc.daemon;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import java.lang.management.ManagementFactory;
 import java.security.GeneralSecurityException;
 
 /**
@@ -35,6 +37,10 @@ final class CipherWarmup {
     }
 
     static void run() {
+        if (!optimizingCompilerOn()) {
+            LOG.debug("AES-GCM warm-up skipped: the JVM runs without C2, whose compiled code alone uses the intrinsics");
+            return;
+        }
         try {
             long t0 = System.nanoTime();
             SecretKeySpec key = new SecretKeySpec(new byte[16], "AES");
@@ -60,6 +66,20 @@ final class CipherWarmup {
             LOG.debug("AES-GCM warmed up in {} ms", (System.nanoTime() - t0) / 1_000_000);
         } catch (GeneralSecurityException | RuntimeException e) {
             LOG.debug("AES-GCM warm-up skipped: {}", e.toString()); // only ever slower, never wrong
+        }
+    }
+
+    /**
+     * False when the JVM was told to stop at C1 (-XX:TieredStopAtLevel below 4, as short-lived test and bench
+     * daemons are) or runs interpreted: then the warm-up would spend its second for nothing.
+     */
+    static boolean optimizingCompilerOn() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return vm == null || (Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) >= 4
+                    && !"false".equals(vm.getVMOption("UseCompiler").getValue()));
+        } catch (RuntimeException e) {
+            return true; // not a HotSpot JVM, or the option is gone: warm up as before
         }
     }
 }

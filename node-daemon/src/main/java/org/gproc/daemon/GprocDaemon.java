@@ -1,5 +1,6 @@
 package org.gproc.daemon;
 
+import org.gproc.client.Version;
 import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.audit.AuthAudit;
 import org.gproc.daemon.audit.JumpAudit;

@@ -1,5 +1,6 @@
 package org.gproc.daemon;
 
+import org.gproc.client.Version;
 import org.gproc.daemon.session.Quotas;
 import org.gproc.transport.log.Verbosity;
 import picocli.CommandLine;

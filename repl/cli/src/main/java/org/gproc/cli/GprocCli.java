@@ -10,6 +10,7 @@ import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
 import org.gproc.client.InventoryException;
 import org.gproc.client.NodeSetException;
+import org.gproc.client.Version;
 import org.gproc.transport.log.Verbosity;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
  * <p>Bash completion: {@code source <(gproc generate-completion)}, or save its output under
  * {@code /etc/bash_completion.d/gproc}.
  */
-@Command(name = "gproc", usageHelpAutoWidth = true,
+@Command(name = "gproc", usageHelpAutoWidth = true, versionProvider = GprocCli.VersionProvider.class,
         description = "A Groovy-scriptable cluster REPL: one process space over the nodes of an inventory.",
         subcommands = {ExecCommand.class, RunCommand.class, AttachCommand.class, JShellCommand.class, PsCommand.class,
                 KillCommand.class, StatusCommand.class, PushCommand.class, KeysCommand.class, SlurmCommand.class,
@@ -39,6 +40,9 @@ import picocli.CommandLine.Spec;
 public final class GprocCli implements Runnable {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print gproc's version and exit.")
+    boolean version;
 
     @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Inventory file (default: $GPROC_NODES, $SLURM_JOB_NODELIST, ~/.gproc/inventory.groovy).")
@@ -236,5 +240,13 @@ public final class GprocCli implements Runnable {
     /** The home directory given at construction (the user's, or a test's). */
     Path home() {
         return home;
+    }
+
+    /** {@code gproc VERSION}, the one version the command line, library and daemon share. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"gproc " + Version.VERSION};
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.gproc.cli
 
+import org.gproc.client.ChildJvm
 import org.gproc.transport.ninep.Codec
 import org.gproc.transport.ninep.Message
 import org.gproc.transport.ssh.Keys
@@ -102,9 +103,8 @@ class GatewaySitesSpec extends Specification {
     Netns.Result gprocRun(Path inventory, String script) {
         Path file = dir.resolve("job-${System.nanoTime()}.groovy")
         Files.writeString(file, script)
-        net.capture(a, [Path.of(System.getProperty('java.home'), 'bin', 'java').toString(), '-cp',
-                        System.getProperty('java.class.path'), 'org.gproc.cli.GprocCli', '-i', inventory.toString(),
-                        'run', file.toString()], 300)
+        net.capture(a, [ChildJvm.java()] + ChildJvm.sharingOptions() + ['-cp', ChildJvm.classPath(),
+                        'org.gproc.cli.GprocCli', '-i', inventory.toString(), 'run', file.toString()], 300)
     }
 
     static List<String> jumps(NetnsGprocd d) {

@@ -113,4 +113,20 @@ class NodeSetCliSpec extends Specification {
         gproc([:], '', 'generate-completion').out.contains('complete -F _complete_gproc')
         gproc([:], '', '-h').code == 0
     }
+
+    def "--version and -V print gproc's version; a misspelt --version is named and corrected"() {
+        expect:
+        gproc([:], '', '--version').out ==~ /gproc \S+\n/
+        gproc([:], '', '-V').out == gproc([:], '', '--version').out
+        gproc([:], '', '-V').code == 0
+
+        when:
+        def r = gproc([:], '', '--versoin')
+
+        then:
+        r.code == 2
+        r.out == ''
+        r.err.contains("Unknown option: '--versoin'")
+        r.err.contains('--version')
+    }
 }

@@ -121,13 +121,13 @@ class GprocRunner {
     }
 
     private static String javaBin() {
-        Path.of(System.getProperty('java.home'), 'bin', 'java').toString()
+        ChildJvm.java()
     }
 
     /**
-     * One argument file per test JVM for the child's class path and start-up options (a class path as long as a
-     * test's would crowd a process listing); user.home is set on the command line, as the JVM takes it from the
-     * password file and not from $HOME.
+     * One argument file per test JVM for the child's class path, class-data sharing archive ({@link ChildJvm}) and
+     * start-up options (a class path as long as a test's would crowd a process listing); user.home is set on the
+     * command line, as the JVM takes it from the password file and not from $HOME.
      */
     private String argumentFile() {
         synchronized (GprocRunner) {
@@ -135,8 +135,8 @@ class GprocRunner {
                 arguments = Files.createTempFile('gproc-runner', '.args')
                 arguments.toFile().deleteOnExit()
                 // the options scripts/gproc passes for short commands, and the collector that suits a short JVM
-                arguments.text = "-cp \"${System.getProperty('java.class.path')}\"\n" +
-                        "-Dpicocli.disable.closures=true\n-XX:TieredStopAtLevel=1\n-XX:+UseSerialGC\n"
+                arguments.text = "-cp \"${ChildJvm.classPath()}\"\n" + ChildJvm.sharingOptions().join('\n') +
+                        "\n-Dpicocli.disable.closures=true\n-XX:TieredStopAtLevel=1\n-XX:+UseSerialGC\n"
             }
             arguments.toString()
         }

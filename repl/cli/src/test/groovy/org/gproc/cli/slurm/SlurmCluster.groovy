@@ -1,5 +1,6 @@
 package org.gproc.cli.slurm
 
+import org.gproc.client.ChildJvm
 import org.gproc.client.Inventory
 
 import java.nio.file.Files
@@ -77,11 +78,10 @@ class SlurmCluster {
     /** gproc and gprocd as a user would run them, on the classes under test (one argument file for the classpath). */
     private void writeLaunchers() {
         Path args = bin.resolve('java.args')
-        String cp = System.getProperty('java.class.path')
         // user.home: the JVM takes it from the password file, not $HOME, and this cluster's user lives in `home`
-        args.text = "-cp \"${cp}\"\n-XX:TieredStopAtLevel=1\n-Dorg.slf4j.simpleLogger.defaultLogLevel=warn\n" +
-                "-Duser.home=${home}\n"
-        String java = Path.of(System.getProperty('java.home'), 'bin', 'java')
+        args.text = "-cp \"${ChildJvm.classPath()}\"\n" + ChildJvm.sharingOptions().join('\n') +
+                "\n-XX:TieredStopAtLevel=1\n-Dorg.slf4j.simpleLogger.defaultLogLevel=warn\n-Duser.home=${home}\n"
+        String java = ChildJvm.java()
         launcher('gproc', "exec '${java}' @'${args}' org.gproc.cli.GprocCli \"\$@\"")
         launcher('gprocd', "exec '${java}' @'${args}' org.gproc.daemon.Gprocd \"\$@\"")
     }
