@@ -31,6 +31,7 @@ final class FanOut {
     static List<Figure> b1(BenchCluster bench, int n, int reps, PrintStream log) throws Exception {
         Inventory nodes = bench.subset(n);
         log.printf("B1: /bin/date on %d nodes: cold, then %d warm%n", n, reps);
+        long heap0 = liveHeapBytes();
         long cpu0 = TransportBench.processCpuNanos();
         long t0 = System.nanoTime();
         Cluster cluster = bench.connect(nodes);
@@ -47,11 +48,12 @@ final class FanOut {
                 warm[r] = (System.nanoTime() - w0) / 1e9;
                 log.printf("B1: n=%d warm %.3f s%n", n, warm[r]);
             }
-            System.gc();
-            Runtime rt = Runtime.getRuntime();
-            log.printf("B1: client heap after GC %.0f MB used of %.0f MB max%n",
-                    (rt.totalMemory() - rt.freeMemory()) / 1e6, rt.maxMemory() / 1e6);
+            double perNode = (liveHeapBytes() - heap0) / 1024.0 / n;
+            log.printf("B1: client heap after GC %.0f MB used of %.0f MB max: %.1f KB per idle node connection%n",
+                    liveHeapBytes() / 1e6, Runtime.getRuntime().maxMemory() / 1e6, perNode);
             return List.of(
+                    Figure.measured("B1", "heap_per_node_kb", n, "gproc", perNode, "KB")
+                            .withNote("client heap after a full GC, connected and idle, less before connecting, / n"),
                     Figure.measured("B1", "warm", n, "gproc", median(warm), "s")
                             .withNote("run('/bin/date'), median of " + reps + " " + list(warm)),
                     Figure.measured("B1", "cold", n, "gproc", cold, "s")
@@ -60,6 +62,15 @@ final class FanOut {
         } finally {
             cluster.close();
         }
+    }
+
+    /** Heap in use after a full collection (System.gc() is a full GC with the collectors the bench runs under). */
+    private static long liveHeapBytes() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 2; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -73,9 +74,17 @@ final class Multiplexer implements FrameChannel.Listener {
 
     private final FrameChannel channel;
     private final Object lock = new Object();
-    private final Call<?>[] calls = new Call<?>[TAGS + 1];
-    private final int[] freeTags = new int[TAGS];
+    /*
+     * The tag table grows with use: a connection's table starts at a few entries and doubles up to 65,535, because
+     * a full-size table and free list cost 512 KB per connection, most of a control node's heap at thousands of
+     * idle nodes. Tags below `unused` have been handed out at least once; those given back wait in freeTags.
+     */
+    private static final int INITIAL_TAGS = 16;
+    private Call<?>[] calls = new Call<?>[INITIAL_TAGS];
+    private Call<?> versionCall; // the Tversion in flight, under NOTAG
+    private int[] freeTags = new int[INITIAL_TAGS];
     private int freeCount;
+    private int unused;
     private final ArrayDeque<Call<?>> waitingForTag = new ArrayDeque<>();
     private IOException failure; // set once: the connection is over
     private volatile int msize;
@@ -83,9 +92,6 @@ final class Multiplexer implements FrameChannel.Listener {
     Multiplexer(FrameChannel channel, int msize) {
         this.channel = channel;
         this.msize = msize;
-        for (int t = TAGS - 1; t >= 0; t--) {
-            freeTags[freeCount++] = t; // tag 0 is handed out first
-        }
     }
 
     void msize(int negotiated) {
@@ -120,10 +126,8 @@ final class Multiplexer implements FrameChannel.Listener {
             if (dead == null) {
                 if (c.request instanceof Message.Tversion) {
                     send(c, Message.NOTAG);
-                } else if (freeCount > 0) {
-                    send(c, freeTags[--freeCount]);
                 } else {
-                    waitingForTag.add(c);
+                    sendOrQueue(c);
                 }
             }
         }
@@ -154,11 +158,7 @@ final class Multiplexer implements FrameChannel.Listener {
             dead = failure;
             if (dead == null) {
                 for (Call<?> c : batch) {
-                    if (freeCount > 0) {
-                        send(c, freeTags[--freeCount]);
-                    } else {
-                        waitingForTag.add(c); // behind any request already waiting, so the order holds
-                    }
+                    sendOrQueue(c); // a request that waits for a tag goes behind those already waiting: order holds
                 }
             }
         }
@@ -170,10 +170,43 @@ final class Multiplexer implements FrameChannel.Listener {
         return true;
     }
 
+    /** Under lock: sends {@code c} with a free tag, or queues it until a tag comes back. */
+    private void sendOrQueue(Call<?> c) {
+        int tag = takeTag();
+        if (tag >= 0) {
+            send(c, tag);
+        } else {
+            waitingForTag.add(c);
+        }
+    }
+
+    /** Under lock: a tag given back earlier (the latest first), else the lowest never used, else -1. */
+    private int takeTag() {
+        if (freeCount > 0) {
+            return freeTags[--freeCount];
+        }
+        if (unused == TAGS) {
+            return -1;
+        }
+        if (unused == calls.length) {
+            calls = Arrays.copyOf(calls, Math.min(TAGS, calls.length * 2));
+        }
+        return unused++;
+    }
+
+    /** Under lock: the request in flight under {@code tag}, or null (also for a tag never handed out). */
+    private Call<?> inFlight(int tag) {
+        return tag == Message.NOTAG ? versionCall : tag < calls.length ? calls[tag] : null;
+    }
+
     /** Under lock: puts the tag into the frame (encoded beforehand, outside the lock) and sends it. */
     private void send(Call<?> c, int tag) {
         c.tag = tag;
-        calls[tag] = c;
+        if (tag == Message.NOTAG) {
+            versionCall = c;
+        } else {
+            calls[tag] = c;
+        }
         ByteBuffer f = c.frame;
         c.frame = null;
         int p = f.position();
@@ -183,14 +216,18 @@ final class Multiplexer implements FrameChannel.Listener {
 
     /** Under lock: a tag comes back; a request waiting for one goes out with it. */
     private void freeTag(int tag) {
-        calls[tag] = null;
         if (tag == Message.NOTAG) {
+            versionCall = null;
             return;
         }
+        calls[tag] = null;
         Call<?> next = waitingForTag.poll();
         if (next != null) {
             send(next, tag);
         } else {
+            if (freeCount == freeTags.length) {
+                freeTags = Arrays.copyOf(freeTags, Math.min(TAGS, freeTags.length * 2));
+            }
             freeTags[freeCount++] = tag;
         }
     }
@@ -205,11 +242,7 @@ final class Multiplexer implements FrameChannel.Listener {
                     c.flushing = true;
                     Call<Void> flush = new Call<>(this, new Message.Tflush(0, c.tag), false, r -> null, c);
                     flush.frame = Codec.encode(flush.request);
-                    if (freeCount > 0) {
-                        send(flush, freeTags[--freeCount]);
-                    } else {
-                        waitingForTag.add(flush);
-                    }
+                    sendOrQueue(flush);
                 }
                 return;
             }
@@ -235,14 +268,14 @@ final class Multiplexer implements FrameChannel.Listener {
         boolean flushedBeforeReply = false;
         synchronized (lock) {
             int tag = r.tag();
-            c = calls[tag];
+            c = inFlight(tag);
             if (c != null && !c.replied) {
                 c.replied = true;
                 if (!c.flushing) {
                     freeTag(tag);
                 }
                 Call<?> target = c.flushTarget;
-                if (target != null && calls[target.tag] == target) { // the flushed tag may be reused only now
+                if (target != null && inFlight(target.tag) == target) { // the flushed tag may be reused only now
                     flushedBeforeReply = !target.replied;
                     target.replied = true;
                     freeTag(target.tag);
@@ -294,11 +327,15 @@ final class Multiplexer implements FrameChannel.Listener {
                 return;
             }
             failure = cause;
-            for (int t = 0; t <= TAGS; t++) {
+            for (int t = 0; t < calls.length; t++) {
                 if (calls[t] != null) {
                     orphans.add(calls[t]);
                     calls[t] = null;
                 }
+            }
+            if (versionCall != null) {
+                orphans.add(versionCall);
+                versionCall = null;
             }
             orphans.addAll(waitingForTag);
             waitingForTag.clear();

@@ -36,8 +36,13 @@ public final class SshFrameChannel implements FrameChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshFrameChannel.class);
 
-    /** Read size from the channel's async stream. */
-    private static final int READ_CHUNK = 64 * 1024;
+    /*
+     * Read sizes from the channel's async stream: an idle connection holds a small buffer, and one that fills it
+     * gets one twice as large for its next read, up to the largest. A control node holds thousands of mostly idle
+     * connections, where a 64 KiB buffer each was a fifth of the client's heap per node.
+     */
+    private static final int FIRST_READ = 4 * 1024;
+    private static final int LARGEST_READ = 64 * 1024;
     /** How long a local close waits for queued frames to reach a node that is not reading. */
     private static final long CLOSE_GRACE_SECONDS = 5;
 
@@ -53,7 +58,7 @@ public final class SshFrameChannel implements FrameChannel {
     private final IoInputStream in;
     private final ScheduledExecutorService timer;
     private final BooleanSupplier connectorClosed;
-    private final ByteArrayBuffer readBuffer = new ByteArrayBuffer(READ_CHUNK, false);
+    private volatile ByteArrayBuffer readBuffer = new ByteArrayBuffer(FIRST_READ, false);
     private final AtomicLong unprocessed = new AtomicLong();
     private final AtomicBoolean readPaused = new AtomicBoolean();
     private final AtomicBoolean localClose = new AtomicBoolean();
@@ -142,12 +147,13 @@ public final class SshFrameChannel implements FrameChannel {
     // --- reading ---
 
     private void readMore() {
-        // clear() would also zero the whole 64 KiB buffer on every read (SSHD's wipe for secret-holding buffers);
-        // this one only ever holds 9P replies, which FrameReader has already copied out into frames.
-        readBuffer.clear(false);
+        // clear() would also zero the whole buffer on every read (SSHD's wipe for secret-holding buffers); this one
+        // only ever holds 9P replies, which FrameReader has already copied out into frames.
+        ByteArrayBuffer b = readBuffer;
+        b.clear(false);
         IoReadFuture f;
         try {
-            f = in.read(readBuffer);
+            f = in.read(b);
         } catch (RuntimeException e) {
             readEnded(e);
             return;
@@ -162,8 +168,12 @@ public final class SshFrameChannel implements FrameChannel {
             return;
         }
         ByteArrayBuffer b = readBuffer;
+        int got = f.getRead();
+        if (got == b.capacity() && got < LARGEST_READ) {
+            readBuffer = new ByteArrayBuffer(Math.min(LARGEST_READ, 2 * got), false); // for the next read
+        }
         try {
-            reader.feed(b.array(), b.rpos(), f.getRead(), frame -> {
+            reader.feed(b.array(), b.rpos(), got, frame -> {
                 unprocessed.addAndGet(frame.remaining());
                 inbox.offer(frame);
             });

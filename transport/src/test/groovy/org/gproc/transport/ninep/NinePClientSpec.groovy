@@ -260,6 +260,52 @@ class NinePClientSpec extends Specification {
         c?.close()
     }
 
+    def "65,535 requests are in flight at once, each under its own tag; the next waits for a tag to come back"() {
+        given: 'a scripted server that answers nothing until told'
+        def pipe = FramePipe.pair()
+        def script = new RawPeer(pipe.server())
+        def connecting = NinePClient.connect(pipe.client(), 8192, 'u', '')
+        script.acceptConnect()
+        def c = get(connecting)
+
+        when:
+        def stats = (0..NOTAG).collect { c.stat(c.root()) }
+        def tags = (1..NOTAG).collect { script.receive().tag() }
+
+        then: 'every tag but NOTAG (0 to 65,534), once each, and the 65,536th request is not sent'
+        tags.toSet() == (0..<NOTAG).toSet()
+        !tags.contains(NOTAG)
+        !script.hasFrame(200)
+
+        when: 'one reply frees a tag'
+        script.reply(new Rerror(tags[0], 'busy'))
+
+        then: 'the waiting request goes out under it'
+        script.receive().tag() == tags[0]
+        failure(stats[0]).message.contains('busy')
+
+        cleanup:
+        c?.close()
+    }
+
+    def "a reply under a tag the client never used aborts the connection, naming the tag"() {
+        given:
+        def pipe = FramePipe.pair()
+        def script = new RawPeer(pipe.server())
+        def connecting = NinePClient.connect(pipe.client(), 8192, 'u', '')
+        script.acceptConnect()
+        def c = get(connecting)
+        def stat = c.stat(c.root())
+        script.receive()
+
+        when:
+        script.reply(new Rclunk(40000))
+
+        then:
+        failure(stat).message.contains('to tag 40000, which has no request in flight')
+        script.awaitClose()
+    }
+
     def "a reply that beats the Rflush is honoured: a walk the caller cancelled has its new fid clunked"() {
         given:
         def pipe = FramePipe.pair()

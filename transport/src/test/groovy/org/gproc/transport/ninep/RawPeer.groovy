@@ -68,6 +68,19 @@ class RawPeer implements FrameChannel.Listener, Closeable {
         (Message) o
     }
 
+    /** True when a message arrives within {@code millis} (it stays queued for {@link #receive}). */
+    boolean hasFrame(long millis) {
+        Object o = inbox.poll(millis, TimeUnit.MILLISECONDS)
+        if (o == null) {
+            return false
+        }
+        def rest = []
+        inbox.drainTo(rest)
+        inbox.add(o)
+        inbox.addAll(rest)
+        !o.is(CLOSED)
+    }
+
     /** Plays the server's side of {@code NinePClient.connect}: Rversion at {@code msize}, then Rattach. */
     void acceptConnect(int msize = 8192, Qid root = new Qid(Qid.QTDIR, 0, 1)) {
         Tversion v = (Tversion) receive()
