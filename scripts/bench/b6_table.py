@@ -2,11 +2,13 @@
 """B6's table and JSON line: the driver's figures (FIGURES.jsonl) beside the lower bounds the links allow.
 
 Usage: b6_table.py FIGURES.jsonl N WIDTH RATE SIZE_BYTES "LOAD AVERAGE"
+The CPU floor is the CPU seconds the run used over the machine's cores: a run near it waited for the machine.
 Bounds: flat sends N copies over the control node's link; the tree's busiest link (the control node's or a relay's
 egress) carries max(direct nodes, children of one relay) copies, which is all a push waits for when every relay
 forwards while it receives; store-and-forward (each level stores the whole blob first) multiplies it by the depth.
 """
 import json
+import os
 import sys
 
 
@@ -40,12 +42,13 @@ def main(argv):
     rows = {r["case"]: r for r in (json.loads(line) for line in open(path) if line.strip())}
     print(f"B6: {n} nodes, {size / 1e6:.1f} MB, links {rate} each way ({bps / 1e6:.1f} MB/s); tree width {width}: "
           f"{min(width, n)} direct, depth {depth}, busiest link {busiest} copies; load average {load} before")
-    print(f"{'case':<8} {'measured':>10} {'link bound':>11} {'CPU s':>7}  note")
+    cores = os.cpu_count() or 1
+    print(f"{'case':<8} {'measured':>10} {'link bound':>11} {'CPU s':>7} {f'CPU/{cores} cores':>13}  note")
     for case in ("flat", "tree"):
         r, cpu = rows.get(case, {}), rows.get(case + "_cpu", {})
         v = "n/a" if r.get("value") is None else f"{r['value']:.2f} s"
-        c = "" if cpu.get("value") is None else f"{cpu['value']:.1f}"
-        print(f"{case:<8} {v:>10} {bound[case]:>9.2f} s {c:>7}  {r.get('note', '')}")
+        c, floor = ("", "") if cpu.get("value") is None else (f"{cpu['value']:.1f}", f"{cpu['value'] / cores:.2f} s")
+        print(f"{case:<8} {v:>10} {bound[case]:>9.2f} s {c:>7} {floor:>13}  {r.get('note', '')}")
     sp = rows.get("speedup", {}).get("value")
     met = sp is not None and sp >= 4
     shown = "n/a" if sp is None else f"{sp:.2f} x"

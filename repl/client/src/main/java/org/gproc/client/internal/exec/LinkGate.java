@@ -19,8 +19,17 @@ final class LinkGate {
     /** The longest an upload's data waits for the requests expected before it (a slow relay must not stall it). */
     static final long MAX_HOLD_MS = 2000;
 
+    private final long maxHoldMs;
     private int expected;                          // guarded by this
     private CompletableFuture<Void> clear = done(); // guarded by this
+
+    LinkGate() {
+        this(MAX_HOLD_MS);
+    }
+
+    LinkGate(long maxHoldMs) {
+        this.maxHoldMs = maxHoldMs;
+    }
 
     private synchronized void expect() {
         if (expected++ == 0) {
@@ -40,7 +49,7 @@ final class LinkGate {
         }
     }
 
-    /** Completes when nothing is expected any more, or after {@link #MAX_HOLD_MS}. */
+    /** Completes when nothing is expected any more, or after the longest hold ({@link #MAX_HOLD_MS}). */
     CompletableFuture<Void> whenClear(ScheduledExecutorService timers) {
         CompletableFuture<Void> c;
         synchronized (this) {
@@ -52,7 +61,7 @@ final class LinkGate {
         CompletableFuture<Void> bounded = new CompletableFuture<>();
         c.whenComplete((v, e) -> bounded.complete(null));
         try {
-            timers.schedule(() -> bounded.complete(null), MAX_HOLD_MS, TimeUnit.MILLISECONDS);
+            timers.schedule(() -> bounded.complete(null), maxHoldMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             bounded.complete(null);
         }
