@@ -165,10 +165,9 @@ class RelayNetnsFailoverSpec extends Specification {
         Path script = dir.resolve('job.groovy')
         Files.writeString(script, SCRIPT)
         Path flag = flagDir.resolve('go'), killed = dir.resolve('killed'), out = dir.resolve('gproc.log')
-        Process gproc = net.spawn(ctl, [Path.of(System.getProperty('java.home'), 'bin', 'java').toString(), '-cp',
-                                        System.getProperty('java.class.path'), 'org.gproc.cli.GprocCli', '-i',
-                                        dir.resolve('cluster.groovy').toString(), 'run', script.toString(),
-                                        flag.toString(), killed.toString()], out)
+        Process gproc = net.spawn(ctl, [ChildJvm.java()] + ChildJvm.sharingOptions() + ['-cp', ChildJvm.classPath(),
+                                        'org.gproc.cli.GprocCli', '-i', dir.resolve('cluster.groovy').toString(),
+                                        'run', script.toString(), flag.toString(), killed.toString()], out)
         new PollingConditions(timeout: 180, delay: 0.2).eventually {
             assert !gproc.alive || out.text.contains('READY')
         }
