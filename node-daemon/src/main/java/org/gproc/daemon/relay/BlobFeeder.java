@@ -6,6 +6,8 @@ import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.Message;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.NinePException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * push per blob per child, however many sessions and users link it.
  */
 final class BlobFeeder {
+    /** At debug: when each push to a child began, its create was answered, its bytes were sent, it was held. */
+    private static final Logger LOG = LoggerFactory.getLogger(BlobFeeder.class);
     /** Writes of one push that may be in flight at once. */
     private static final int WINDOW = 8;
 
@@ -138,6 +142,9 @@ final class BlobFeeder {
         if (arriving == null && held == null) {
             return CompletableFuture.completedFuture(null);
         }
+        long t0 = System.nanoTime();
+        LOG.debug("push cache/{} to {}: begun ({})", hash, link.name(),
+                arriving != null ? "cut-through, " + arriving.received() + " bytes here so far" : "held");
         return link.ownRoot().thenCompose(root -> {
             NinePClient client = root.client();
             return client.walkPart(root, List.of("cache", hash)).thenCompose(w -> {
@@ -148,6 +155,8 @@ final class BlobFeeder {
                 return client.walk(root, "cache").thenCompose(dir -> client.create(dir, hash, 0444, Message.OWRITE))
                         .whenComplete((fid, e) -> {
                             if (fid != null) {
+                                LOG.debug("push cache/{} to {}: created after {} ms", hash, link.name(),
+                                        (System.nanoTime() - t0) / 1_000_000);
                                 started.complete(null);
                             }
                         })
@@ -160,6 +169,7 @@ final class BlobFeeder {
                 throw new java.util.concurrent.CompletionException(link.failure("push of cache/" + hash
                         + " failed: " + c.getMessage()));
             }
+            LOG.debug("push cache/{} to {}: held after {} ms", hash, link.name(), (System.nanoTime() - t0) / 1_000_000);
             return v;
         });
     }

@@ -14,7 +14,7 @@ import java.util.Set;
  * GprocBench b1 --inventory FILE --identity KEY --n 100 [--reps 3]
  * GprocBench b2 --inventory FILE --identity KEY --n 100 --exe FILE [--reps 3] [--libs]
  * GprocBench b3 --inventory FILE --identity KEY [--runs 1000] [--warmup 100] [--node NAME --tool LABEL]
- * GprocBench b6 --inventory FILE --identity KEY --n 32 --exe FILE [--tree-width 4]
+ * GprocBench b6 --inventory FILE --identity KEY --n 32 --exe FILE [--tree-width 4] [--pids FILE]
  * GprocBench b4 --inventory FILE --identity KEY --pid DAEMON_PID [--sessions 1000]
  * GprocBench b3-trace --inventory FILE --identity KEY [--runs 200] [--warmup 50]
  * GprocBench client-inventory --inventory FILE --identity KEY --n 1 --out FILE
@@ -41,7 +41,7 @@ public final class GprocBench {
         try {
             flags = Flags.parse("gproc bench " + bench, Arrays.copyOfRange(args, 1, args.length),
                     Set.of("--inventory", "--identity", "--known-hosts", "--n", "--reps", "--runs", "--warmup",
-                            "--exe", "--pid", "--sessions", "--out", "--tree-width", "--node", "--tool"),
+                            "--exe", "--pid", "--sessions", "--out", "--tree-width", "--node", "--tool", "--pids"),
                     Set.of("--libs"));
             if (!flags.has("--inventory") || !flags.has("--identity")) {
                 throw new IllegalArgumentException("gproc bench " + bench + ": --inventory and --identity are required");
@@ -108,7 +108,7 @@ public final class GprocBench {
                     throw new IllegalArgumentException("gproc bench b6: --exe FILE is required");
                 }
                 yield TreePush.b6(cluster, n, Path.of(flags.text("--exe", null)), flags.integer("--tree-width", 4, 2),
-                        log);
+                        flags.has("--pids") ? ProcessCpu.pids(Path.of(flags.text("--pids", null))) : List.of(), log);
             }
             case "b3" -> flags.has("--node")
                     ? RoundTrip.b3(cluster, cluster.named(flags.text("--node", null)), flags.text("--tool", "gproc"),

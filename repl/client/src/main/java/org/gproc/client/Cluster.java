@@ -216,8 +216,13 @@ public final class Cluster implements AutoCloseable {
             return new Job(this, id, List.copyOf(started));
         }
         options.progress().progress("starting", 0, placed.size());
-        for (int rank = 0; rank < placed.size(); rank++) {
-            started.add(startPlaced(placed.get(rank), launch, id, rank, placed.size(), arches.get(rank)));
+        Runnable loopDone = engine.holdUploads(); // every relayed link line is sent before the bytes it forwards
+        try {
+            for (int rank = 0; rank < placed.size(); rank++) {
+                started.add(startPlaced(placed.get(rank), launch, id, rank, placed.size(), arches.get(rank)));
+            }
+        } finally {
+            loopDone.run();
         }
         AtomicInteger running = new AtomicInteger();
         for (SessionProcess p : started) {

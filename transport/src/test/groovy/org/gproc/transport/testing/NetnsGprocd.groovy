@@ -93,6 +93,12 @@ class NetnsGprocd implements Closeable {
         process.alive
     }
 
+    /** kill -9 of the daemon's JVM (ip netns exec runs it in place, so the process is the daemon): no goodbye. */
+    void kill() {
+        process.destroyForcibly()
+        process.waitFor(20, TimeUnit.SECONDS)
+    }
+
     @Override
     void close() {
         process.destroy()

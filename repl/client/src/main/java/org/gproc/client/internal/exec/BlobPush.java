@@ -136,7 +136,7 @@ public final class BlobPush {
                         started.complete(null);
                     }
                 })
-                .thenCompose(fid -> node.writeAndClunk(fid, blob.data()))
+                .thenCompose(fid -> engine.uploadMayStart(node).thenCompose(v -> node.writeAndClunk(fid, blob.data())))
                 .thenApply(n -> {
                     engine.listener().pushed(node.node(), blob.path(), n);
                     return n;

@@ -2,6 +2,7 @@ package org.gproc.client.internal.exec;
 
 import org.gproc.client.ClusterListener;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +19,7 @@ public final class ExecEngine implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ExecutorService stdinPumps;
     private final LocalBlobs blobs = new LocalBlobs();
+    private final LinkGate launching = new LinkGate();
 
     public ExecEngine(ClusterListener listener) {
         this.listener = listener == null ? ClusterListener.NONE : listener;
@@ -32,6 +34,19 @@ public final class ExecEngine implements AutoCloseable {
     /** The files this cluster pushes, read once while they are unchanged. */
     public LocalBlobs blobs() {
         return blobs;
+    }
+
+    /**
+     * Holds the data of uploads begun meanwhile until the returned release runs: a job's launch loop, so that every
+     * relayed node's {@code link} line goes out before the bytes it lets the relays forward (see {@link LinkGate}).
+     */
+    public Runnable holdUploads() {
+        return launching.ticket();
+    }
+
+    /** When an upload to {@code node} may send its data: no launch loop is starting nodes, no link line is due. */
+    CompletableFuture<Void> uploadMayStart(NodeChannel node) {
+        return launching.whenClear(timers).thenCompose(v -> node.linkGate().whenClear(timers));
     }
 
     ScheduledExecutorService timers() {

@@ -59,6 +59,10 @@ final class LaunchFlow {
      * meanwhile; their links are in the ctl script, which then waits for them.
      */
     void launch() {
+        // Through a relay, this launch's link line is what makes the relay feed the node while the upload arrives:
+        // the upload's data waits until it is sent (LinkGate), so it does not queue behind 16 MB on the connection.
+        Runnable linkSent = node.isRelayed() && !request.blobs().isEmpty() ? node.blobHome().linkGate().ticket()
+                : () -> { };
         CompletableFuture<Void> pushed = pushBlobs();
         String script = request.ctlScript(true);
         byte[] scriptBytes = script == null ? null : script.getBytes(StandardCharsets.UTF_8);
@@ -88,6 +92,9 @@ final class LaunchFlow {
         }
         node.cloneSpare(first);
         first.send();
+        if (exec != null) {
+            linkSent.run();
+        }
         if (spare != null && exec != null) {
             return;
         }
@@ -95,11 +102,13 @@ final class LaunchFlow {
         byte[] oneWrite = scriptBytes;
         number.thenCombine(pushed, (n, v) -> n).whenComplete((n, e) -> {
             if (e != null) {
+                linkSent.run();
                 fail("exec of " + request.program(), e);
                 return;
             }
             sessionIs(n);
             if (sentExec == null && oneWrite == null) {
+                linkSent.run(); // the rare slow path writes argv and env first; the data need not wait for them
                 execThroughFiles(ctlFid);
                 return;
             }
@@ -107,6 +116,7 @@ final class LaunchFlow {
             follow(second, ctlFid, sentExec != null ? sentExec : second.write(ctlFid, 0, oneWrite),
                     "exec of " + request.program());
             second.send();
+            linkSent.run();
         });
     }
 

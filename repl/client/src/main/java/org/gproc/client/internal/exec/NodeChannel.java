@@ -51,6 +51,8 @@ public final class NodeChannel {
     private final AtomicReference<Spare> spare = new AtomicReference<>();
     private final AtomicBoolean cloningSpare = new AtomicBoolean();
     private final AtomicInteger runs = new AtomicInteger();
+    /** The link lines of relayed launches that an upload to this (home) channel lets go first. */
+    private final LinkGate linkGate = new LinkGate();
     private volatile boolean closed;
     /** Set when the connection was lost: the route found instead, or why there is none. */
     private final CompletableFuture<NodeChannel> successor = new CompletableFuture<>();
@@ -149,6 +151,10 @@ public final class NodeChannel {
 
     Set<String> cachedBlobs() {
         return cachedBlobs;
+    }
+
+    LinkGate linkGate() {
+        return linkGate;
     }
 
     Map<String, BlobPush.Upload> uploads() {
