@@ -65,7 +65,7 @@ public final class Gprocd implements Callable<Integer> {
 
     @Option(names = "--max-startups", paramLabel = "START:RATE:FULL", defaultValue = "64:30:256",
             description = "Connections per node waiting for authentication: from START on, new ones are dropped with"
-                + " RATE% probability, rising to 100% at FULL (OpenSSH's MaxStartups); one number N is a hard cap"
+                + " RATE%% probability, rising to 100%% at FULL (OpenSSH's MaxStartups); one number N is a hard cap"
                 + " (default ${DEFAULT-VALUE}).")
     String maxStartups;
 

@@ -44,6 +44,8 @@ class GprocdSpec extends Specification {
          '--spool-cap', '--cache-quota', '--msize', '--instances', '--write-inventory', '--trusted-user-ca',
          '--revoked', '--host-cert', '--cert-expiry-grace', '--max-startups'].every { out.contains(it) }
         out.replaceAll(/\s+/, ' ').contains('sends SIGTERM to every running process group, SIGKILL to those still running')
+        out.replaceAll(/\s+/, ' ').contains('dropped with RATE% probability, rising to 100% at FULL')
+        err == ''   // picocli reports a help text it cannot format on stderr
     }
 
     def "missing contract flags are named"() {
