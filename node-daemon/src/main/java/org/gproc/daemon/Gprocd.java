@@ -4,9 +4,11 @@ import org.gproc.client.Version;
 import org.gproc.daemon.session.Quotas;
 import org.gproc.transport.log.Verbosity;
 import picocli.CommandLine;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +24,12 @@ import java.util.concurrent.CountDownLatch;
         description = {"The gproc node daemon: serves the XCPU process tree over 9P2000 in the SSH subsystem xcpu@gproc.",
             "",
             "On SIGTERM (or SIGINT) it stops listening, sends SIGTERM to every running process group, SIGKILL to "
-                + "those still running --stop-timeout seconds later, and deletes every session's spools and fs/. "
-                + "Sessions do not survive the daemon; blob caches do.",
+                + "those still running --stop-timeout seconds later, and deletes every session's spools and fs/; "
+                + "blob caches stay.",
+            "",
+            "On SIGHUP (a restart: systemctl reload, or gprocd --restart) it drops its connections and exits leaving "
+                + "every session running; the next gprocd started on the same --state-dir (also after kill -9 or a "
+                + "crash) takes every session back: processes, output, stdin, exit status, owner.",
             ""},
         sortOptions = false)
 public final class Gprocd implements Callable<Integer> {
@@ -209,16 +215,20 @@ public final class Gprocd implements Callable<Integer> {
             description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
     Path inventory;
 
+    @Option(names = "--restart",
+            description = "Take over from the gprocd running on --state-dir: send it SIGHUP (it exits, leaving its"
+                    + " sessions running), wait until it has let go of the state dir, then start and take its"
+                    + " sessions back. Without one running, start as usual.")
+    boolean restart;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = LevelConverter.class,
             description = "How much gprocd logs on stderr (the journal under systemd): error, warn, info (default:"
                     + " startup, logins, connections), debug or trace. SSH library messages appear from debug on.")
     Verbosity logLevel;
 
     public static void main(String[] args) {
-        int code = commandLine().execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+        // exit also after a restart's detach, whatever library threads are still winding down
+        System.exit(commandLine().execute(args));
     }
 
     /** The command line {@code main} runs: an error while starting prints as {@code gprocd: message}, exit 1. */
@@ -264,7 +274,13 @@ public final class Gprocd implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), (relayFor != null ? "--relay-for"
                     : "--relay-cert") + " configures relaying: give --relay too");
         }
-        GprocDaemon daemon = GprocDaemon.builder()
+        if (restart) {
+            takeOver(stateDir);
+        }
+        StateLock lock = StateLock.acquire(stateDir);
+        GprocDaemon daemon;
+        try {
+            daemon = GprocDaemon.builder()
                 .listen(host, port)
                 .hostKey(hostKey)
                 .authorizedKeys(authorizedKeys)
@@ -300,11 +316,20 @@ public final class Gprocd implements Callable<Integer> {
                 .gatewayFor(gatewayFor)
                 .reportArch(reportArch)
                 .start();
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
+            daemon.close(); // nothing left to do after a restart's detach
+            lock.close();
             stopped.countDown();
         }, "gprocd-shutdown"));
+        Signal.handle(new Signal("HUP"), hup -> new Thread(() -> {
+            daemon.detach();
+            stopped.countDown();
+        }, "gprocd-restart").start());
         if (inventory != null) {
             daemon.writeInventory(inventory);
         }
@@ -315,6 +340,32 @@ public final class Gprocd implements Callable<Integer> {
         CipherWarmup.start();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@code --restart}: the daemon holding the state dir is sent SIGHUP and given a minute to let go. Its pid is
+     * checked against the start time it wrote, so a pid reused since is never signalled.
+     */
+    private void takeOver(Path stateDir) throws IOException, InterruptedException {
+        StateLock.Holder holder = StateLock.holder(stateDir);
+        if (holder == null) {
+            System.err.println("gprocd: --restart: no gprocd runs on " + stateDir + "; starting");
+            return;
+        }
+        if (!holder.alive()) {
+            throw new IOException("--restart: " + stateDir.resolve(StateLock.FILE) + " is locked, but pid "
+                    + holder.pid() + " is not the gprocd that locked it (another pid namespace?); not signalled");
+        }
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(holder.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("--restart: kill -HUP " + holder.pid() + " failed (exit " + kill.exitValue() + ")");
+        }
+        if (!StateLock.awaitRelease(stateDir, 60)) {
+            throw new IOException("--restart: gprocd pid " + holder.pid() + " got SIGHUP but still holds " + stateDir
+                    + " after 60 s");
+        }
+        System.err.println("gprocd: --restart: gprocd pid " + holder.pid() + " has left " + stateDir
+                + "; taking over its sessions");
     }
 
     private Quotas quotas() {
