@@ -160,6 +160,13 @@ argv /bin/true
         e.message.contains('exit status lost')
         NinePFiles.text(NinePFiles.readFile(c, '91/ctl')) =~ /^91 \d+ exited .*owner=bob@lab/
         !NinePFiles.text(NinePFiles.readFile(c, '91/ctl')).contains('orphans=')
+
+        when: 'a signal to it: the pid it names is now someone else, never signalled'
+        NinePFiles.writeFile(c, '91/ctl', 'signal KILL')
+
+        then:
+        NinePException refused = thrown()
+        refused.message.contains('has already exited')
         daemon.alive
     }
 

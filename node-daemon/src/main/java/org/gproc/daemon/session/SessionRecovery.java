@@ -48,6 +48,7 @@ final class SessionRecovery {
 
     /** Takes back what {@code sessionsDir} holds; logs one line with the counts when it held anything. */
     static void recover(VirtualNode node, Path sessionsDir) {
+        long t0 = System.nanoTime();
         SessionRecovery recovery = new SessionRecovery(node);
         List<Path> dirs;
         try (Stream<Path> entries = Files.list(sessionsDir)) {
@@ -60,8 +61,8 @@ final class SessionRecovery {
             recovery.one(dir);
         }
         if (recovery.adopted > 0) {
-            LOG.info("{}: took back {} session(s) from {} ({} running)", node.name(), recovery.adopted, sessionsDir,
-                    recovery.running);
+            LOG.info("{}: took back {} session(s) from {} ({} running) in {} ms", node.name(), recovery.adopted,
+                    sessionsDir, recovery.running, (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
