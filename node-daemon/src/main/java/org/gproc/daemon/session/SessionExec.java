@@ -97,6 +97,9 @@ final class SessionExec {
         err.onCapReached(() -> stop(s, "spool cap (--spool-cap)"));
         out.onGrowth(size -> s.quota().spoolGrew(Session.Stream.STDOUT, size));
         err.onGrowth(size -> s.quota().spoolGrew(Session.Stream.STDERR, size));
+        // what was written before the listeners were there (a fast writer, an adopted session's output) counts too
+        s.quota().spoolGrew(Session.Stream.STDOUT, out.size());
+        s.quota().spoolGrew(Session.Stream.STDERR, err.size());
     }
 
     /**

@@ -128,8 +128,6 @@ final class SessionRecovery {
         node.sessions().adopt(s);
         s.adopt(record, process, out, err);
         SessionExec.watch(s, process, out, err);
-        s.quota().spoolGrew(Session.Stream.STDOUT, out.size());
-        s.quota().spoolGrew(Session.Stream.STDERR, err.size());
         s.quota().adopted(FileTrees.uniqueBytes(s.fsRoot()));
         s.watchDirectory();
         adopted++;
