@@ -624,16 +624,38 @@ static void hold_fifo(char **f, int count) {
     close(r);
 }
 
-/* One process as /proc/<pid>/stat shows it: parent and process group (-1 if it is gone). */
-static int proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp) {
-    char path[64], buf[1024];
+/* /proc/<pid>/stat into buf, NUL-terminated; -1 if the process is gone. */
+static int read_stat(pid_t pid, char *buf, size_t size) {
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+    ssize_t n = read(fd, buf, size - 1);
     close(fd);
     if (n <= 0) return -1;
     buf[n] = '\0';
+    return 0;
+}
+
+/* The start time of pid (field 22 of /proc/PID/stat, clock ticks since boot) and its name; -1 if it is gone. */
+static long long start_time(pid_t pid, char *name, size_t size) {
+    char buf[1024];
+    if (read_stat(pid, buf, sizeof buf) < 0) return -1;
+    char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+    if (open_paren == NULL || close_paren == NULL || close_paren < open_paren) return -1;
+    snprintf(name, size, "%.*s", (int) (close_paren - open_paren - 1), open_paren + 1);
+    char *p = close_paren + 2;
+    for (int field = 3; field < 22 && p != NULL; field++) {
+        p = strchr(p, ' ');
+        if (p != NULL) p++;
+    }
+    return p == NULL ? -1 : strtoll(p, NULL, 10);
+}
+
+/* One process as /proc/<pid>/stat shows it: parent and process group (-1 if it is gone). */
+static int proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp) {
+    char buf[1024];
+    if (read_stat(pid, buf, sizeof buf) < 0) return -1;
     char *close_paren = strrchr(buf, ')');
     int p, g;
     char state;
@@ -732,8 +754,6 @@ static int cgroup_pids(const char *cgroup, pid_t **pids) {
     return n;
 }
 
-static long long start_time(pid_t pid, char *name, size_t size);
-
 /* K signal pgid monitor cgroup start: every member of the session, each through a checked pidfd; SIGKILL with a
  * cgroup through cgroup.kill. */
 static void kill_session(char **f, int count) {
@@ -776,27 +796,6 @@ static void kill_session(char **f, int count) {
     } else {
         reply("OK %d", sent);
     }
-}
-
-/* The start time of pid (field 22 of /proc/PID/stat, clock ticks since boot) and its name; -1 if it is gone. */
-static long long start_time(pid_t pid, char *name, size_t size) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = '\0';
-    char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
-    if (open_paren == NULL || close_paren == NULL || close_paren < open_paren) return -1;
-    snprintf(name, size, "%.*s", (int) (close_paren - open_paren - 1), open_paren + 1);
-    char *p = close_paren + 2;
-    for (int field = 3; field < 22 && p != NULL; field++) {
-        p = strchr(p, ' ');
-        if (p != NULL) p++;
-    }
-    return p == NULL ? -1 : strtoll(p, NULL, 10);
 }
 
 /* C monitor starttime: the client closed stdin; the monitor drops its write end (SIGUSR1), if it is still the
