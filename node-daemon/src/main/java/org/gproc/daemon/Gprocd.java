@@ -321,15 +321,16 @@ public final class Gprocd implements Callable<Integer> {
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGHUP first: until it is handled, the JVM's default for it would run the hook below and end every session
+        Signal.handle(new Signal("HUP"), hup -> new Thread(() -> {
+            daemon.detach();
+            stopped.countDown();
+        }, "gprocd-restart").start());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close(); // nothing left to do after a restart's detach
             lock.close();
             stopped.countDown();
         }, "gprocd-shutdown"));
-        Signal.handle(new Signal("HUP"), hup -> new Thread(() -> {
-            daemon.detach();
-            stopped.countDown();
-        }, "gprocd-restart").start());
         if (inventory != null) {
             daemon.writeInventory(inventory);
         }
