@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,9 @@ import java.util.concurrent.CountDownLatch;
             ""},
         sortOptions = false)
 public final class Gprocd implements Callable<Integer> {
+
+    /** How long a restart (SIGHUP) may take to drop connections before the process exits anyway. */
+    private static final long DETACH_SECONDS = 20;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -277,6 +281,7 @@ public final class Gprocd implements Callable<Integer> {
         if (restart) {
             takeOver(stateDir);
         }
+        boolean fresh = !Files.exists(stateDir);
         StateLock lock = StateLock.acquire(stateDir);
         GprocDaemon daemon;
         try {
@@ -318,14 +323,33 @@ public final class Gprocd implements Callable<Integer> {
                 .start();
         } catch (IOException | RuntimeException e) {
             lock.close();
+            if (fresh) {
+                lock.removeEmpty(); // a start refused for a bad flag leaves no state dir behind
+            }
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGHUP first: until it is handled, the JVM's default for it would run the hook below and end every session
-        Signal.handle(new Signal("HUP"), hup -> new Thread(() -> {
-            daemon.detach();
-            stopped.countDown();
-        }, "gprocd-restart").start());
+        Signal.handle(new Signal("HUP"), hup -> {
+            Thread deadline = new Thread(() -> {
+                try {
+                    Thread.sleep(DETACH_SECONDS * 1000);
+                    System.err.println("gprocd: the restart's detach took over " + DETACH_SECONDS + " s; exiting now");
+                    Runtime.getRuntime().halt(0); // the sessions do not need this process any more
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "gprocd-restart-deadline");
+            deadline.setDaemon(true);
+            deadline.start();
+            new Thread(() -> {
+                try {
+                    daemon.detach();
+                } finally {
+                    stopped.countDown(); // exit whatever happened: the sessions are the next daemon's either way
+                }
+            }, "gprocd-restart").start();
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close(); // nothing left to do after a restart's detach
             lock.close();

@@ -22,10 +22,12 @@ final class StateLock implements AutoCloseable {
 
     static final String FILE = "gprocd.pid";
 
+    private final Path dir;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private StateLock(FileChannel channel, FileLock lock) {
+    private StateLock(Path dir, FileChannel channel, FileLock lock) {
+        this.dir = dir;
         this.channel = channel;
         this.lock = lock;
     }
@@ -62,7 +64,7 @@ final class StateLock implements AutoCloseable {
         channel.truncate(0);
         channel.write(StandardCharsets.US_ASCII.encode(pid + " " + (self == null ? -1 : self.startTicks()) + "\n"),
                 0);
-        return new StateLock(channel, lock);
+        return new StateLock(stateDir, channel, lock);
     }
 
     /** The daemon holding {@code stateDir}'s lock now, or null when none does. */
@@ -106,6 +108,17 @@ final class StateLock implements AutoCloseable {
             return f.length == 2 ? new Holder(Long.parseLong(f[0]), Long.parseLong(f[1])) : null;
         } catch (IOException | NumberFormatException e) {
             return null;
+        }
+    }
+
+    /** After {@link #close()}: removes the lock file, and the state dir if that leaves it empty. */
+    void removeEmpty() {
+        Path file = dir.resolve(FILE);
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmpty) {
+            // the daemon made something there before it failed: left as it is
         }
     }
 

@@ -259,10 +259,14 @@ argv /bin/true
                 '--write-inventory', dir.resolve('inv.groovy').toString(), '--stop-timeout', '2'] + (extra as List)
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("gprocd-${name}.log").toFile()).start()
-        poll.eventually { assert log(name).contains(': serving ') || !p.alive }
-        assert p.alive: log(name)
+        poll.eventually { assert log(name).contains(': serving ') || !p.alive: allLogs() }
+        assert p.alive: allLogs()
         port = (log(name) =~ /serving n1 on 127\.0\.0\.1:(\d+)/)[0][1] as int
         p
+    }
+
+    private String allLogs() {
+        ['a', 'b', 'c'].collect { "---- gprocd $it:\n" + log(it) }.join('\n')
     }
 
     private String log(String name) {
