@@ -5,6 +5,7 @@ import org.gproc.daemon.session.Quotas;
 import org.gproc.transport.log.Verbosity;
 import picocli.CommandLine;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -330,7 +331,7 @@ public final class Gprocd implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGHUP first: until it is handled, the JVM's default for it would run the hook below and end every session
-        Signal.handle(new Signal("HUP"), hup -> {
+        SignalHandler before = Signal.handle(new Signal("HUP"), hup -> {
             Thread deadline = new Thread(() -> {
                 try {
                     Thread.sleep(DETACH_SECONDS * 1000);
@@ -350,6 +351,11 @@ public final class Gprocd implements Callable<Integer> {
                 }
             }, "gprocd-restart").start();
         });
+        if (before == SignalHandler.SIG_IGN) {
+            // the JVM keeps a signal ignored at launch ignored: no handler of ours will ever run
+            System.err.println("gprocd: SIGHUP was ignored when gprocd started (nohup?), so neither SIGHUP nor gprocd"
+                    + " --restart can restart it; kill -9 and a new start on the same --state-dir keep the sessions too");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close(); // nothing left to do after a restart's detach
             lock.close();
@@ -387,7 +393,7 @@ public final class Gprocd implements Callable<Integer> {
         }
         if (!StateLock.awaitRelease(stateDir, 60)) {
             throw new IOException("--restart: gprocd pid " + holder.pid() + " got SIGHUP but still holds " + stateDir
-                    + " after 60 s");
+                    + " after 60 s (was it started with SIGHUP ignored, e.g. under nohup? its log says so)");
         }
         System.err.println("gprocd: --restart: gprocd pid " + holder.pid() + " has left " + stateDir
                 + "; taking over its sessions");

@@ -253,7 +253,9 @@ argv /bin/true
 
     private Process start(String name, String... extra) {
         String java = Path.of(System.getProperty('java.home'), 'bin', 'java').toString()
-        List<String> command = [java, '-XX:TieredStopAtLevel=1', '-cp', System.getProperty('java.class.path'),
+        // SIGHUP back to its default, as systemd starts a service: a JVM started with it ignored (a build run under
+        // nohup) keeps ignoring it, and the --restart step would wait in vain
+        List<String> command = ['env', '--default-signal=HUP', java, '-XX:TieredStopAtLevel=1', '-cp', System.getProperty('java.class.path'),
                 'org.gproc.daemon.Gprocd', '--listen', '127.0.0.1:0', '--host-key', dir.resolve('host_key').toString(),
                 '--authorized-keys', dir.resolve('authorized_keys').toString(), '--state-dir', state.toString(),
                 '--write-inventory', dir.resolve('inv.groovy').toString(), '--stop-timeout', '2'] + (extra as List)
