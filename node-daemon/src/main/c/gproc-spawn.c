@@ -8,9 +8,15 @@
  * Requests on stdin: a 4-byte big-endian length, then that many bytes of NUL-terminated fields.
  *   S dir stdout stderr fifo status expect user uid gid private cgroup argc argv... envc env...
  *                                            spawn; reply "P <pid> <monitor pid>" or "E <message>"
- *   A                                        after "P": the daemon has opened the fifo
- *   K signal pgid monitor cgroup             signal every process of the session (see below);
+ *   A                                        after "P" or "OK": the daemon has opened the fifo
+ *   K signal pgid monitor cgroup start       signal every process of the session (see below); start: the
+ *                                            monitor's start time (-1: unknown), without a cgroup none is a
+ *                                            member once the monitor is not that process any more;
  *                                            reply "OK <count>", "E No such process" (none left) or "E <message>"
+ *   F fifo                                   a restarted daemon reopens a session's stdin: the helper holds a read
+ *                                            end until "A", so the daemon's open never blocks; "OK" or "E <message>"
+ *   C monitor starttime                      stdin is closed: the monitor (if it is still that process, by its start
+ *                                            time in /proc/PID/stat) drops its write end; "OK" or "E <message>"
  * Replies are single lines on stdout.
  *
  * Containment: a session's processes are the command and everything it starts, also through double forks and
@@ -41,6 +47,11 @@
  *
  * The server holds both ends of the fifo until the daemon acknowledges that it opened the write end: the command can
  * never see a premature EOF, and the daemon's open never blocks (a reader always exists).
+ *
+ * Stdin outlives the daemon: the fifo stays in the session directory, and the monitor holds a write end of its own
+ * until the command exits or the daemon sends it SIGUSR1 ("C": the client closed stdin, and the daemon closed its own
+ * end first). So a daemon that dies gives the command no EOF, and a restarted daemon reopens the fifo ("F") and feeds
+ * it on; the command sees EOF exactly when the client closes stdin (or never, if it exits first).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -382,6 +393,17 @@ static void write_status(int fd, const char *tmp, const char *status, int st) {
     while (rename(tmp, status) < 0 && errno != ENOENT) sleep(1);
 }
 
+/* The monitor's write end of the fifo is fd 1 while stdin_hold is set. */
+static volatile sig_atomic_t stdin_hold = 0;
+
+static void drop_stdin(int sig) {
+    (void) sig;
+    if (stdin_hold) {
+        stdin_hold = 0;
+        close(1);
+    }
+}
+
 /* The spare monitor forked ahead of time, so a spawn does not wait for a fork: the server writes it a request. */
 static struct {
     pid_t pid;
@@ -417,6 +439,9 @@ static void monitor(int requests, int report) {
     report_fd = report;
     int fifo_read = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fifo_read < 0) fail("stdin", fifo);
+    /* the monitor's own write end (see the top comment); never blocks: fifo_read is a reader */
+    int fifo_write = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo_write < 0) fail("stdin", fifo);
     char status_tmp[PATH_MAX];
     int status_fd = prepare_status(status, status_tmp, sizeof status_tmp);
     if (status_fd < 0) fail("exit status", status);
@@ -433,17 +458,26 @@ static void monitor(int requests, int report) {
     if (child == 0) become_command(f, fifo_read, report);
     /* before the report: once the helper has it, the next spawn in this directory may create its own .tmp */
     if (child < 0 || command_failed) unlink(status_tmp);
+    close(fifo_read);
+    /* before the report: the daemon may send "C" as soon as it has the pid */
+    if (dup2(fifo_write, 1) < 0) _exit(1);
+    stdin_hold = 1;
+    struct sigaction drop = {0};
+    drop.sa_handler = drop_stdin;
+    drop.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &drop, NULL);
     char line[64];
     int n = child < 0 ? snprintf(line, sizeof line, "X fork: %s\n", strerror(errno))
                       : snprintf(line, sizeof line, "P %d\n", (int) child);
     write_all(report, line, n);
     if (dup2(status_fd, 0) < 0) _exit(1);
-    close_from(1);
+    close_from(2);
     if (child < 0 || command_failed) _exit(1);
     int st;
     while (waitpid(child, &st, 0) < 0) {
         if (errno != EINTR) _exit(1);
     }
+    drop_stdin(SIGUSR1); /* orphans that share the command's stdin see EOF once the daemon's end closes too */
     write_status(0, status_tmp, status, st);
     /* The session's other processes were adopted by this subreaper: reap them until none is left. */
     while (waitpid(-1, &st, 0) > 0 || errno == EINTR) {
@@ -512,6 +546,17 @@ static void await_report(int fd, int *pid, char *error, size_t size) {
     }
 }
 
+/* Waits for the daemon's "A" (it has opened what we held open for it). */
+static void await_ack(void) {
+    char *ack = NULL;
+    uint32_t ack_len;
+    int n;
+    char **fields = read_request(0, &ack, &ack_len, &n);
+    if (fields == NULL) _exit(0);
+    free(fields);
+    free(ack);
+}
+
 static void spawn(char **f, int count, const char *frame, uint32_t len) {
     int argc = count > ARGC_FIELD + 1 ? parse_count(f[ARGC_FIELD], count) : -1;
     int envc = argc > 0 && ARGC_FIELD + 1 + argc < count ? parse_count(f[ARGC_FIELD + 1 + argc], count) : -1;
@@ -520,6 +565,7 @@ static void spawn(char **f, int count, const char *frame, uint32_t len) {
         return;
     }
     const char *fifo = f[4], *status = f[5];
+    int started = 0;
     unlink(status);
     unlink(fifo);
     if (mkfifo(fifo, 0600) < 0) {
@@ -545,31 +591,71 @@ static void spawn(char **f, int count, const char *frame, uint32_t len) {
             reply("E exec %s: the monitor died before starting it", f[ARGC_FIELD + 1]);
         } else {
             reply("P %d %d", pid, (int) monitor_pid);
+            started = 1;
             start_spare(); /* while the daemon opens the fifo */
-            char *ack = NULL;
-            uint32_t ack_len;
-            int n;
-            char **fields = read_request(0, &ack, &ack_len, &n);
-            if (fields == NULL) _exit(0);
-            free(fields);
-            free(ack);
+            await_ack();
         }
     }
     if (r >= 0) close(r);
     if (w >= 0) close(w);
-    unlink(fifo);
+    if (!started) unlink(fifo); /* a started command's fifo stays: a restarted daemon reopens it */
+}
+
+/* F fifo: holds a read end of a session's fifo while a restarted daemon opens its write end, so that open never
+ * blocks, even if the command has closed its stdin (the daemon's writes then fail as they would have before). */
+static void hold_fifo(char **f, int count) {
+    if (count != 2) {
+        reply("E stdin: malformed request");
+        return;
+    }
+    int r = open(f[1], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (r < 0) {
+        reply("E stdin %s: %s", f[1], strerror(errno));
+        return;
+    }
+    if (fstat(r, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+        close(r);
+        reply("E stdin %s: not a fifo", f[1]);
+        return;
+    }
+    reply("OK");
+    await_ack();
+    close(r);
+}
+
+/* /proc/<pid>/stat into buf, NUL-terminated; -1 if the process is gone. */
+static int read_stat(pid_t pid, char *buf, size_t size) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+/* The start time of pid (field 22 of /proc/PID/stat, clock ticks since boot) and its name; -1 if it is gone. */
+static long long start_time(pid_t pid, char *name, size_t size) {
+    char buf[1024];
+    if (read_stat(pid, buf, sizeof buf) < 0) return -1;
+    char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+    if (open_paren == NULL || close_paren == NULL || close_paren < open_paren) return -1;
+    snprintf(name, size, "%.*s", (int) (close_paren - open_paren - 1), open_paren + 1);
+    char *p = close_paren + 2;
+    for (int field = 3; field < 22 && p != NULL; field++) {
+        p = strchr(p, ' ');
+        if (p != NULL) p++;
+    }
+    return p == NULL ? -1 : strtoll(p, NULL, 10);
 }
 
 /* One process as /proc/<pid>/stat shows it: parent and process group (-1 if it is gone). */
 static int proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp) {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = '\0';
+    char buf[1024];
+    if (read_stat(pid, buf, sizeof buf) < 0) return -1;
     char *close_paren = strrchr(buf, ')');
     int p, g;
     char state;
@@ -668,14 +754,20 @@ static int cgroup_pids(const char *cgroup, pid_t **pids) {
     return n;
 }
 
-/* K signal pgid monitor cgroup: every member of the session, each through a checked pidfd; SIGKILL with a cgroup
- * through cgroup.kill. */
+/* K signal pgid monitor cgroup start: every member of the session, each through a checked pidfd; SIGKILL with a
+ * cgroup through cgroup.kill. */
 static void kill_session(char **f, int count) {
-    int sig = count == 5 ? parse_count(f[1], 64) : -1;
-    int pgid = count == 5 ? parse_count(f[2], INT_MAX) : -1;
-    int monitor = count == 5 ? parse_count(f[3], INT_MAX) : -1;
+    int sig = count == 6 ? parse_count(f[1], 64) : -1;
+    int pgid = count == 6 ? parse_count(f[2], INT_MAX) : -1;
+    int monitor = count == 6 ? parse_count(f[3], INT_MAX) : -1;
+    long long monitor_start = count == 6 ? strtoll(f[5], NULL, 10) : -1;
     if (sig <= 0 || pgid <= 1 || monitor < 0) {
         reply("E kill: malformed request");
+        return;
+    }
+    char name[64];
+    if (f[4][0] == '\0' && monitor_start >= 0 && start_time(monitor, name, sizeof name) != monitor_start) {
+        reply("E No such process"); /* the monitor reaped every member before it exited */
         return;
     }
     struct member_check c = {f[4], monitor, pgid};
@@ -706,6 +798,37 @@ static void kill_session(char **f, int count) {
     }
 }
 
+/* C monitor starttime: the client closed stdin; the monitor drops its write end (SIGUSR1), if it is still the
+ * session's monitor: the same start time and name, checked once a pidfd pins the pid. */
+static void close_stdin(char **f, int count) {
+    int monitor = count == 3 ? parse_count(f[1], INT_MAX) : -1;
+    char *end;
+    long long expected = count == 3 ? strtoll(f[2], &end, 10) : -1;
+    if (monitor <= 1 || expected < 0) {
+        reply("E stdin: malformed request");
+        return;
+    }
+    char name[64];
+    int sent = 0;
+#ifdef SYS_pidfd_open
+    int fd = (int) syscall(SYS_pidfd_open, monitor, 0);
+    if (fd >= 0) {
+        sent = start_time(monitor, name, sizeof name) == expected && strcmp(name, "gproc-monitor") == 0
+               && syscall(SYS_pidfd_send_signal, fd, SIGUSR1, NULL, 0) == 0;
+        close(fd);
+    } else if (errno == ENOSYS)
+#endif
+    {
+        sent = start_time(monitor, name, sizeof name) == expected && strcmp(name, "gproc-monitor") == 0
+               && kill(monitor, SIGUSR1) == 0;
+    }
+    if (sent) {
+        reply("OK");
+    } else {
+        reply("E No such process");
+    }
+}
+
 int main(int argc, char **argv) {
     (void) argc;
     (void) argv;
@@ -721,6 +844,10 @@ int main(int argc, char **argv) {
             spawn(fields, count, buf, len);
         } else if (strcmp(fields[0], "K") == 0) {
             kill_session(fields, count);
+        } else if (strcmp(fields[0], "F") == 0) {
+            hold_fifo(fields, count);
+        } else if (strcmp(fields[0], "C") == 0) {
+            close_stdin(fields, count);
         } else if (strcmp(fields[0], "A") != 0) {
             reply("E unknown request '%.20s'", fields[0]);
         }

@@ -62,8 +62,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Shutdown ({@link #close()}, also what SIGTERM does to {@code gprocd}): the SSH server stops listening and drops
  * every connection; every running process group gets SIGTERM; after {@code stopTimeout} (default 5 s) the ones still
- * running get SIGKILL; then every session's spools and {@code fs/} are deleted. Sessions do not survive the daemon
- * (they could not be re-attached: the daemon holds their stdin pipes and exit watches). The blob caches stay.
+ * running get SIGKILL; then every session's spools and {@code fs/} are deleted. The blob caches stay.
+ *
+ * <p>Restart: a daemon that dies (kill -9, a crash) or {@link #detach()}es (SIGHUP) leaves its sessions running; the
+ * next daemon started on the same state dir takes them back at start (see {@code session.SessionRecovery}).
  */
 public final class GprocDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GprocDaemon.class);
@@ -140,6 +142,7 @@ public final class GprocDaemon implements AutoCloseable {
             for (int i = 1; i <= config.instances(); i++) {
                 VirtualNode node = new VirtualNode("n" + i, config.stateDir().resolve("n" + i), config.limits(),
                         config.admins(), services, env.copy());
+                node.recover(); // an earlier daemon's sessions are back before anyone can connect
                 nodes.add(node);
                 FileTree tree = new XcpuTree(node, Version.VERSION, config.reportedArch());
                 if (relays != null) {
@@ -305,6 +308,39 @@ public final class GprocDaemon implements AutoCloseable {
      */
     public Path writeInventory(Path file) throws IOException {
         return InventoryFiles.write(file, InventoryFiles.clientHost(config.host()), firstPort, nodes.size(), ssh.hostKey());
+    }
+
+    /**
+     * Stops serving and exits leaving every session as it is, for the next daemon started on this state dir to take
+     * back (what {@code gprocd} does on SIGHUP): connections are dropped (without closing any process's stdin), the
+     * spawn helper stops, and the processes, their monitors, spools, stdin fifos and cgroups stay. Idempotent, and
+     * {@link #close()} does nothing after it.
+     */
+    public void detach() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        nodes.forEach(VirtualNode::detach);
+        ssh.close();
+        servers.forEach(NinePServer::close);
+        if (relays != null) {
+            relays.close();
+        }
+        long sessions = nodes.stream().mapToLong(n -> n.sessions().size()).sum();
+        long running = nodes.stream().mapToLong(VirtualNode::running).sum();
+        launcher.detach();
+        watcher.close();
+        timer.shutdownNow();
+        if (authAudit != null) {
+            authAudit.close();
+        }
+        audit.event("detach").field("sessions", sessions).field("running", running).log();
+        audit.close();
+        LOG.info("gprocd: exiting for a restart; {} session(s) ({} running) stay in {} for the next daemon",
+                sessions, running, config.stateDir());
     }
 
     /** Stops serving and ends every session as the class comment says; idempotent. */

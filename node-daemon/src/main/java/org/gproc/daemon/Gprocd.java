@@ -4,9 +4,13 @@ import org.gproc.client.Version;
 import org.gproc.daemon.session.Quotas;
 import org.gproc.transport.log.Verbosity;
 import picocli.CommandLine;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,11 +26,18 @@ import java.util.concurrent.CountDownLatch;
         description = {"The gproc node daemon: serves the XCPU process tree over 9P2000 in the SSH subsystem xcpu@gproc.",
             "",
             "On SIGTERM (or SIGINT) it stops listening, sends SIGTERM to every running process group, SIGKILL to "
-                + "those still running --stop-timeout seconds later, and deletes every session's spools and fs/. "
-                + "Sessions do not survive the daemon; blob caches do.",
+                + "those still running --stop-timeout seconds later, and deletes every session's spools and fs/; "
+                + "blob caches stay.",
+            "",
+            "On SIGHUP (a restart: systemctl reload, or gprocd --restart) it drops its connections and exits leaving "
+                + "every session running; the next gprocd started on the same --state-dir (also after kill -9 or a "
+                + "crash) takes every session back: processes, output, stdin, exit status, owner.",
             ""},
         sortOptions = false)
 public final class Gprocd implements Callable<Integer> {
+
+    /** How long a restart (SIGHUP) may take to drop connections before the process exits anyway. */
+    private static final long DETACH_SECONDS = 20;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -209,16 +220,20 @@ public final class Gprocd implements Callable<Integer> {
             description = "Write a gproc inventory naming the nodes n1..nN, plus FILE.known_hosts.")
     Path inventory;
 
+    @Option(names = "--restart",
+            description = "Take over from the gprocd running on --state-dir: send it SIGHUP (it exits, leaving its"
+                    + " sessions running), wait until it has let go of the state dir, then start and take its"
+                    + " sessions back. Without one running, start as usual.")
+    boolean restart;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", converter = LevelConverter.class,
             description = "How much gprocd logs on stderr (the journal under systemd): error, warn, info (default:"
                     + " startup, logins, connections), debug or trace. SSH library messages appear from debug on.")
     Verbosity logLevel;
 
     public static void main(String[] args) {
-        int code = commandLine().execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+        // exit also after a restart's detach, whatever library threads are still winding down
+        System.exit(commandLine().execute(args));
     }
 
     /** The command line {@code main} runs: an error while starting prints as {@code gprocd: message}, exit 1. */
@@ -264,7 +279,14 @@ public final class Gprocd implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), (relayFor != null ? "--relay-for"
                     : "--relay-cert") + " configures relaying: give --relay too");
         }
-        GprocDaemon daemon = GprocDaemon.builder()
+        if (restart) {
+            takeOver(stateDir);
+        }
+        boolean fresh = !Files.exists(stateDir);
+        StateLock lock = StateLock.acquire(stateDir);
+        GprocDaemon daemon;
+        try {
+            daemon = GprocDaemon.builder()
                 .listen(host, port)
                 .hostKey(hostKey)
                 .authorizedKeys(authorizedKeys)
@@ -300,9 +322,43 @@ public final class Gprocd implements Callable<Integer> {
                 .gatewayFor(gatewayFor)
                 .reportArch(reportArch)
                 .start();
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            if (fresh) {
+                lock.removeEmpty(); // a start refused for a bad flag leaves no state dir behind
+            }
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGHUP first: until it is handled, the JVM's default for it would run the hook below and end every session
+        SignalHandler before = Signal.handle(new Signal("HUP"), hup -> {
+            Thread deadline = new Thread(() -> {
+                try {
+                    Thread.sleep(DETACH_SECONDS * 1000);
+                    System.err.println("gprocd: the restart's detach took over " + DETACH_SECONDS + " s; exiting now");
+                    Runtime.getRuntime().halt(0); // the sessions do not need this process any more
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "gprocd-restart-deadline");
+            deadline.setDaemon(true);
+            deadline.start();
+            new Thread(() -> {
+                try {
+                    daemon.detach();
+                } finally {
+                    stopped.countDown(); // exit whatever happened: the sessions are the next daemon's either way
+                }
+            }, "gprocd-restart").start();
+        });
+        if (before == SignalHandler.SIG_IGN) {
+            // the JVM keeps a signal ignored at launch ignored: no handler of ours will ever run
+            System.err.println("gprocd: SIGHUP was ignored when gprocd started (nohup?), so neither SIGHUP nor gprocd"
+                    + " --restart can restart it; kill -9 and a new start on the same --state-dir keep the sessions too");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
+            daemon.close(); // nothing left to do after a restart's detach
+            lock.close();
             stopped.countDown();
         }, "gprocd-shutdown"));
         if (inventory != null) {
@@ -315,6 +371,32 @@ public final class Gprocd implements Callable<Integer> {
         CipherWarmup.start();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@code --restart}: the daemon holding the state dir is sent SIGHUP and given a minute to let go. Its pid is
+     * checked against the start time it wrote, so a pid reused since is never signalled.
+     */
+    private void takeOver(Path stateDir) throws IOException, InterruptedException {
+        StateLock.Holder holder = StateLock.holder(stateDir);
+        if (holder == null) {
+            System.err.println("gprocd: --restart: no gprocd runs on " + stateDir + "; starting");
+            return;
+        }
+        if (!holder.alive()) {
+            throw new IOException("--restart: " + stateDir.resolve(StateLock.FILE) + " is locked, but pid "
+                    + holder.pid() + " is not the gprocd that locked it (another pid namespace?); not signalled");
+        }
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(holder.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("--restart: kill -HUP " + holder.pid() + " failed (exit " + kill.exitValue() + ")");
+        }
+        if (!StateLock.awaitRelease(stateDir, 60)) {
+            throw new IOException("--restart: gprocd pid " + holder.pid() + " got SIGHUP but still holds " + stateDir
+                    + " after 60 s (was it started with SIGHUP ignored, e.g. under nohup? its log says so)");
+        }
+        System.err.println("gprocd: --restart: gprocd pid " + holder.pid() + " has left " + stateDir
+                + "; taking over its sessions");
     }
 
     private Quotas quotas() {

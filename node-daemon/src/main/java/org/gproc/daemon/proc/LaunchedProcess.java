@@ -24,6 +24,14 @@ abstract class LaunchedProcess implements RunningProcess {
         }
     }
 
+    /** An adopted process's end that nobody recorded: the exit fails with {@code reason}. */
+    final void lost(String reason) {
+        if (!exit.isDone()) {
+            stdin.abort("process " + pid() + " has exited (" + reason + ")");
+            exit.completeExceptionally(new NinePException(reason));
+        }
+    }
+
     final boolean hasExited() {
         return exit.isDone();
     }
@@ -48,6 +56,9 @@ abstract class LaunchedProcess implements RunningProcess {
     }
 
     final void checkRunning() throws NinePException {
+        if (exit.isCompletedExceptionally()) {
+            throw new NinePException("signal: process " + pid() + " has already exited (its exit status was lost)");
+        }
         ExitStatus status = exit.getNow(null);
         if (status != null) {
             throw new NinePException("signal: process " + pid() + " has already exited (" + status + ")");
@@ -74,6 +85,7 @@ abstract class LaunchedProcess implements RunningProcess {
 
     @Override
     public String toString() {
-        return "process " + pid() + " (" + (exit.isDone() ? exit.join() : "running") + ")";
+        return "process " + pid() + " (" + (exit.isCompletedExceptionally() ? "exit status lost"
+                : exit.isDone() ? exit.join() : "running") + ")";
     }
 }

@@ -21,6 +21,7 @@ final class NativeProcess extends LaunchedProcess {
     private final Path statusFile;
     private volatile long pid = -1;
     private volatile long monitor = -1;
+    private volatile Ids ids;
     private final SessionCgroup cgroup;
     private volatile SpoolWatcher.Watch watch;
     private boolean early;
@@ -32,13 +33,14 @@ final class NativeProcess extends LaunchedProcess {
     }
 
     /** The helper said the process runs; looks at the status file now only if the watcher already called. */
-    void started(long pid, long monitor, StdinPipe stdin, SpoolWatcher.Watch watch) {
+    void started(Ids ids, StdinPipe stdin, SpoolWatcher.Watch watch) {
         boolean calledEarly;
         synchronized (this) {
             attachStdin(stdin);
             this.watch = watch;
-            this.monitor = monitor;
-            this.pid = pid;
+            this.ids = ids;
+            this.monitor = ids.monitor();
+            this.pid = ids.pid();
             calledEarly = early;
         }
         if (calledEarly) {
@@ -70,9 +72,31 @@ final class NativeProcess extends LaunchedProcess {
         exited(status);
     }
 
+    /**
+     * For an adopted process whose monitor is gone: if it left no status file by now, it never will (the monitor writes
+     * the status before it exits), so the exit is lost.
+     */
+    void monitorGone() {
+        statusChanged();
+        if (!hasExited()) {
+            watch.close();
+            lost("exit status lost: its monitor (pid " + monitor + ") was killed while no daemon ran");
+        }
+    }
+
+    /** The daemon closed its end of stdin: the monitor drops its own, so the command sees EOF. */
+    void stdinClosed() {
+        spawner.dropStdin(ids);
+    }
+
     @Override
     public long pid() {
         return pid;
+    }
+
+    @Override
+    public Ids ids() {
+        return ids;
     }
 
     @Override
@@ -85,7 +109,20 @@ final class NativeProcess extends LaunchedProcess {
         if (pid < 0) {
             return List.of();
         }
-        return cgroup != null ? cgroup.procs() : ProcessTable.members(monitor, pid);
+        if (cgroup != null) {
+            return cgroup.procs();
+        }
+        return monitorIsOurs() ? ProcessTable.members(monitor, pid) : List.of();
+    }
+
+    /**
+     * Without a cgroup, the members are the monitor's descendants and the command's process group, which means
+     * something only while the monitor lives: it reaps every member before it exits, so once it is gone none is left,
+     * and its pid, or the group's, may by then be another process's.
+     */
+    private boolean monitorIsOurs() {
+        Ids known = ids;
+        return known == null || known.monitorStart() < 0 || ProcessTable.isSame(known.monitor(), known.monitorStart());
     }
 
     /** The monitor's pid: the members' subreaper. */
@@ -95,7 +132,7 @@ final class NativeProcess extends LaunchedProcess {
 
     @Override
     void deliver(int sig) throws NinePException {
-        if (!spawner.killSession(sig, pid, monitor, cgroup)) {
+        if ((cgroup == null && !monitorIsOurs()) || !spawner.killSession(sig, ids, cgroup)) {
             statusChanged();
             checkRunning();
             throw new NinePException("signal: process " + pid + " is gone but left no exit status (its monitor was"

@@ -84,17 +84,18 @@ final class NativeSpawner implements AutoCloseable {
                 String[] pids = reply.substring(2).trim().split(" ");
                 long pid = Long.parseLong(pids[0]);
                 long monitor = Long.parseLong(pids[1]);
+                RunningProcess.Ids ids = new RunningProcess.Ids(pid, startOf(pid), monitor, startOf(monitor));
                 FileChannel stdin;
                 try {
                     stdin = FileChannel.open(fifo, StandardOpenOption.WRITE);
                 } catch (IOException e) {
                     send(ACK);
-                    killSession(Signals.KILL, pid, monitor, spec.cgroup());
+                    killSession(Signals.KILL, ids, spec.cgroup());
                     throw new NinePException("exec: cannot open stdin of process " + pid + " (killed it): "
                             + e.getMessage(), e);
                 }
                 send(ACK);
-                process.started(pid, monitor, new StdinPipe(pid, stdin, stdinExecutor), watch);
+                process.started(ids, new StdinPipe(pid, stdin, stdinExecutor, process::stdinClosed), watch);
             }
         } catch (NinePException | RuntimeException e) {
             watch.close();
@@ -103,13 +104,83 @@ final class NativeSpawner implements AutoCloseable {
         return process;
     }
 
+    private static long startOf(long pid) {
+        ProcessTable.Identity identity = ProcessTable.identity(pid);
+        return identity == null ? -1 : identity.startTicks();
+    }
+
     /**
-     * {@code sig} to every member of the session led by {@code pgid} (its cgroup, or the descendants of
-     * {@code monitor} and the group), each through a checked pidfd; false if none is left.
+     * A process a daemon before this one started, found again in {@code dir} (its session directory): its exit is
+     * watched as at start; with {@code stdinOpen} its fifo is reopened (the helper holds a reader meanwhile, so the
+     * open cannot block); {@code monitorAlive} false means its monitor is gone, so the status file is all there is.
      */
-    synchronized boolean killSession(int sig, long pgid, long monitor, SessionCgroup cgroup) throws NinePException {
-        String reply = request(frame(List.of("K", Integer.toString(sig), Long.toString(pgid), Long.toString(monitor),
-                cgroup == null ? "" : cgroup.dir().toString())));
+    RunningProcess adopt(Path dir, RunningProcess.Ids ids, SessionCgroup cgroup, boolean stdinOpen,
+                         boolean monitorAlive) throws NinePException {
+        Path status = dir.resolve(STATUS_FILE);
+        NativeProcess process = new NativeProcess(this, status, cgroup);
+        SpoolWatcher.Watch watch;
+        try {
+            watch = watcher.watch(status, process::statusChanged);
+        } catch (IOException e) {
+            throw new NinePException("adopt: cannot watch " + dir + ": " + e.getMessage(), e);
+        }
+        StdinPipe stdin = StdinPipe.closed(ids.pid(), stdinExecutor);
+        if (stdinOpen && monitorAlive) {
+            Path fifo = dir.resolve(FIFO_FILE);
+            synchronized (this) {
+                String reply = request(frame(List.of("F", fifo.toString())));
+                if (reply.equals("OK")) {
+                    try {
+                        stdin = new StdinPipe(ids.pid(), FileChannel.open(fifo, StandardOpenOption.WRITE),
+                                stdinExecutor, process::stdinClosed);
+                    } catch (IOException e) {
+                        log.warn("process {}: cannot reopen its stdin {}: {}", ids.pid(), fifo, e.getMessage());
+                    } finally {
+                        send(ACK);
+                    }
+                } else {
+                    log.warn("process {}: cannot reopen its stdin: {}", ids.pid(), reply.replaceFirst("^E ", ""));
+                }
+            }
+        }
+        process.started(ids, stdin, watch);
+        if (monitorAlive) {
+            process.statusChanged(); // it may have ended while no daemon watched
+        } else {
+            process.monitorGone();
+        }
+        return process;
+    }
+
+    /** Tells the monitor in {@code ids} to drop its write end of the fifo (see the helper's "C" request). */
+    void dropStdin(RunningProcess.Ids ids) {
+        if (ids == null || ids.monitorStart() < 0) {
+            return;
+        }
+        try {
+            synchronized (this) {
+                String reply = request(frame(List.of("C", Long.toString(ids.monitor()),
+                        Long.toString(ids.monitorStart()))));
+                if (!reply.equals("OK")) {
+                    log.debug("process {}: monitor {} did not take the end of stdin: {}", ids.pid(), ids.monitor(),
+                            reply);
+                }
+            }
+        } catch (NinePException e) {
+            log.debug("process {}: end of stdin not passed to its monitor: {}", ids.pid(), e.getMessage());
+        }
+    }
+
+    /**
+     * {@code sig} to every member of the session led by {@code ids.pid()} (its cgroup, or the descendants of the
+     * monitor and the group while the monitor is still that process), each through a checked pidfd; false if none is
+     * left.
+     */
+    synchronized boolean killSession(int sig, RunningProcess.Ids ids, SessionCgroup cgroup) throws NinePException {
+        long pgid = ids.pid();
+        String reply = request(frame(List.of("K", Integer.toString(sig), Long.toString(pgid),
+                Long.toString(ids.monitor()), cgroup == null ? "" : cgroup.dir().toString(),
+                Long.toString(ids.monitorStart()))));
         if (reply.startsWith("OK")) {
             return true;
         }

@@ -26,9 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Lifecycle: closing the launcher (or the daemon dying) ends the helper, which exits when its stdin closes; it does
  * not kill running processes. Each process's monitor is independent of the daemon (its own session, reparented to
- * init if need be) and still writes {@code exit-status} in the session directory, so a restarted daemon that kept the
- * directory can read how the process ended. What a restart loses: the stdin pipe (the process sees EOF when the old
- * daemon's write end closes) and the ability to signal the group safely (the pid is not persisted here).
+ * init if need be) and still writes {@code exit-status} in the session directory, and keeps the stdin fifo open, so a
+ * restarted daemon finds each process again through {@link #adopt} (the session layer keeps the pids, see
+ * {@link RunningProcess#ids()}): its exit, its stdin, its members and signals. The JDK fallback's processes cannot be
+ * adopted.
  */
 public final class ProcessLauncher implements AutoCloseable {
 
@@ -97,6 +98,23 @@ public final class ProcessLauncher implements AutoCloseable {
     }
 
     /**
+     * A process an earlier daemon started in {@code spoolDir}, as {@link NativeSpawner#adopt} describes; refused in
+     * the JDK fallback, whose processes end their bond with the daemon when it exits.
+     */
+    public RunningProcess adopt(Path spoolDir, RunningProcess.Ids ids, SessionCgroup cgroup, boolean stdinOpen,
+                                boolean monitorAlive) throws NinePException {
+        if (nativeSpawner == null) {
+            throw new NinePException("adopt: process " + ids.pid() + " needs the native spawn helper, and there is none");
+        }
+        return nativeSpawner.adopt(spoolDir, ids, cgroup, stdinOpen, monitorAlive);
+    }
+
+    /** The cgroup {@code dir} of an adopted session, or null if it is gone or not one of this daemon's. */
+    public SessionCgroup existingCgroup(Path dir) {
+        return cgroups == null || dir == null ? null : cgroups.existing(dir);
+    }
+
+    /**
      * A cgroup for one session's processes, or null where sessions are contained by the subreaper alone (no cgroup v2
      * the daemon can manage, the JDK fallback, or this cgroup could not be made: logged).
      */
@@ -144,6 +162,20 @@ public final class ProcessLauncher implements AutoCloseable {
     /** The native helper's pid, -1 if none runs (diagnostics and tests). */
     long helperPid() {
         return nativeSpawner == null ? -1 : nativeSpawner.helperPid();
+    }
+
+    /**
+     * For a daemon that exits leaving its sessions running (a restart): the helper and the stdin threads stop, the
+     * cgroups stay as they are (a cgroup still holding processes would only make {@link #close()} wait).
+     */
+    public void detach() {
+        if (nativeSpawner != null) {
+            nativeSpawner.close();
+        }
+        stdinExecutor.shutdown();
+        if (ownsWatcher) {
+            watcher.close();
+        }
     }
 
     @Override

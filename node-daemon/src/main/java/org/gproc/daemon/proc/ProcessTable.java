@@ -81,6 +81,36 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * The start time of a live process (field 22 of {@code /proc/PID/stat}: clock ticks after boot) and its name,
+     * or null if it is gone or a zombie. A pid and its start time name one process for the whole uptime: a pid reused
+     * by another process has a later start time.
+     */
+    public static Identity identity(long pid) {
+        try {
+            String line = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.US_ASCII);
+            int open = line.indexOf('(');
+            int close = line.lastIndexOf(')');
+            String[] f = line.substring(close + 2).split(" ");
+            if (open < 0 || f.length < 20 || f[0].equals("Z") || f[0].equals("X")) {
+                return null;
+            }
+            return new Identity(line.substring(open + 1, close), Long.parseLong(f[19]));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@code pid} is still the process that started at {@code startTicks} (and is no zombie). */
+    public static boolean isSame(long pid, long startTicks) {
+        Identity now = pid > 1 ? identity(pid) : null;
+        return now != null && now.startTicks() == startTicks;
+    }
+
+    /** A process's name ({@code comm}) and start time in clock ticks after boot. */
+    public record Identity(String name, long startTicks) {
+    }
+
     /** The argv of a live process from /proc/PID/cmdline; empty if it is gone (or a kernel thread). */
     public static List<String> argv(long pid) {
         try {

@@ -17,8 +17,26 @@ public interface RunningProcess {
     /** Also the process group id. */
     long pid();
 
-    /** Completes once with the exact exit status; never completes exceptionally. */
+    /**
+     * Completes once with the exact exit status; exceptionally only for an adopted process whose monitor was killed
+     * while no daemon ran, so that nobody recorded how it ended.
+     */
     CompletableFuture<ExitStatus> onExit();
+
+    /**
+     * What a restarted daemon needs to find the process again and make sure it is the same one, or null where the
+     * process cannot outlive the daemon (the JDK fallback).
+     */
+    default Ids ids() {
+        return null;
+    }
+
+    /**
+     * The process and its monitor, each with its start time from {@code /proc/PID/stat} (clock ticks after boot;
+     * -1 if it had already gone when asked), so a pid reused by another process is never taken for them.
+     */
+    record Ids(long pid, long pidStart, long monitor, long monitorStart) {
+    }
 
     /**
      * Sends {@code sig} to every member, each through a pidfd checked to still be a member (a reused pid is never

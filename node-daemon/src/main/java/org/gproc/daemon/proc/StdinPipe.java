@@ -21,8 +21,9 @@ final class StdinPipe {
     }
 
     private final long pid;
-    private final WritableByteChannel channel;
+    private final WritableByteChannel channel; // null: closed from the start
     private final Executor executor;
+    private final Runnable onEof;
     private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
     private long pending;
     private boolean draining;
@@ -30,9 +31,22 @@ final class StdinPipe {
     private String closedReason;
 
     StdinPipe(long pid, WritableByteChannel channel, Executor executor) {
+        this(pid, channel, executor, null);
+    }
+
+    /** {@code onEof} runs once the daemon's end is closed because {@link #close()} was asked for. */
+    StdinPipe(long pid, WritableByteChannel channel, Executor executor, Runnable onEof) {
         this.pid = pid;
         this.channel = channel;
         this.executor = executor;
+        this.onEof = onEof;
+    }
+
+    /** The stdin of an adopted process whose stdin had been closed before the daemon restarted. */
+    static StdinPipe closed(long pid, Executor executor) {
+        StdinPipe pipe = new StdinPipe(pid, null, executor, null);
+        pipe.closeRequested = true;
+        return pipe;
     }
 
     CompletableFuture<Integer> write(byte[] data) {
@@ -95,11 +109,17 @@ final class StdinPipe {
                 chunk = queue.poll();
                 if (chunk == null) {
                     draining = false;
-                    if (closeRequested) {
-                        closeChannel();
+                    if (!closeRequested) {
+                        return;
                     }
-                    return;
                 }
+            }
+            if (chunk == null) {
+                closeChannel();
+                if (onEof != null && closedReason == null) {
+                    onEof.run();
+                }
+                return;
             }
             try {
                 ByteBuffer buffer = ByteBuffer.wrap(chunk.data);
@@ -131,6 +151,9 @@ final class StdinPipe {
     }
 
     private void closeChannel() {
+        if (channel == null) {
+            return;
+        }
         try {
             channel.close();
         } catch (IOException ignored) {

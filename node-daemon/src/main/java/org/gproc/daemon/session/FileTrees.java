@@ -26,6 +26,34 @@ public final class FileTrees {
     }
 
     /**
+     * Bytes of the regular files under {@code dir} that have no other link (a blob {@code link} placed there shares
+     * its inode with the cache, which counts it); symbolic links are not followed. 0 if it cannot be walked.
+     */
+    static long uniqueBytes(Path dir) {
+        long[] total = {0};
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile() && (Integer) Files.getAttribute(file, "unix:nlink",
+                            LinkOption.NOFOLLOW_LINKS) == 1) {
+                        total[0] += attrs.size();
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return total[0];
+        }
+        return total[0];
+    }
+
+    /**
      * Deletes {@code dir} and everything under it without following symbolic links; best effort. Where the platform
      * offers it (Linux), every step is relative to an open directory ({@code openat}/{@code unlinkat} with
      * {@code O_NOFOLLOW}), so a process that swaps a directory for a symbolic link while the daemon deletes its tree

@@ -6,7 +6,11 @@ import org.gproc.daemon.proc.SessionCgroup;
 import org.gproc.daemon.proc.Spool;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.xcpu.ExitStatus;
+import org.gproc.transport.xcpu.Tokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,6 +32,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Session {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
     public enum State { NEW, RUNNING, EXITED, WIPED }
 
     public enum Type { NORMAL, PERSISTENT }
@@ -38,9 +44,9 @@ public final class Session {
     private final VirtualNode node;
     private final int id;
     private final String owner;
-    private final int incarnation = ThreadLocalRandom.current().nextInt();
+    private final int incarnation;
     private final Path dir;
-    private final Instant created = Instant.now();
+    private final Instant created;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final CompletableFuture<Void> cleaned = new CompletableFuture<>();
@@ -61,12 +67,20 @@ public final class Session {
     private boolean cleanUpStarted;
     private boolean stoppingForCap;
     private String fsClosedBecause;
+    private boolean exitRecorded;
 
     Session(VirtualNode node, int id, String owner, Path dir) {
+        this(node, id, owner, dir, ThreadLocalRandom.current().nextInt(), Instant.now());
+    }
+
+    /** A session taken back from its record after a restart keeps its incarnation (and so its cgroup's name). */
+    Session(VirtualNode node, int id, String owner, Path dir, int incarnation, Instant created) {
         this.node = node;
         this.id = id;
         this.owner = owner;
         this.dir = dir;
+        this.incarnation = incarnation;
+        this.created = created;
     }
 
     public int id() {
@@ -242,11 +256,13 @@ public final class Session {
 
     void setJobId(String value) throws NinePException {
         settings.jobId(value);
+        saveRecord();
     }
 
     synchronized void setType(Type value) {
         settings.type(value);
         updateReaper();
+        saveRecord();
     }
 
     /** Whether the settings are fixed: exec has begun (perhaps not finished yet) or is over. */
@@ -322,17 +338,27 @@ public final class Session {
     }
 
     void exited(ExitStatus status, Throwable failure) {
-        AuditLog.Event exitEvent = audit("exit").field("owner", owner).field("pid", pid());
-        if (failure == null) {
-            exitEvent.field("status", status.toString()).log();
-        } else {
-            exitEvent.field("status", null).field("reason", String.valueOf(failure.getMessage())).log();
+        boolean logged;
+        synchronized (this) {
+            logged = exitRecorded;
+        }
+        if (!logged) { // an adopted session whose exit an earlier daemon saw has logged it
+            AuditLog.Event exitEvent = audit("exit").field("owner", owner).field("pid", pid());
+            if (failure == null) {
+                exitEvent.field("status", status.toString()).log();
+            } else {
+                exitEvent.field("status", null).field("reason", String.valueOf(failure.getMessage())).log();
+            }
         }
         boolean cleanup;
         synchronized (this) {
             cleanup = state == State.WIPED;
             if (!cleanup) {
                 state = State.EXITED;
+                if (failure == null && !exitRecorded) {
+                    exitRecorded = true;
+                    saveRecord(status);
+                }
             }
         }
         output.finish();
@@ -385,6 +411,46 @@ public final class Session {
     /** The session's cgroup, or null (no cgroup v2 the daemon can manage, or not exec'd yet). */
     public SessionCgroup cgroup() {
         return members.cgroup();
+    }
+
+    // ---- the record a restarted daemon reads (see SessionRecord, SessionRecovery) --------------------------------
+
+    /** Rewrites the session's record if it has a process that can outlive the daemon; called under this lock. */
+    synchronized void saveRecord() {
+        saveRecord(exitRecorded && exit.isDone() && !exit.isCompletedExceptionally() ? exit.join() : null);
+    }
+
+    private void saveRecord(ExitStatus exited) {
+        if (process == null || process.ids() == null || state == State.WIPED) {
+            return;
+        }
+        SessionCgroup cgroup = process.cgroup();
+        SessionRecord record = new SessionRecord(id, incarnation, owner, created, settings.type(), settings.jobId(),
+                process.ids(), cgroup == null ? null : cgroup.dir(), stdin.closedLocked(), exited, launchedArgv);
+        try {
+            record.write(dir);
+        } catch (IOException e) {
+            LOG.warn("session {} on {}: cannot write its record ({}); a restarted daemon could not take it back",
+                    id, node.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Takes back a process an earlier daemon started ({@link SessionRecovery}): settings from the record, the
+     * process, its existing spools; the exit, caps and quota are then watched as after an exec.
+     */
+    void adopt(SessionRecord record, RunningProcess adopted, Spool out, Spool err) {
+        synchronized (this) {
+            settings.type(record.type());
+            settings.adoptJobId(record.job());
+            settings.adoptArgv(Tokens.join(record.argv()).getBytes(StandardCharsets.UTF_8));
+            exitRecorded = record.exited() != null;
+            if (record.stdinClosed()) {
+                stdin.markClosed();
+            }
+        }
+        attach(adopted, record.argv(), out, err);
+        started.complete(null);
     }
 
     // ---- stdin (see SessionStdin) -------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ final class SessionExec {
             }
             if (s.attach(process, args, out, err)) {
                 SessionMembers.killQuietly(process); // wiped while it was starting
+            } else {
+                s.saveRecord(); // before the client hears of the pid: from now on a restart takes the session back
             }
         } catch (NinePException | RuntimeException e) {
             s.abandonExec(out, err);
@@ -85,11 +87,19 @@ final class SessionExec {
         }
         s.started().complete(null);
         event.field("pid", process.pid()).accepted().log(); // before onExit: a process that ends at once logs exit after
+        watch(s, process, out, err);
+    }
+
+    /** From exec (or adoption) on: the exit ends the session, a spool cap or the quota stops it. */
+    static void watch(Session s, RunningProcess process, Spool out, Spool err) {
         process.onExit().whenComplete(s::exited);
         out.onCapReached(() -> stop(s, "spool cap (--spool-cap)"));
         err.onCapReached(() -> stop(s, "spool cap (--spool-cap)"));
         out.onGrowth(size -> s.quota().spoolGrew(Session.Stream.STDOUT, size));
         err.onGrowth(size -> s.quota().spoolGrew(Session.Stream.STDERR, size));
+        // what was written before the listeners were there (a fast writer, an adopted session's output) counts too
+        s.quota().spoolGrew(Session.Stream.STDOUT, out.size());
+        s.quota().spoolGrew(Session.Stream.STDERR, err.size());
     }
 
     /**

@@ -37,6 +37,14 @@ final class SessionOutput {
         return new Spool(Files.createFile(file), node.limits().spoolCapBytes(), node.services().spoolWatcher());
     }
 
+    /** The spool file an earlier daemon's process writes, kept as it is (created empty if it is missing). */
+    static Spool reopen(Path file, VirtualNode node) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file);
+        }
+        return new Spool(file, node.limits().spoolCapBytes(), node.services().spoolWatcher());
+    }
+
     synchronized void attach(Spool out, Spool err) {
         stdout = out;
         stderr = err;

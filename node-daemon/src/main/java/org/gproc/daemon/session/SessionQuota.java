@@ -31,6 +31,14 @@ final class SessionQuota {
         }
     }
 
+    /** Counts files an adopted session's fs/ holds: on disk already, so never refused (a later upload may be). */
+    void adopted(long bytes) {
+        nodeQuota().record(session.owner(), bytes);
+        synchronized (this) {
+            charged += bytes;
+        }
+    }
+
     /** Gives back up to {@code bytes} of what was charged ({@code Long.MAX_VALUE}: everything). */
     void refund(long bytes) {
         long back;

@@ -71,6 +71,16 @@ final class SessionSettings {
         }
     }
 
+    /** A restarted daemon's: the job id its record holds. Called under the session's lock. */
+    void adoptJobId(String value) {
+        jobId = value;
+    }
+
+    /** A restarted daemon's: the argv file shows the launched argv (the bytes written before exec are not kept). */
+    void adoptArgv(byte[] value) {
+        argv = value;
+    }
+
     /** Called under the session's lock, which also re-arms its reaper for the new type. */
     void type(Session.Type value) {
         type = value;

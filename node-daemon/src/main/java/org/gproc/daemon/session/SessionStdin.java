@@ -22,6 +22,11 @@ final class SessionStdin {
         this.session = session;
     }
 
+    /** A restarted daemon's: the record says stdin was closed. Called under the session's lock. */
+    void markClosed() {
+        closed = true;
+    }
+
     /** Whether a process attached now must have its stdin closed at once; called under the session's lock. */
     boolean closedLocked() {
         return closed;
@@ -58,8 +63,12 @@ final class SessionStdin {
         RunningProcess p;
         synchronized (session) {
             session.checkLive();
+            boolean already = closed;
             closed = true;
             p = session.process();
+            if (!already) {
+                session.saveRecord(); // before the monitor drops its end: a restart must not reopen this stdin
+            }
         }
         if (p != null) {
             p.closeStdin();
@@ -76,7 +85,7 @@ final class SessionStdin {
     void clunked() {
         boolean last;
         synchronized (session) {
-            last = --fids == 0 && session.state() != Session.State.WIPED;
+            last = --fids == 0 && session.state() != Session.State.WIPED && !session.node().isDetaching();
         }
         if (last) {
             try {

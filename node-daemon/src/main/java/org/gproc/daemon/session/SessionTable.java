@@ -42,6 +42,7 @@ public final class SessionTable {
 
     /** {@link #create(String)} for {@code principal} acting through the relay {@code via} (audited with it). */
     public Session create(String principal, String via) throws NinePException {
+        node.sessionsDir(); // a restarted daemon's sessions are back before the first new number is given
         Session session = null;
         while (session == null) {
             Session evict;
@@ -78,6 +79,21 @@ public final class SessionTable {
         viaRelay(session.audit("clone").field("principal", principal), via).accepted().log();
         session.watchDirectory();
         return session;
+    }
+
+    /**
+     * A session a restarted daemon took back: counted for its owner like any other (also past --max-sessions, which
+     * only refuses new clones), and numbers go on above it.
+     */
+    synchronized void adopt(Session session) {
+        sessions.put(session.id(), session);
+        owned.merge(session.owner(), 1, Integer::sum);
+        reserve(session.id());
+    }
+
+    /** New sessions are numbered above {@code id} (a directory an earlier daemon left, adopted or not). */
+    synchronized void reserve(int id) {
+        lastId = Math.max(lastId, id);
     }
 
     /** Oldest first (numbers only grow), so the output least likely to be wanted goes first. */

@@ -33,10 +33,11 @@ public final class VirtualNode {
     private volatile BlobCache cache;
     private volatile boolean sessionsDirReady;
     private volatile int port;
+    private volatile boolean detaching;
 
     /**
-     * @param dir this node's own directory under the state dir; a {@code sessions/} left there by an earlier run
-     *            (whose processes cannot be re-attached) is removed on first use
+     * @param dir this node's own directory under the state dir; the sessions an earlier daemon left in its
+     *            {@code sessions/} are taken back ({@link SessionRecovery}) by {@link #recover()} or on first use
      */
     public VirtualNode(String name, Path dir, Limits limits, Set<String> admins, NodeServices services, NodeEnv env) {
         this.name = Objects.requireNonNull(name, "name");
@@ -94,17 +95,47 @@ public final class VirtualNode {
         if (!sessionsDirReady) {
             synchronized (this) {
                 if (!sessionsDirReady) {
-                    FileTrees.deleteRecursively(sessionsDir);
+                    boolean earlier = Files.isDirectory(sessionsDir);
                     try {
                         Files.createDirectories(sessionsDir);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
+                    }
+                    if (earlier) {
+                        SessionRecovery.recover(this, sessionsDir);
                     }
                     sessionsDirReady = true;
                 }
             }
         }
         return sessionsDir;
+    }
+
+    /**
+     * Takes back the sessions an earlier daemon on this state dir left running or exited (see
+     * {@link SessionRecovery}); a daemon calls it before it serves. Idempotent.
+     */
+    public void recover() {
+        if (Files.isDirectory(dir.resolve("sessions"))) {
+            sessionsDir();
+        }
+    }
+
+    /**
+     * The daemon exits leaving the sessions running for the next one (a restart): from now on the fids its closing
+     * connections drop do not close any process's stdin.
+     */
+    public void detach() {
+        detaching = true;
+    }
+
+    boolean isDetaching() {
+        return detaching;
+    }
+
+    /** Sessions with a process still running (for the log of a restart). */
+    public long running() {
+        return sessions.all().stream().filter(s -> s.state() == Session.State.RUNNING).count();
     }
 
     /** The node's blob cache, created (and its directory scanned) on first use. */

@@ -240,7 +240,10 @@ final class FsEntry implements FileEntry {
             throw new NinePException("remove '" + display() + "': permission denied (wipe the session instead)");
         }
         try {
-            Files.delete(path());
+            Path path = path();
+            long freed = Files.isRegularFile(path, NOFOLLOW) && !sharedBlob(path) ? Files.size(path) : 0;
+            Files.delete(path);
+            session.refund(freed);
         } catch (DirectoryNotEmptyException e) {
             throw new NinePException("remove '" + display() + "': directory not empty");
         } catch (NoSuchFileException e) {
@@ -274,7 +277,7 @@ final class FsEntry implements FileEntry {
                 if (current.isDirectory()) {
                     throw new NinePException("wstat '" + display() + "': a directory has no length to set");
                 }
-                FsFile.setLength(path, changes.length(), view.node().limits().maxPushBytes(), display());
+                FsFile.setLength(session, path, changes.length(), view.node().limits().maxPushBytes(), display());
             }
             if (changes.mtime() != -1) {
                 Files.setLastModifiedTime(path, FileTime.fromMillis(Integer.toUnsignedLong(changes.mtime()) * 1000));

@@ -167,17 +167,24 @@ final class FsFile implements OpenFile {
         }
     }
 
-    /** Truncates or extends (with zeros) a file to {@code length}, within the push limit. */
-    static void setLength(Path path, long length, long maxBytes, String display) throws IOException, NinePException {
+    /**
+     * Truncates or extends (with zeros) a file to {@code length}, within the push limit; growth is charged to
+     * {@code session}'s quota like a write (refused past it), a cut given back.
+     */
+    static void setLength(Session session, Path path, long length, long maxBytes, String display)
+            throws IOException, NinePException {
         if (length < 0 || length > maxBytes) {
             throw new NinePException("wstat '" + display + "': length " + length + " is outside 0.." + maxBytes
                     + " (--max-push)");
         }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS)) {
-            if (length < channel.size()) {
+            long size = channel.size();
+            if (length < size) {
                 channel.truncate(length);
-            } else if (length > channel.size()) {
+                session.refund(size - length);
+            } else if (length > size) {
+                session.charge(length - size, "wstat '" + display + "'");
                 channel.write(ByteBuffer.wrap(new byte[1]), length - 1);
             }
         }

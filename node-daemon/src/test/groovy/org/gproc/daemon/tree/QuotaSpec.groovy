@@ -5,6 +5,7 @@ import org.gproc.daemon.session.Limits
 import org.gproc.daemon.session.StateQuota
 import org.gproc.transport.ninep.Message
 import org.gproc.transport.ninep.NinePException
+import org.gproc.transport.ninep.Stat
 import spock.lang.Specification
 import spock.lang.Timeout
 import spock.util.concurrent.PollingConditions
@@ -72,6 +73,38 @@ class QuotaSpec extends Specification {
 
         cleanup:
         f?.clunk()
+    }
+
+    def "a wstat that grows an fs/ file is counted, and one past --principal-quota is refused naming it"() {
+        given:
+        int n = t.newSession()
+        def f = t.walk("$n/fs").create('sparse', 0644, Message.OWRITE)
+        f.clunk()
+        def keep = Stat.dontTouch()
+
+        when:
+        t.walk("$n/fs/sparse").wstat(new Stat(keep.type(), keep.dev(), keep.qid(), -1, -1, -1, 60L * K, '', '', '', ''))
+
+        then:
+        quota.used('alice@lab') == 60 * K
+
+        when:
+        t.walk("$n/fs/sparse").wstat(new Stat(keep.type(), keep.dev(), keep.qid(), -1, -1, -1, 120L * K, '', '', '', ''))
+
+        then:
+        def e = thrown(NinePException)
+        e.message.contains("wstat '$n/fs/sparse': over the quota of 102400 bytes per principal (--principal-quota")
+        Files.size(t.node.sessions().visible(n, 'alice@lab').fsRoot().resolve('sparse')) == 60 * K
+        quota.used('alice@lab') == 60 * K
+
+        when: 'a cut and a remove give the bytes back'
+        t.walk("$n/fs/sparse").wstat(new Stat(keep.type(), keep.dev(), keep.qid(), -1, -1, -1, 20L * K, '', '', '', ''))
+        def cut = quota.used('alice@lab')
+        t.walk("$n/fs/sparse").remove()
+
+        then:
+        cut == 20 * K
+        quota.used('alice@lab') == 0
     }
 
     def "--state-quota caps all principals together"() {

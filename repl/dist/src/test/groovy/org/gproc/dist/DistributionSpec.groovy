@@ -194,7 +194,7 @@ class DistributionSpec extends Specification {
         String unit = Files.readString(bundle.resolve('systemd/gprocd.service'))
                 .replace('/opt/gproc/', bundle.toString() + '/')
         if (broken) {
-            unit = unit.replace('KillMode=mixed', 'KillMode=gently')
+            unit = unit.replace('KillMode=process', 'KillMode=gently')
         }
         Files.writeString(units.resolve('gprocd.service'), unit)
         Files.createDirectories(units.resolve('gprocd.service.d'))
