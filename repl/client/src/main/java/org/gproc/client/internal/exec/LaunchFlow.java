@@ -314,8 +314,8 @@ final class LaunchFlow {
                 try {
                     engine.stdinPumps().execute(() -> pumpStdin(fid));
                 } catch (RejectedExecutionException closed) {
+                    // the cluster closed while the stdin file was opening: the command is over, nobody reads it
                     fid.client().clunk(fid);
-                    stdinFailed(new IllegalStateException("the cluster is closed"));
                 }
             });
         }
