@@ -257,6 +257,11 @@ public final class GprocCli implements Runnable {
         return caller.home();
     }
 
+    /** Whether {@code --no-agent} was given: the command must not run in the agent. */
+    public boolean noAgentRequested() {
+        return noAgent;
+    }
+
     /** Whether global verbosity flags were given (their log lines go to this process's stderr). */
     public boolean verboseRequested() {
         return verbose.length > 0;

@@ -128,7 +128,7 @@ final class AgentRequest implements CommandSignals {
         cl.setExecutionStrategy(parsed -> {
             List<CommandLine> chain = parsed.asCommandLineList();
             String command = chain.size() > 1 ? chain.get(1).getCommandName() : "";
-            if (!SERVED.contains(command) || cli.verboseRequested()) {
+            if (!SERVED.contains(command) || cli.verboseRequested() || cli.noAgentRequested()) {
                 served.set(false);
                 return 0;
             }

@@ -65,7 +65,7 @@ public final class AgentServer {
     public int run() throws IOException {
         paths.prepare();
         try (FileChannel lockFile = FileChannel.open(paths.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = lockFile.tryLock()) {
+             FileLock lock = tryLock(lockFile)) {
             if (lock == null) {
                 log("another agent already serves " + paths.socket());
                 return 3;
@@ -95,6 +95,15 @@ public final class AgentServer {
                 cleanUp();
             }
             return 0;
+        }
+    }
+
+    /** The lock, or null when another agent (another process, or another server in this JVM) holds it. */
+    private static FileLock tryLock(FileChannel file) throws IOException {
+        try {
+            return file.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+            return null;
         }
     }
 
