@@ -210,10 +210,10 @@ class AgentSpec extends Specification {
         Files.setPosixFilePermissions(paths.socket(), PosixFilePermissions.fromString('rw-rw-rw-'))
         String probe = '''import socket, struct, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall(b"V" + struct.pack(">I", 13) + b"gproc-agent 1" + b"Q" + struct.pack(">I", 6) + b"status")
 try:
+    s.sendall(b"V" + struct.pack(">I", 13) + b"gproc-agent 1" + b"Q" + struct.pack(">I", 6) + b"status")
     print("answer" if s.recv(100) else "closed")
-except ConnectionResetError:
+except (BrokenPipeError, ConnectionResetError):
     print("closed")'''
 
         when:

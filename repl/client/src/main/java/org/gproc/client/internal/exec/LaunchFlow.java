@@ -332,6 +332,9 @@ final class LaunchFlow {
     }
 
     private void stdinFailed(Throwable e) {
+        if (!process.isAlive()) {
+            return; // it has ended and reads nothing more: input it never got is no failure (as with ssh and pdsh)
+        }
         process.stderr().append(("[gproc: stdin: " + Futures.message(e) + "]\n").getBytes(StandardCharsets.UTF_8));
     }
 
