@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * changes (the next request is told to run directly).
  */
 public final class AgentServer {
+    private static final int LOCK_WAIT_SECONDS = 15;
     private final AgentPaths paths;
     private final Path home;
     private final Duration idle;
@@ -64,8 +65,8 @@ public final class AgentServer {
      */
     public int run() throws IOException {
         paths.prepare();
-        try (FileChannel lockFile = FileChannel.open(paths.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = tryLock(lockFile)) {
+        try (FileChannel lockFile = FileChannel.open(paths.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = awaitLock(lockFile);
             if (lock == null) {
                 log("another agent already serves " + paths.socket());
                 return 3;
@@ -92,18 +93,39 @@ public final class AgentServer {
                 acceptLoop();
             } finally {
                 timer.shutdownNow();
-                cleanUp();
+                removeSocket();
+                lock.release(); // a new agent may start now, while this one still closes its connections
+                pool.close();
             }
             return 0;
         }
     }
 
-    /** The lock, or null when another agent (another process, or another server in this JVM) holds it. */
-    private static FileLock tryLock(FileChannel file) throws IOException {
-        try {
-            return file.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException heldHere) {
-            return null;
+    /**
+     * The lock; null when another agent holds it and serves. An agent that is still ending (its socket already
+     * gone) is waited for, up to {@value #LOCK_WAIT_SECONDS} s: a call made just after {@code agent stop} starts
+     * the next agent at once.
+     */
+    private FileLock awaitLock(FileChannel file) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOCK_WAIT_SECONDS);
+        while (true) {
+            try {
+                FileLock lock = file.tryLock();
+                if (lock != null) {
+                    return lock;
+                }
+            } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+                // as held by another process
+            }
+            if (AgentClient.ask(paths.socket(), "status") != null || System.nanoTime() > deadline) {
+                return null;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
     }
 
@@ -172,7 +194,13 @@ public final class AgentServer {
         }
     }
 
-    private synchronized void cleanUp() {
+    /** At JVM exit (SIGTERM): the socket goes first, so no client waits on an agent that is ending. */
+    private void cleanUp() {
+        removeSocket();
+        pool.close();
+    }
+
+    private synchronized void removeSocket() {
         if (socketKey != null && socketStillOurs()) {
             try {
                 Files.deleteIfExists(paths.socket());
@@ -181,7 +209,6 @@ public final class AgentServer {
             }
         }
         socketKey = null;
-        pool.close();
     }
 
     /** The answer to a {@code Q} frame. */
