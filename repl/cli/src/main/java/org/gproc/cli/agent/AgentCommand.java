@@ -2,6 +2,7 @@ package org.gproc.cli.agent;
 
 import org.gproc.cli.GprocCli;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -46,6 +47,13 @@ public final class AgentCommand implements Runnable {
                 "gproc agent: give start, stop, status or run");
     }
 
+    /** {@code --idle}, shared by start and run. */
+    static final class IdleOption {
+        @Option(names = "--idle", paramLabel = "TIME", defaultValue = DEFAULT_IDLE, converter = Idle.class,
+                description = "End after this long without a request: 30s, 10m, 1h (default ${DEFAULT-VALUE}).")
+        Duration value;
+    }
+
     AgentPaths paths() {
         return AgentPaths.of(cli.caller().env(), cli.caller().home());
     }
@@ -59,9 +67,8 @@ public final class AgentCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--idle", paramLabel = "TIME", defaultValue = DEFAULT_IDLE, converter = Idle.class,
-                description = "End after this long without a request: 30s, 10m, 1h (default ${DEFAULT-VALUE}).")
-        Duration idle;
+        @Mixin
+        IdleOption idle;
 
         @Override
         public Integer call() throws IOException, InterruptedException {
@@ -78,7 +85,7 @@ public final class AgentCommand implements Runnable {
             List<String> command = new ArrayList<>();
             Optional<Path> setsid = onPath("setsid");
             setsid.ifPresent(p -> command.add(p.toString())); // its own session: a terminal's Ctrl-C never reaches it
-            command.addAll(agentJvm(idle));
+            command.addAll(agentJvm(idle.value));
             Process p = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log().toFile()))
@@ -157,14 +164,13 @@ public final class AgentCommand implements Runnable {
         @ParentCommand
         AgentCommand agent;
 
-        @Option(names = "--idle", paramLabel = "TIME", defaultValue = DEFAULT_IDLE, converter = Idle.class,
-                description = "End after this long without a request: 30s, 10m, 1h (default ${DEFAULT-VALUE}).")
-        Duration idle;
+        @Mixin
+        IdleOption idle;
 
         @Override
         public Integer call() throws IOException {
             String stamp = System.getProperty("gproc.build.stamp");
-            return new AgentServer(agent.paths(), agent.cli.caller().home(), idle,
+            return new AgentServer(agent.paths(), agent.cli.caller().home(), idle.value,
                     stamp == null || stamp.isBlank() ? null : Path.of(stamp), System.out).run();
         }
     }
