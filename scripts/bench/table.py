@@ -70,9 +70,9 @@ def target_cell(f):
     op, limit = t
     sign = "≤" if op == "<=" else "≥"
     if f["value"] is None:
-        return f"{sign} {fmt(limit)}"
+        return f"{sign} {limit:.3g}"
     ok = f["value"] <= limit if op == "<=" else f["value"] >= limit
-    return f"{sign} {fmt(limit)} {'✓' if ok else '✗'}"
+    return f"{sign} {limit:.3g} {'✓' if ok else '✗'}"
 
 
 def cell(text):
