@@ -25,9 +25,15 @@ TARGETS = {
     ("B4", "idle_session_kb", None): ("<=", 32),
     ("B5", "repl_prompt", None): ("<=", 1.5),
     ("B5", "exec_oneshot", None): ("<=", 1.0),
+    ("B7", "warm", 1): ("<=", 0.2),
+    ("B7", "warm", 10): ("<=", 0.2),
+    ("B7", "warm", 100): ("<=", 0.2),
 }
-ORDER = {"transport": 0, "B1": 1, "B2": 2, "B3": 3, "B4": 4, "B5": 5}
-TOOLS = {"gproc": 0, "local": 1, "pdsh": 2, "clush": 3, "pssh": 4, "ssh": 5}
+# Targets relative to a peer of the same run: (bench, case) -> (peer tool, factor); gproc <= factor x the peer.
+RELATIVE = {("B7", "cold"): ("pdsh", 0.5)}
+PEER_VALUES = {}  # (bench, n, tool) -> value, filled by main() from the figures
+ORDER = {"transport": 0, "B1": 1, "B2": 2, "B3": 3, "B4": 4, "B5": 5, "B7": 7}
+TOOLS = {"gproc": 0, "gproc-direct": 1, "local": 2, "pdsh": 3, "clush": 4, "pssh": 5, "ssh": 6}
 
 
 def fmt(v):
@@ -50,6 +56,10 @@ def target_of(f):
         return None
     if f["bench"] == "transport" and f["case"].startswith("write_"):
         return (">=", 400)
+    relative = RELATIVE.get((f["bench"], f["case"]))
+    if relative is not None:
+        peer = PEER_VALUES.get((f["bench"], f["n"], relative[0]))
+        return None if peer is None else ("<=", relative[1] * peer)
     return TARGETS.get((f["bench"], f["case"], f["n"])) or TARGETS.get((f["bench"], f["case"], None))
 
 
@@ -60,9 +70,9 @@ def target_cell(f):
     op, limit = t
     sign = "≤" if op == "<=" else "≥"
     if f["value"] is None:
-        return f"{sign} {limit:g}"
+        return f"{sign} {limit:.3g}"
     ok = f["value"] <= limit if op == "<=" else f["value"] >= limit
-    return f"{sign} {limit:g} {'✓' if ok else '✗'}"
+    return f"{sign} {limit:.3g} {'✓' if ok else '✗'}"
 
 
 def cell(text):
@@ -136,6 +146,9 @@ def main(argv):
             paths.append(argv[i])
         i += 1
     figures, bad = load(paths or ["-"])
+    for f in figures:
+        if f["value"] is not None:
+            PEER_VALUES[(f["bench"], f["n"], f["tool"])] = f["value"]
     figures.sort(key=lambda f: (ORDER.get(f["bench"], 9), f["bench"], f["n"], TOOLS.get(f["tool"], 9), f["tool"]))
     if title:
         print(f"### {title}\n")

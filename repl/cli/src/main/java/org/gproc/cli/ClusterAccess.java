@@ -33,7 +33,7 @@ final class ClusterAccess {
         if (nodes != null) {
             inventory = inventory.subset(nodes);
         }
-        return Cluster.connect(inventory, cli.clusterOptions().withConnectTimeout(connectTimeout));
+        return cli.caller().clusters().connect(inventory, cli.clusterOptions().withConnectTimeout(connectTimeout));
     }
 
     /** As {@link #open(GprocCli, String, Duration)}, with a launching command's guard rails and progress line. */
@@ -43,8 +43,9 @@ final class ClusterAccess {
         if (nodes != null) {
             inventory = inventory.subset(nodes);
         }
-        return Cluster.connect(inventory, launching.apply(cli.clusterOptions().withConnectTimeout(connectTimeout),
-                cli.stdin(), err));
+        return cli.caller().clusters().connect(inventory, launching.apply(cli.clusterOptions()
+                .withConnectTimeout(connectTimeout),
+                cli.caller(), err));
     }
 
     /**

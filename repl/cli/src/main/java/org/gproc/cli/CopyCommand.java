@@ -102,7 +102,7 @@ final class CopyCommand implements Callable<Integer> {
                     spec.commandLine().getOut())) {
                 return 0;
             }
-            FanOut fan = new FanOut(runs, target.fanout, starter, r -> { }, err);
+            FanOut fan = new FanOut(runs, target.fanout, starter, r -> { }, err, cli.caller().signals());
             int interrupted = fan.run();
             int status = OneShot.report(runs, "copy to " + destination, err);
             return interrupted > 0 ? interrupted : status;

@@ -127,7 +127,7 @@ final class ExecCommand implements Callable<Integer> {
         ExecOutput output = new ExecOutput(mode, noPrefix, outdir, errdir, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
         output.prepareDirectories();
-        boolean broadcast = !noStdin && !StdinBroadcast.isTerminal(cli.stdin());
+        boolean broadcast = !noStdin && !cli.caller().stdinTerminal();
         PrintWriter err = spec.commandLine().getErr();
         try (Cluster cluster = target.open(cli, "exec", launchOptions, err);
              StdinBroadcast stdin = broadcast && !launchOptions.dryRun ? new StdinBroadcast(cli.stdin()) : null) {
@@ -138,7 +138,7 @@ final class ExecCommand implements Callable<Integer> {
                     spec.commandLine().getOut())) {
                 return 0;
             }
-            FanOut fan = new FanOut(runs, target.fanout, starter, output::started, err);
+            FanOut fan = new FanOut(runs, target.fanout, starter, output::started, err, cli.caller().signals());
             int interrupted = fan.run();
             int status = output.finish(runs, cli.json());
             return interrupted > 0 ? interrupted : status;
@@ -189,13 +189,14 @@ final class ExecCommand implements Callable<Integer> {
 
     private String localProgram() {
         if (command.contains("/")) {
-            if (!Files.isRegularFile(Path.of(command))) {
+            Path local = cli.caller().resolve(command);
+            if (!Files.isRegularFile(local)) {
                 throw new IllegalArgumentException("exec --push: '" + command + "' is not a file here");
             }
-            return command;
+            return local.toString();
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, command);
+        for (String dir : cli.env().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = cli.caller().resolve(dir).resolve(command);
             if (Files.isExecutable(candidate)) {
                 return candidate.toString();
             }

@@ -3,7 +3,6 @@ package org.gproc.cli;
 import org.gproc.client.RemoteProcess;
 import org.gproc.client.internal.exec.SessionProcess;
 import org.gproc.repl.RemoteSignals;
-import org.jline.utils.Signals;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -33,8 +32,11 @@ final class FanOut {
     private int signals;
     private String firstSignal;
 
+    private final CommandSignals signalSource;
+
     FanOut(List<NodeRun> runs, Integer fanout, Function<NodeRun, RemoteProcess> starter, Consumer<NodeRun> onStart,
-           PrintWriter err) {
+           PrintWriter err, CommandSignals signalSource) {
+        this.signalSource = signalSource;
         this.runs = runs;
         this.fanout = fanout == null ? Integer.MAX_VALUE : fanout;
         this.starter = starter;
@@ -48,7 +50,7 @@ final class FanOut {
         List<String> names = List.copyOf(HANDLED.keySet());
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
-            previous[i] = Signals.register(name, () -> received(name));
+            previous[i] = signalSource.register(name, () -> received(name));
         }
         try {
             startMore();
@@ -66,7 +68,7 @@ final class FanOut {
             }
         } finally {
             for (int i = 0; i < names.size(); i++) {
-                Signals.unregister(names.get(i), previous[i]);
+                signalSource.unregister(names.get(i), previous[i]);
             }
         }
         synchronized (this) {
@@ -129,7 +131,8 @@ final class FanOut {
         }
         if (level >= 3) {
             note("SIG" + name + " again: exiting; " + alive.size() + " remote processes may still run");
-            System.exit(128 + HANDLED.get(firstSignal));
+            signalSource.exitNow(128 + HANDLED.get(firstSignal));
+            return;
         }
         String sent = level == 1 ? name : "KILL";
         note("SIG" + name + ": sending SIG" + sent + " to " + alive.size() + " remote process"

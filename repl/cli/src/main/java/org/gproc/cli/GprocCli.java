@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
         subcommands = {ExecCommand.class, RunCommand.class, AttachCommand.class, JShellCommand.class, PsCommand.class,
                 KillCommand.class, StatusCommand.class, PushCommand.class, KeysCommand.class, SlurmCommand.class,
                 DemoCommand.class, NodesetCommand.class, CopyCommand.class, RcopyCommand.class,
+                org.gproc.cli.agent.AgentCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "
                 + "the job's daemons of 'gproc slurm up' (in a Slurm allocation), else $SLURM_JOB_NODELIST, else"
@@ -80,23 +81,30 @@ public final class GprocCli implements Runnable {
                     + " -vvv trace (default: errors only; every command reports its own failures).")
     boolean[] verbose = new boolean[0];
 
+    /** Read by scripts/gproc, which then runs the command in this JVM; here it only has to parse. */
+    @Option(names = "--no-agent", scope = ScopeType.INHERIT,
+            description = "Run the command in a process of its own, not in the warm control node (gproc agent);"
+                    + " GPROC_AGENT=off does so for every command.")
+    boolean noAgent;
+
     @Spec
     CommandSpec spec;
 
-    private final Map<String, String> env;
-    private final Path home;
-    private final InputStream stdin;
+    private final Caller caller;
     private Inventory loaded;
 
     public GprocCli() {
-        this(System.getenv(), Path.of(System.getProperty("user.home")), System.in);
+        this(Caller.process());
     }
 
     /** For tests and embedding: the environment, home directory and standard input to use. */
     public GprocCli(Map<String, String> env, Path home, InputStream stdin) {
-        this.env = env;
-        this.home = home;
-        this.stdin = stdin;
+        this(Caller.of(env, home, stdin));
+    }
+
+    /** A command run for {@code caller} (the control-node agent runs each request this way). */
+    public GprocCli(Caller caller) {
+        this.caller = caller;
     }
 
     public static void main(String[] args) {
@@ -119,6 +127,8 @@ public final class GprocCli implements Runnable {
      */
     public static CommandLine commandLine(GprocCli cli) {
         CommandLine cl = new CommandLine(cli);
+        // a relative path means the caller's working directory (the agent's is another)
+        cl.registerConverter(Path.class, cli.caller::resolve);
         // an argument such as @compute is a node group, never a file of arguments to read
         cl.setExpandAtFiles(false);
         NodesetCommand.configure(cl.getSubcommands().get("nodeset"));
@@ -201,7 +211,7 @@ public final class GprocCli implements Runnable {
      */
     public Inventory inventory() {
         if (loaded == null) {
-            Inventory inv = Inventory.locate(inventory, env, home);
+            Inventory inv = Inventory.locate(inventory, caller.env(), caller.home());
             if (identity != null) {
                 inv = inv.withIdentity(identity);
             }
@@ -224,12 +234,17 @@ public final class GprocCli implements Runnable {
     }
 
     InputStream stdin() {
-        return stdin;
+        return caller.stdin();
+    }
+
+    /** Who runs this command: environment, working directory, signals, how it connects. */
+    public Caller caller() {
+        return caller;
     }
 
     /** The environment given at construction (the process's, or a test's). */
     Map<String, String> env() {
-        return env;
+        return caller.env();
     }
 
     /** {@code --identity} as given, or null. */
@@ -239,7 +254,17 @@ public final class GprocCli implements Runnable {
 
     /** The home directory given at construction (the user's, or a test's). */
     Path home() {
-        return home;
+        return caller.home();
+    }
+
+    /** Whether {@code --no-agent} was given: the command must not run in the agent. */
+    public boolean noAgentRequested() {
+        return noAgent;
+    }
+
+    /** Whether global verbosity flags were given (their log lines go to this process's stderr). */
+    public boolean verboseRequested() {
+        return verbose.length > 0;
     }
 
     /** {@code gproc VERSION}, the one version the command line, library and daemon share. */

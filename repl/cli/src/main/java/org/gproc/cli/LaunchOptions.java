@@ -35,11 +35,12 @@ final class LaunchOptions {
     boolean progress;
 
     /** {@code options} with this command's guard and progress line; {@code err} is where both write. */
-    ClusterOptions apply(ClusterOptions options, InputStream stdin, PrintWriter err) {
+    ClusterOptions apply(ClusterOptions options, Caller caller, PrintWriter err) {
         if (quiet && progress) {
             throw new IllegalArgumentException("--quiet and --progress contradict each other: give one");
         }
-        boolean terminal = Tty.interactive(stdin);
+        InputStream stdin = caller.stdin();
+        boolean terminal = caller.interactive();
         LaunchGuard guard = yes ? LaunchGuard.APPROVE : terminal ? new TerminalGuard(stdin, err) : LaunchGuard.REFUSE;
         ClusterOptions guarded = options.withGuard(guard);
         if (quiet || !(progress || terminal)) {

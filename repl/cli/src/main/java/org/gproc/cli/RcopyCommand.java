@@ -72,7 +72,7 @@ final class RcopyCommand implements Callable<Integer> {
         try (Cluster cluster = target.open(cli, "rcopy")) {
             for (String path : paths) {
                 List<NodeRun> runs = TargetOptions.runs(cluster);
-                FanOut fan = new FanOut(runs, target.fanout, r -> start(cluster.node(r.node), path), r -> { }, err);
+                FanOut fan = new FanOut(runs, target.fanout, r -> start(cluster.node(r.node), path), r -> { }, err, cli.caller().signals());
                 int interrupted = fan.run();
                 if (interrupted > 0) {
                     return interrupted;

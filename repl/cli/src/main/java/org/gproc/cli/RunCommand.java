@@ -36,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        ClusterOptions options = launchOptions.apply(cli.clusterOptions(), cli.stdin(), err);
+        ClusterOptions options = launchOptions.apply(cli.clusterOptions(), cli.caller(), err);
         if (launchOptions.dryRun) {
             return Sessions.dryRunScript(cli.inventory(), options, script, args, spec.commandLine().getOut());
         }

@@ -392,11 +392,13 @@ public final class Cluster implements AutoCloseable {
                 n.channel().release(); // wipes its spare session before the connection goes
             }
         }
-        List<NinePClient> open;
-        synchronized (connections) {
-            open = List.copyOf(connections);
+        if (!connector.keepsConnections()) {
+            List<NinePClient> open;
+            synchronized (connections) {
+                open = List.copyOf(connections);
+            }
+            open.forEach(NinePClient::close);
         }
-        open.forEach(NinePClient::close);
         connector.close();
         engine.close();
     }

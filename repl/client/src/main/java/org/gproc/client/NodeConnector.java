@@ -10,6 +10,22 @@ public interface NodeConnector extends AutoCloseable {
     CompletableFuture<NinePClient> connect(NodeAddress node);
 
     /**
+     * The connector {@link Cluster#connect(Inventory, ClusterOptions)} uses: SSH with the identity, certificate and
+     * known_hosts the options (else the inventory, else {@code ~/.gproc/}) name, host keys checked as the options say.
+     */
+    static NodeConnector ssh(Inventory inventory, ClusterOptions options) {
+        return SshNodeConnector.create(inventory, options);
+    }
+
+    /**
+     * True when the connector owns the connections it hands out (a pool that lends them to one cluster after
+     * another): a cluster then leaves them open when it is closed, and the connector closes them itself.
+     */
+    default boolean keepsConnections() {
+        return false;
+    }
+
+    /**
      * The host key a relay must see {@code node} prove, as a known_hosts key ({@code ssh-ed25519 AAAA…}) or
      * {@code @cert-authority ssh-ed25519 AAAA…}; the client's own trust decides it. Connectors that cannot say refuse.
      */

@@ -324,8 +324,8 @@ final class LaunchFlow {
                 try {
                     engine.stdinPumps().execute(() -> pumpStdin(fid));
                 } catch (RejectedExecutionException closed) {
+                    // the cluster closed while the stdin file was opening: the command is over, nobody reads it
                     fid.client().clunk(fid);
-                    stdinFailed(new IllegalStateException("the cluster is closed"));
                 }
             });
         }
@@ -342,6 +342,9 @@ final class LaunchFlow {
     }
 
     private void stdinFailed(Throwable e) {
+        if (!process.isAlive()) {
+            return; // it has ended and reads nothing more: input it never got is no failure (as with ssh and pdsh)
+        }
         process.stderr().append(("[gproc: stdin: " + Futures.message(e) + "]\n").getBytes(StandardCharsets.UTF_8));
     }
 
