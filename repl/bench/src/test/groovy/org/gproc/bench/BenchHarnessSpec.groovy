@@ -103,7 +103,7 @@ class BenchHarnessSpec extends Specification {
         figures.size() == rows.size() - 1
         figures.each { wellFormed(it) }
         figures*.bench.toSet() == ['B1', 'B2', 'B3', 'B4', 'B5'] as Set
-        figures.findAll { it.bench == 'B1' }*.case.toSet() == ['warm', 'cold'] as Set
+        figures.findAll { it.bench == 'B1' }*.case.toSet() == ['warm', 'cold', 'heap_per_node_kb'] as Set
         figures.findAll { it.value == null }.every { it.note.startsWith('n/a (') }
     }
 
