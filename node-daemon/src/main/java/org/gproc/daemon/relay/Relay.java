@@ -4,6 +4,7 @@ import org.gproc.daemon.audit.AuditLog;
 import org.gproc.daemon.proc.BlobCache;
 import org.gproc.daemon.session.CtlCommand;
 import org.gproc.daemon.session.VirtualNode;
+import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ssh.Keys;
 
@@ -86,13 +87,13 @@ public final class Relay implements AutoCloseable {
                         .log();
                 return CompletableFuture.failedFuture(e);
             }
-            ChildLink link;
+            CompletableFuture<NinePClient> connected;
             try {
-                link = place(t, principal, via);
+                connected = place(t, principal, via);
             } catch (NinePException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            waits.add(link.connected().handle((client, e) -> {
+            waits.add(connected.handle((client, e) -> {
                 if (e != null) {
                     String why = ChildLink.cause(e).getMessage();
                     synchronized (failures) {
@@ -139,14 +140,18 @@ public final class Relay implements AutoCloseable {
         return link.feeder().give(hash);
     }
 
-    private ChildLink place(ChildTarget t, String principal, String via) throws NinePException {
+    /**
+     * Puts child {@code t} in place and returns its connection as it comes: a failed one is audited before the
+     * returned stage completes, so the ctl write that waits on it never answers ahead of its audit line.
+     */
+    private CompletableFuture<NinePClient> place(ChildTarget t, String principal, String via) throws NinePException {
         ChildLink link;
         synchronized (this) {
             ChildLink known = children.get(t.name());
             if (known != null && known.inUse()) {
                 if (known.target.sameAs(t)) {
                     audit(principal, via, t.name(), t).field("change", "none").accepted().log();
-                    return known;
+                    return known.connected();
                 }
                 String reason = "/n/ctl: child " + t.name() + " is connected to " + known.target.address()
                         + " with key " + fingerprint(known.target) + "; another target or key is refused while it is"
@@ -161,13 +166,12 @@ public final class Relay implements AutoCloseable {
             }
         }
         audit(principal, via, t.name(), t).accepted().log();
-        link.connected().whenComplete((c, e) -> {
+        return link.connected().whenComplete((c, e) -> {
             if (e != null) {
                 audit(principal, via, t.name(), t).field("outcome", "failed")
                         .field("reason", ChildLink.cause(e).getMessage()).log();
             }
         });
-        return link;
     }
 
     private AuditLog.Event audit(String principal, String via, String child, ChildTarget t) {
