@@ -48,9 +48,10 @@ final class FanOut {
                 warm[r] = (System.nanoTime() - w0) / 1e9;
                 log.printf("B1: n=%d warm %.3f s%n", n, warm[r]);
             }
-            double perNode = (liveHeapBytes() - heap0) / 1024.0 / n;
+            long heap = liveHeapBytes();
+            double perNode = (heap - heap0) / 1024.0 / n;
             log.printf("B1: client heap after GC %.0f MB used of %.0f MB max: %.1f KB per idle node connection%n",
-                    liveHeapBytes() / 1e6, Runtime.getRuntime().maxMemory() / 1e6, perNode);
+                    heap / 1e6, Runtime.getRuntime().maxMemory() / 1e6, perNode);
             return List.of(
                     Figure.measured("B1", "heap_per_node_kb", n, "gproc", perNode, "KB")
                             .withNote("client heap after a full GC, connected and idle, less before connecting, / n"),
