@@ -46,6 +46,18 @@ class NinePClientSpec extends Specification {
         f.get(20, TimeUnit.SECONDS)
     }
 
+    /**
+     * A second client whose server is a script: the feature receives each request and writes each reply itself.
+     * {@code clientSide} may wrap the client's end of the pipe (e.g. to watch what it handles).
+     */
+    private static Tuple2<RawPeer, NinePClient> scripted(Closure<FrameChannel> clientSide = { it }) {
+        def pipe = FramePipe.pair()
+        def script = new RawPeer(pipe.server())
+        def connecting = NinePClient.connect(clientSide(pipe.client()), 8192, 'u', '')
+        script.acceptConnect()
+        new Tuple2<>(script, get(connecting))
+    }
+
     private static Throwable failure(CompletableFuture<?> f) {
         try {
             f.get(20, TimeUnit.SECONDS)
@@ -222,12 +234,8 @@ class NinePClientSpec extends Specification {
 
     def "a flushed tag is not reused before the Rflush arrives"() {
         given: 'a scripted server'
-        def pipe = FramePipe.pair()
-        def script = new RawPeer(pipe.server())
-        def clientSide = new TapChannel(pipe.client())
-        def connecting = NinePClient.connect(clientSide, 8192, 'u', '')
-        script.acceptConnect()
-        def c = get(connecting)
+        TapChannel clientSide = null
+        def (script, c) = scripted { clientSide = new TapChannel(it) }
 
         when:
         def stat = c.stat(c.root())
@@ -262,11 +270,7 @@ class NinePClientSpec extends Specification {
 
     def "65,535 requests are in flight at once, each under its own tag; the next waits for a tag to come back"() {
         given: 'a scripted server that answers nothing until told'
-        def pipe = FramePipe.pair()
-        def script = new RawPeer(pipe.server())
-        def connecting = NinePClient.connect(pipe.client(), 8192, 'u', '')
-        script.acceptConnect()
-        def c = get(connecting)
+        def (script, c) = scripted()
 
         when:
         def stats = (0..NOTAG).collect { c.stat(c.root()) }
@@ -290,11 +294,7 @@ class NinePClientSpec extends Specification {
 
     def "a reply under a tag the client never used aborts the connection, naming the tag"() {
         given:
-        def pipe = FramePipe.pair()
-        def script = new RawPeer(pipe.server())
-        def connecting = NinePClient.connect(pipe.client(), 8192, 'u', '')
-        script.acceptConnect()
-        def c = get(connecting)
+        def (script, c) = scripted()
         def stat = c.stat(c.root())
         script.receive()
 
@@ -308,11 +308,7 @@ class NinePClientSpec extends Specification {
 
     def "a reply that beats the Rflush is honoured: a walk the caller cancelled has its new fid clunked"() {
         given:
-        def pipe = FramePipe.pair()
-        def script = new RawPeer(pipe.server())
-        def connecting = NinePClient.connect(pipe.client(), 8192, 'u', '')
-        script.acceptConnect()
-        def c = get(connecting)
+        def (script, c) = scripted()
 
         when:
         def walk = c.walk('x')
