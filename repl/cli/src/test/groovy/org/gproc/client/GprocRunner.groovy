@@ -117,11 +117,7 @@ class GprocRunner {
 
     /** The java command line: this JVM's java and class path, the launcher's start-up options, then gproc's. */
     List<String> command(List<String> args) {
-        [javaBin(), '@' + argumentFile(), "-Duser.home=${home}".toString(), 'org.gproc.cli.GprocCli'] + leading + args
-    }
-
-    private static String javaBin() {
-        ChildJvm.java()
+        [ChildJvm.java(), '@' + argumentFile(), "-Duser.home=${home}".toString(), 'org.gproc.cli.GprocCli'] + leading + args
     }
 
     /**
