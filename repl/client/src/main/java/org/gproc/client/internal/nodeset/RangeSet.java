@@ -460,72 +460,20 @@ public final class RangeSet {
         }
         return step.equals("1") ? first + "-" + last : first + "-" + last + "/" + step;
     }
-    /** ClusterShell's {@code _slices_padding}: {first, last, step, pad} per folded piece. */
+    /**
+     * ClusterShell's {@code _slices_padding}: {first, last, step, pad} per folded piece. The walk is
+     * {@link WideIndex#slices}'s; folding is rare and short next to parsing, so one walk in {@code BigInteger} serves
+     * packed and wide sets alike.
+     */
     List<long[]> slices(long autostep) {
-        List<long[]> out = new ArrayList<>();
-        int curPad = 0;
-        boolean curPadded = false;
-        Long curStart = null;
-        Long curStep = null;
-        long last = 0;
-        for (long key : keys) {
-            long idx = Indexes.value(key);
-            int len = Indexes.width(key);
-            boolean padded = Indexes.padded(key);
-            if (curStart == null) {
-                curPadded = padded;
-                curPad = len;
-                curStart = idx;
-                curStep = null;
-                last = idx;
-                continue;
-            }
-            boolean padMismatch = curPadded ? len != curPad : padded;
-            boolean stepMismatch = !padMismatch && curStep != null && curStep != idx - last;
-            if (padMismatch || stepMismatch) {
-                boolean stepped;
-                long step;
-                if (curStep != null) {
-                    stepped = curStep == 1 || (last - curStart) / curStep >= autostep;
-                    step = curStep;
-                } else {
-                    stepped = true;
-                    step = 1;
-                }
-                if (stepped) {
-                    out.add(new long[] {curStart, last, step, curPadded ? curPad : 0});
-                    curStart = idx;
-                    curPadded = padded;
-                    curPad = len;
-                } else {
-                    long stop = padMismatch ? last + 1 : last - step + 1;
-                    for (long j = curStart; j < stop; j += step) {
-                        out.add(new long[] {j, j, 1, curPadded ? curPad : 0});
-                    }
-                    if (padMismatch) {
-                        curStart = idx;
-                        curPadded = padded;
-                        curPad = len;
-                    } else {
-                        curStart = last;
-                    }
-                }
-                curStep = stepMismatch ? Long.valueOf(idx - last) : null;
-                last = idx;
-                continue;
-            }
-            curStep = idx - last;
-            last = idx;
+        WideIndex[] asWide = new WideIndex[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            asWide[i] = WideIndex.ofKey(keys[i]);
         }
-        if (curStart != null) {
-            boolean stepped = curStep == null || (last - curStart) / curStep >= autostep;
-            if (stepped || curStep == 1) {
-                out.add(new long[] {curStart, last, curStep == null ? 1 : curStep, curPadded ? curPad : 0});
-            } else {
-                for (long j = curStart; j <= last; j += curStep) {
-                    out.add(new long[] {j, j, 1, curPadded ? curPad : 0});
-                }
-            }
+        List<long[]> out = new ArrayList<>();
+        for (WideIndex.Slice s : WideIndex.slices(asWide, autostep)) {
+            out.add(new long[] {s.first().longValueExact(), s.last().longValueExact(), s.step().longValueExact(),
+                s.pad()});
         }
         return out;
     }

@@ -66,8 +66,8 @@ record WideIndex(BigInteger value, int width) implements Comparable<WideIndex> {
     }
 
     /**
-     * ClusterShell's {@code _slices_padding} over wide indexes, the same walk as {@link RangeSet#slices(long)} does on
-     * packed keys, in {@code BigInteger} arithmetic.
+     * ClusterShell's {@code _slices_padding}: the folded pieces of sorted indexes, packed sets' too (through
+     * {@link RangeSet#slices(long)}). {@code autostep} is ClusterShell's internal threshold.
      */
     static List<Slice> slices(WideIndex[] keys, long autostep) {
         BigInteger threshold = BigInteger.valueOf(autostep);
