@@ -66,7 +66,9 @@ final class AttachCommand implements Callable<Integer> {
         try (Cluster cluster = ClusterAccess.open(cli, nodes, Duration.ofSeconds(10))) {
             Map<String, ProcessInfo> sessions = new LinkedHashMap<>();
             for (ProcessInfo row : cluster.ps(true)) {
-                sessions.put(row.getId(), row);
+                if (row.isSessionProcess()) {
+                    sessions.put(row.getId(), row);
+                }
             }
             for (Node down : cluster.getDown()) {
                 err.println("gproc: " + down.getName() + ": " + down.getDownReason());

@@ -7,6 +7,7 @@ import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.TempDir
 import spock.lang.Timeout
+import spock.util.concurrent.PollingConditions
 
 import java.nio.file.Path
 
@@ -32,6 +33,10 @@ class AttachAndRunSpec extends Specification {
         def p = earlier.node('n2').run('/bin/sh', '-c', 'echo first; echo second; exit 4')
         p.waitFor()
         String id = "n2:${p.session()}"
+        and: 'one still running, with a child of its own'
+        def parent = earlier.node('n2').run('/bin/sh', '-c', 'sleep 302; echo x')
+        String parentId = "n2:${parent.session()}"
+        new PollingConditions(timeout: 60).eventually { assert earlier.ps('n2').count { it.id == parentId } == 2 }
         earlier.close()
 
         when:
@@ -45,6 +50,11 @@ class AttachAndRunSpec extends Specification {
         followed.code == 4
         followed.out == 'n2: first\nn2: second\n'
         followed.err.contains("gproc: ${id}: exit 4")
+        listed.out.readLines().findAll { it ==~ /n2\s+${parent.session()}\s.*/ }.size() == 1
+        listed.out.readLines().any { it ==~ /n2\s+${parent.session()}\s+\d+\s+running\s+.*sh -c.*/ }
+
+        cleanup:
+        daemons.connect().withCloseable { it.kill(parentId, 'KILL') }
     }
 
     def "attach --all follows every session; a running one is waited for"() {

@@ -226,6 +226,9 @@ class GroovySurfaceSpec extends Specification {
         def broken = earlier.node('n1').run('/no/such/program')
         broken.waitFor()
         String ranId = "n1:${ran.session()}", sleeperId = "n1:${sleeper.session()}", brokenId = "n1:${broken.session()}"
+        def parent = earlier.node('n1').command('/bin/sh').args('-c', 'sleep 301; echo done').start()
+        String parentId = "n1:${parent.session()}"
+        conditions.eventually { assert earlier.ps('n1').count { it.id == parentId } == 2 }
 
         when: 'a new control node reattaches'
         def later = daemons.connect()
@@ -237,6 +240,9 @@ class GroovySurfaceSpec extends Specification {
         byId.keySet().containsAll([ranId, sleeperId])
         !byId.containsKey(brokenId)
         found.every { it.pid() > 0 }
+        found.size() == byId.size()
+        byId[parentId].alive
+        earlier.ps('n1').findAll { it.id == parentId }*.running == [true, true]
         byId[ranId].exitStatus().get() == 'exit 0'
         byId[ranId].text == 'kept\n'
         byId[sleeperId].alive
@@ -249,6 +255,7 @@ class GroovySurfaceSpec extends Specification {
         byId[sleeperId].exitStatus().get() == 'signal 9'
 
         cleanup:
+        parent?.kill('KILL')
         later?.close()
         earlier?.close()
     }

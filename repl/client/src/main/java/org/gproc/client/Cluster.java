@@ -353,10 +353,11 @@ public final class Cluster implements AutoCloseable {
     /**
      * Follows every process this principal started on the nodes that are up, as an earlier control node left them:
      * their output is read again from offset 0 and their exit status is kept. Only sessions that ran a process are
-     * followed (those {@code ps(true)} lists): a spare session or one whose exec failed has no process to follow.
+     * followed (those {@code ps(true)} lists), once each: a spare session or one whose exec failed has no process to
+     * follow, and the rows of a session's children and orphans are not sessions of their own.
      */
     public List<RemoteProcess> reattach() {
-        List<ProcessInfo> rows = ps(true);
+        List<ProcessInfo> rows = ps(true).stream().filter(ProcessInfo::isSessionProcess).toList();
         List<RemoteProcess> found = new ArrayList<>(rows.size());
         for (ProcessInfo row : rows) {
             found.add(reattach(row));

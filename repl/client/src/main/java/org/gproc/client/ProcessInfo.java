@@ -12,6 +12,9 @@ import java.util.Locale;
  */
 public final class ProcessInfo {
     static final String RUNNING = "running";
+    /** States of a session's other processes: listed only while they live. */
+    private static final String CHILD = "child";
+    private static final String ORPHAN = "orphan";
     private final Cluster cluster;
     private final String node;
     private final String session;
@@ -60,9 +63,21 @@ public final class ProcessInfo {
         return node + ":" + session;
     }
 
-    /** True while the row's process runs ({@code state} {@code running}); {@code exited} otherwise. */
+    /**
+     * True while the row's process runs: the session's own process ({@code running}), or another process of the
+     * session ({@code child} while the session's process runs, {@code orphan} after it has exited), which the node
+     * lists only while it lives.
+     */
     public boolean isRunning() {
-        return RUNNING.equals(state);
+        return RUNNING.equals(state) || !isSessionProcess();
+    }
+
+    /**
+     * True for the process the session started, the one whose output and exit status the session keeps; false for
+     * the rows of its children and orphans, which share its session number.
+     */
+    public boolean isSessionProcess() {
+        return !CHILD.equals(state) && !ORPHAN.equals(state);
     }
 
     /**
