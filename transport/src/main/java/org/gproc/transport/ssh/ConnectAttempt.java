@@ -33,6 +33,9 @@ abstract class ConnectAttempt<T> {
     final CompletableFuture<T> result;
     final AtomicReference<ClientSession> session = new AtomicReference<>();
     private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicBoolean holdsHandshake = new AtomicBoolean();
+    private volatile Duration total;
+    private volatile ScheduledFuture<?> deadline;
     private volatile TunnelChannel tunnel;
     volatile String phase;
 
@@ -58,10 +61,11 @@ abstract class ConnectAttempt<T> {
     }
 
     void begin(Duration total) {
-        ScheduledFuture<?> deadline = connector.timer().schedule(() -> fail(new IOException(where()
-                + ": timed out after " + seconds(total) + " during " + phase)), total.toMillis(), TimeUnit.MILLISECONDS);
+        this.total = total;
+        armDeadline();
         result.whenComplete((ch, e) -> {
             deadline.cancel(false);
+            releaseHandshake();
             if (e != null) {
                 releaseLink();
             }
@@ -118,7 +122,40 @@ abstract class ConnectAttempt<T> {
         return e == null ? "cancelled" : e.getMessage();
     }
 
+    /**
+     * The attempt's deadline, from now: armed at the start (for the way to a gateway) and again when the
+     * handshake's turn comes, so the time spent waiting for a slot is not charged to it.
+     */
+    private void armDeadline() {
+        ScheduledFuture<?> earlier = deadline;
+        deadline = connector.timer().schedule(() -> fail(new IOException(where() + ": timed out after "
+                + seconds(total) + " during " + phase)), total.toMillis(), TimeUnit.MILLISECONDS);
+        if (earlier != null) {
+            earlier.cancel(false);
+        }
+    }
+
     private void connect(TunnelChannel ch) {
+        phase = "the wait for a free handshake slot";
+        deadline.cancel(false); // the wait is bounded by the handshakes ahead, each of which has its own time
+        connector.handshakes().enter(() -> {
+            holdsHandshake.set(true);
+            if (result.isDone()) {
+                releaseHandshake();
+            } else {
+                armDeadline();
+            }
+            handshake(ch);
+        });
+    }
+
+    private void releaseHandshake() {
+        if (holdsHandshake.compareAndSet(true, false)) {
+            connector.handshakes().release();
+        }
+    }
+
+    private void handshake(TunnelChannel ch) {
         if (result.isDone()) {
             if (ch != null) {
                 ch.close(true);
@@ -163,6 +200,7 @@ abstract class ConnectAttempt<T> {
     }
 
     private void authenticated(AuthFuture af) {
+        releaseHandshake();
         ClientSession s = session.get();
         if (!af.isSuccess()) {
             fail(authFailure(s, af.getException()));

@@ -89,6 +89,7 @@ public final class SshConnector implements Closeable {
     private final Executor frames;
     private volatile boolean closed;
     private final GatewayLinks links = new GatewayLinks(this::openGateway);
+    private final HandshakeGate handshakes;
 
     private SshConnector(Builder config, KeyPair identity, OpenSshCertificate certificate) {
         this.config = config;
@@ -104,6 +105,7 @@ public final class SshConnector implements Closeable {
                     SshNodeServer.daemonThreads("gproc-ssh-client-frames-"));
             this.frames = ownedExecutor;
         }
+        this.handshakes = new HandshakeGate(config.maxHandshakes, timer);
         this.client = configure();
         client.start();
     }
@@ -234,6 +236,10 @@ public final class SshConnector implements Closeable {
         return timer;
     }
 
+    HandshakeGate handshakes() {
+        return handshakes;
+    }
+
     String username() {
         return config.username;
     }
@@ -344,6 +350,7 @@ public final class SshConnector implements Closeable {
         private Executor frameExecutor;
         private int maxFrameSize = 1 << 20;
         private long windowSize = 4L << 20;
+        private int maxHandshakes = 64;
 
         private Builder() {
         }
@@ -401,6 +408,18 @@ public final class SshConnector implements Closeable {
         /** Time for key exchange, authentication and opening the subsystem; default 30 s. */
         public Builder authTimeout(Duration timeout) {
             this.authTimeout = positive("authTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Handshakes (TCP connect to authenticated) in flight at once; the others wait, and their timeouts start
+         * when their turn comes. Default 64, which keeps a 2-core control node busy.
+         */
+        public Builder maxHandshakes(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxHandshakes must be at least 1, not " + n);
+            }
+            this.maxHandshakes = n;
             return this;
         }
 
@@ -482,6 +501,7 @@ public final class SshConnector implements Closeable {
             copy.frameExecutor = frameExecutor;
             copy.maxFrameSize = maxFrameSize;
             copy.windowSize = windowSize;
+            copy.maxHandshakes = maxHandshakes;
             LOG.debug("SSH connector: identity {}{}, known_hosts {}, policy {}",
                     Keys.fingerprint(identity.getPublic()),
                     certificate == null ? "" : " with " + Certificates.describe(certificate), knownHosts, hostKeyPolicy);

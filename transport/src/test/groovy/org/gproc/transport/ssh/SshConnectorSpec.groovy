@@ -14,6 +14,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit
 
 /** Our client connector against our node server, both with keys made by ssh-keygen. */
@@ -73,6 +74,7 @@ class SshConnectorSpec extends Specification {
         if (opts.policy) b.hostKeyPolicy(opts.policy)
         if (opts.connectTimeout) b.connectTimeout(opts.connectTimeout)
         if (opts.authTimeout) b.authTimeout(opts.authTimeout)
+        if (opts.maxHandshakes) b.maxHandshakes(opts.maxHandshakes)
         b.build()
     }
 
@@ -159,6 +161,65 @@ class SshConnectorSpec extends Specification {
 
         cleanup:
         channels*.close()
+    }
+
+    def "with four handshakes at a time, sixty connections wait their turn and all open"() {
+        given:
+        def paced = connectorWith(maxHandshakes: 4)
+
+        when:
+        def channels = (1..60).collect { paced.connect('127.0.0.1', port) }*.get(120, TimeUnit.SECONDS)
+
+        then:
+        channels.size() == 60
+        channels.every { servedInfo(it) != null }
+        paced.handshakes().inFlight() == 0
+        paced.handshakes().waiting() == 0
+
+        cleanup:
+        channels*.close()
+        paced?.close()
+    }
+
+    def "a handshake that waits for its turn gets its whole time once it starts; the others wait meanwhile"() {
+        given: 'a peer that accepts TCP but never speaks SSH, and one handshake at a time'
+        def silent = new ServerSocket(0, 50, InetAddress.getByName('127.0.0.1'))
+        def accepted = Collections.synchronizedList([])
+        Thread.start { try { while (true) { accepted << silent.accept() } } catch (IOException ignored) {} }
+        def c = connectorWith(connectTimeout: Duration.ofSeconds(1), authTimeout: Duration.ofSeconds(1),
+                maxHandshakes: 1)
+
+        when:
+        def attempts = (1..3).collect { c.connect('127.0.0.1', silent.localPort) }
+        new PollingConditions(timeout: 30).eventually { assert accepted.size() == 1 }
+
+        then: 'one TCP connection; the other two wait'
+        c.handshakes().inFlight() == 1
+        c.handshakes().waiting() == 2
+
+        when:
+        def failures = attempts.collect { a ->
+            try { a.get(120, TimeUnit.SECONDS); null } catch (ExecutionException e) { e.cause.message }
+        }
+
+        then: 'each one connected in its turn and timed out in the handshake, not in the queue'
+        accepted.size() == 3
+        failures.every { it.startsWith("127.0.0.1 port ${silent.localPort}: ") && !it.contains('handshake slot') }
+        c.handshakes().inFlight() == 0
+
+        cleanup:
+        c?.close()
+        silent.close()
+        accepted*.close()
+    }
+
+    def "a connector needs at least one handshake slot"() {
+        when:
+        SshConnector.builder().maxHandshakes(0)
+
+        then:
+        IllegalArgumentException e = thrown()
+        e.message == 'maxHandshakes must be at least 1, not 0'
     }
 
     def "TCP_NODELAY is set on both ends"() {
