@@ -1,5 +1,7 @@
 package org.gproc.daemon.proc;
 
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
 import org.gproc.transport.ninep.NinePException;
 
 import java.io.IOException;
@@ -88,10 +90,10 @@ final class BlobUpload implements BlobCache.Upload, BlobCache.Arriving {
                     break;
                 }
             }
-        } catch (java.nio.file.NoSuchFileException moved) {
+        } catch (NoSuchFileException moved) {
             return readPublished(offset, n);
         }
-        return buffer.position() == n ? buffer.array() : java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        return buffer.position() == n ? buffer.array() : Arrays.copyOf(buffer.array(), buffer.position());
     }
 
     /** After the commit the bytes live under the blob's own name. */
@@ -105,7 +107,7 @@ final class BlobUpload implements BlobCache.Upload, BlobCache.Arriving {
             while (buffer.hasRemaining() && in.read(buffer, offset + buffer.position()) >= 0) {
                 // keep reading
             }
-            return java.util.Arrays.copyOf(buffer.array(), buffer.position());
+            return Arrays.copyOf(buffer.array(), buffer.position());
         }
     }
 

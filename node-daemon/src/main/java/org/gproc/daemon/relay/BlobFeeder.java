@@ -1,5 +1,9 @@
 package org.gproc.daemon.relay;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
+import java.util.concurrent.CompletionException;
 import org.gproc.daemon.proc.BlobCache;
 import org.gproc.transport.xcpu.Tokens;
 import org.gproc.transport.ninep.Fid;
@@ -166,7 +170,7 @@ final class BlobFeeder {
         }).handle((v, e) -> {
             if (e != null) {
                 Throwable c = ChildLink.cause(e);
-                throw new java.util.concurrent.CompletionException(link.failure("push of cache/" + hash
+                throw new CompletionException(link.failure("push of cache/" + hash
                         + " failed: " + c.getMessage()));
             }
             LOG.debug("push cache/{} to {}: held after {} ms", hash, link.name(), (System.nanoTime() - t0) / 1_000_000);
@@ -191,12 +195,12 @@ final class BlobFeeder {
 
             @Override
             public byte[] read(long offset, int max) throws IOException {
-                try (var in = java.nio.channels.FileChannel.open(file)) {
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(max, length - offset));
+                try (var in = FileChannel.open(file)) {
+                    ByteBuffer b = ByteBuffer.allocate((int) Math.min(max, length - offset));
                     while (b.hasRemaining() && in.read(b, offset + b.position()) >= 0) {
                         // keep reading
                     }
-                    return java.util.Arrays.copyOf(b.array(), b.position());
+                    return Arrays.copyOf(b.array(), b.position());
                 }
             }
 

@@ -1,5 +1,6 @@
 package org.gproc.daemon.relay;
 
+import java.util.Locale;
 import org.gproc.transport.ninep.NinePException;
 
 import java.util.Set;
@@ -18,7 +19,7 @@ final class RelayTargets {
     }
 
     static String place(String host, int port) {
-        return host.toLowerCase(java.util.Locale.ROOT) + ":" + port;
+        return host.toLowerCase(Locale.ROOT) + ":" + port;
     }
 
     void check(ChildTarget t) throws NinePException {

@@ -1,5 +1,6 @@
 package org.gproc.cli;
 
+import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -26,7 +27,7 @@ final class Seconds implements ITypeConverter<Double> {
         return seconds;
     }
 
-    static java.time.Duration duration(double seconds) {
-        return java.time.Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
+    static Duration duration(double seconds) {
+        return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
     }
 }

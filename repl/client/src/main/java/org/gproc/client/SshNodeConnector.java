@@ -1,5 +1,7 @@
 package org.gproc.client;
 
+import java.util.concurrent.CompletionException;
+import org.gproc.client.internal.exec.Futures;
 import org.gproc.client.internal.route.CountingChannel;
 import org.gproc.client.internal.route.KnownHostKeys;
 import org.gproc.transport.ninep.NinePClient;
@@ -79,8 +81,8 @@ final class SshNodeConnector implements NodeConnector {
                 .thenCompose(channel -> NinePClient.connect(new CountingChannel(channel, bytesSent), MSIZE, uname,
                         ""))
                 .exceptionally(e -> {
-                    throw new java.util.concurrent.CompletionException(new IOException(node.name() + " ("
-                            + where + "): " + org.gproc.client.internal.exec.Futures.message(e), e));
+                    throw new CompletionException(new IOException(node.name() + " ("
+                            + where + "): " + Futures.message(e), e));
                 });
     }
 

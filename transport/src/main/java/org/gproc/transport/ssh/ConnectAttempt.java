@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,8 +18,11 @@ import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.channel.StreamingChannel;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.session.ConnectionService;
+import org.gproc.transport.cert.Certificates;
 
 /**
  * One connection attempt, from TCP connect (or a {@code direct-tcpip} channel through a gateway link) to an
@@ -76,7 +81,7 @@ abstract class ConnectAttempt<T> {
         }
         through.session.whenComplete((gateway, e) -> {
             if (e != null) {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                Throwable cause = e instanceof CompletionException && e.getCause() != null
                         ? e.getCause() : e;
                 fail(new IOException(host + " port " + port + ": through gateway " + cause.getMessage(), cause));
                 return;
@@ -216,8 +221,8 @@ abstract class ConnectAttempt<T> {
         }
         if (s != null && s.getServerKey() != null && !s.isAuthenticated() && refusedEveryKey(e)) {
             return new AuthRefusedException(where() + ": " + role() + " refused our key " + connector.identityFingerprint()
-                    + connector.certificate().map(c -> " and our user " + org.gproc.transport.cert.Certificates
-                    .describe(c)).orElse("") + " (not in its authorized_keys"
+                    + connector.certificate().map(c -> " and our user " + Certificates.describe(c))
+                    .orElse("") + " (not in its authorized_keys"
                     + (connector.certificate().isEmpty() ? "" : ", not signed by a CA it trusts (--trusted-user-ca),"
                     + " expired or revoked") + ", or an option there forbids this login)", e);
         }
@@ -231,7 +236,7 @@ abstract class ConnectAttempt<T> {
 
     /** SSHD ends authentication this way only when the peer answered "failure" to every method and key offered. */
     private static boolean refusedEveryKey(Throwable e) {
-        return e instanceof org.apache.sshd.common.SshException ssh
+        return e instanceof SshException ssh
                 && ssh.getDisconnectCode() == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE;
     }
 
@@ -263,7 +268,7 @@ abstract class ConnectAttempt<T> {
     /** The innermost message of a failure, without the wrappers' type names ("Network is unreachable"). */
     private static String reason(Throwable e) {
         Throwable t = e;
-        while ((t instanceof java.util.concurrent.ExecutionException || t instanceof java.util.concurrent.CompletionException
+        while ((t instanceof ExecutionException || t instanceof CompletionException
                 || t.getMessage() == null) && t.getCause() != null) {
             t = t.getCause();
         }
@@ -321,7 +326,7 @@ abstract class ConnectAttempt<T> {
             phase = "opening subsystem " + SshNodeServer.SUBSYSTEM;
             try {
                 SshFrameChannel.XcpuClientChannel ch = new SshFrameChannel.XcpuClientChannel();
-                ch.setStreaming(org.apache.sshd.common.channel.StreamingChannel.Streaming.Async);
+                ch.setStreaming(StreamingChannel.Streaming.Async);
                 s.getService(ConnectionService.class).registerChannel(ch);
                 OpenFuture of = ch.open();
                 of.addListener(f -> opened(ch, f));

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.common.channel.StreamingChannel;
+import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
@@ -106,7 +107,7 @@ final class TunnelChannel extends ChannelDirectTcpip {
     }
 
     /** Writes {@code bytes} to the far end; the future completes when the channel has sent them. */
-    org.apache.sshd.common.io.IoWriteFuture write(ByteArrayBuffer bytes) throws IOException {
+    IoWriteFuture write(ByteArrayBuffer bytes) throws IOException {
         return getAsyncIn().writeBuffer(bytes);
     }
 }

@@ -1,6 +1,7 @@
 package org.gproc.cli.agent;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public record AgentPaths(Path dir) {
             Files.createDirectories(dir.getParent());
             try {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
+            } catch (FileAlreadyExistsException raced) {
                 // another agent starting at the same moment made it; checked below like any other
             }
             Files.setPosixFilePermissions(dir, OWNER_ONLY); // the umask may have taken bits away, never added

@@ -1,8 +1,10 @@
 package org.gproc.client.internal.exec;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Holds a push's bytes back until the small requests that must precede them have been sent. On one connection a
@@ -62,7 +64,7 @@ final class LinkGate {
         c.whenComplete((v, e) -> bounded.complete(null));
         try {
             timers.schedule(() -> bounded.complete(null), maxHoldMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             bounded.complete(null);
         }
         return bounded;
@@ -74,7 +76,7 @@ final class LinkGate {
      */
     Runnable ticket() {
         expect();
-        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean once = new AtomicBoolean();
         return () -> {
             if (once.compareAndSet(false, true)) {
                 sent();
