@@ -137,7 +137,7 @@ public final class GprocDaemon implements AutoCloseable {
             NodeEnv env = new NodeEnv(config.nodeEnv());
             List<VirtualNode> nodes = new ArrayList<>(config.instances());
             List<NinePServer> servers = new ArrayList<>(config.instances());
-            relays = config.relay().enabled() ? Relays.start(config.relay(), config.hostKey(), config.stateDir(),
+            relays = config.relay().enabled() ? Relays.start(config.relay(), config.hostKey(),
                     config.msize()) : null;
             for (int i = 1; i <= config.instances(); i++) {
                 VirtualNode node = new VirtualNode("n" + i, config.stateDir().resolve("n" + i), config.limits(),

@@ -28,9 +28,9 @@ public final class Relays implements AutoCloseable {
     }
 
     /** Reads {@code --relay-for} (errors name the flag and file) and prepares the shared client. */
-    public static Relays start(RelayOptions options, Path hostKey, Path stateDir, int msize) throws IOException {
+    public static Relays start(RelayOptions options, Path hostKey, int msize) throws IOException {
         RelayTargets allowed = options.relayFor() == null ? null : RelayTargetsFile.read(options.relayFor());
-        return new Relays(new RelayConnector(hostKey, options.certificate(), stateDir, msize), allowed);
+        return new Relays(new RelayConnector(hostKey, options.certificate(), msize), allowed);
     }
 
     /** {@code own} with {@code n/} beside it, relaying for {@code node}. */

@@ -74,6 +74,16 @@ public final class KnownHosts {
         }
     }
 
+    /**
+     * Host keys kept by their owner in memory instead of a file, looked up per connection for the host and port
+     * dialled (a relay holds one line per child, so a check costs one lookup and no file is read or rewritten).
+     */
+    @FunctionalInterface
+    public interface Lookup {
+        /** The lines that vouch for {@code host} port {@code port}; empty when none. */
+        KnownHosts forTarget(String host, int port);
+    }
+
     private static final Map<Path, Object> APPEND_LOCKS = new ConcurrentHashMap<>();
 
     private final Path file;

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Checks a node's host key or host certificate against one known_hosts file, for the host name and port the caller
  * asked for (not a resolved address); {@link KnownHosts#check} says how certificates and {@code @cert-authority}
  * lines are judged (SSHD's own certificate check is switched off by {@link CertificateKex}, so this is the only one).
- * The file is re-read when it changes. With {@link HostKeyPolicy#ACCEPT_NEW} a host with no entry (and no
+ * The file is re-read when it changes; or, for a caller that keeps its lines in memory ({@link KnownHosts.Lookup},
+ * strict only), no file at all. With {@link HostKeyPolicy#ACCEPT_NEW} a host with no entry (and no
  * {@code @cert-authority} line) gets one appended - decided again under the file lock, so concurrent first
  * connections add one line and never overwrite a key another writer added. Any refusal is kept on the session for
  * the connector to report.
@@ -46,6 +47,8 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
     private final Path file;
     private final HostKeyPolicy policy;
     private final Clock clock;
+    /** Lines held by the caller in memory instead of the file (strict only); null: the file. */
+    private final KnownHosts.Lookup lookup;
     private Snapshot snapshot; // guarded by this
 
     KnownHostsVerifier(Path file, HostKeyPolicy policy) {
@@ -53,9 +56,19 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
     }
 
     KnownHostsVerifier(Path file, HostKeyPolicy policy, Clock clock) {
+        this(file, policy, clock, null);
+    }
+
+    /** Checks against {@code lookup}'s lines for each target; {@code label} names them in refusals. */
+    KnownHostsVerifier(Path label, KnownHosts.Lookup lookup) {
+        this(label, HostKeyPolicy.STRICT, Clock.systemUTC(), Objects.requireNonNull(lookup, "lookup"));
+    }
+
+    private KnownHostsVerifier(Path file, HostKeyPolicy policy, Clock clock, KnownHosts.Lookup lookup) {
         this.file = Objects.requireNonNull(file, "knownHosts");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.lookup = lookup;
     }
 
     @Override
@@ -68,7 +81,8 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
         }
         PublicKey plain = key instanceof OpenSshCertificate cert ? cert.getCertPubKey() : key;
         try {
-            KnownHosts.Verdict verdict = current().check(target.host(), target.port(), key, clock);
+            KnownHosts hosts = lookup != null ? lookup.forTarget(target.host(), target.port()) : current();
+            KnownHosts.Verdict verdict = hosts.check(target.host(), target.port(), key, clock);
             if (verdict.status() == KnownHosts.Status.UNKNOWN && policy == HostKeyPolicy.ACCEPT_NEW) {
                 verdict = KnownHosts.appendIfUnknown(file, target.host(), target.port(), key, clock);
                 if (verdict.status() == KnownHosts.Status.UNKNOWN) {

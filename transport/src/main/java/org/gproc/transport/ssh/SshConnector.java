@@ -121,7 +121,9 @@ public final class SshConnector implements Closeable {
         SshClient c = ClientBuilder.builder().factory(TunnellingClient::new).build();
         CryptoPolicy.apply(c, CertificateKex::of);
         c.setSignatureFactories(List.<NamedFactory<Signature>>copyOf(SIGNATURES));
-        c.setServerKeyVerifier(new KnownHostsVerifier(config.knownHosts, config.hostKeyPolicy));
+        c.setServerKeyVerifier(config.knownHostsLookup != null
+                ? new KnownHostsVerifier(config.knownHosts, config.knownHostsLookup)
+                : new KnownHostsVerifier(config.knownHosts, config.hostKeyPolicy));
         c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         c.setKeyIdentityProvider(certificate == null ? KeyIdentityProvider.wrapKeyPairs(identity)
                 : KeyIdentityProvider.wrapKeyPairs(new KeyPair(certificate, identity.getPrivate()), identity));
@@ -341,6 +343,7 @@ public final class SshConnector implements Closeable {
         private Path certificateFile;
         private boolean noCertificate;
         private Path knownHosts;
+        private KnownHosts.Lookup knownHostsLookup;
         private HostKeyPolicy hostKeyPolicy = HostKeyPolicy.STRICT;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration authTimeout = Duration.ofSeconds(30);
@@ -391,6 +394,17 @@ public final class SshConnector implements Closeable {
         /** The OpenSSH known_hosts file that vouches for nodes' host keys (need not exist with ACCEPT_NEW). */
         public Builder knownHosts(Path file) {
             this.knownHosts = Objects.requireNonNull(file, "file");
+            this.knownHostsLookup = null;
+            return this;
+        }
+
+        /**
+         * Host keys the caller keeps in memory, looked up for each host and port dialled, instead of a file read on
+         * change: {@code label} names them in refusals. Strict checking only (nothing is ever added).
+         */
+        public Builder knownHosts(Path label, KnownHosts.Lookup lookup) {
+            this.knownHosts = Objects.requireNonNull(label, "label");
+            this.knownHostsLookup = Objects.requireNonNull(lookup, "lookup");
             return this;
         }
 
@@ -483,6 +497,10 @@ public final class SshConnector implements Closeable {
             if (!missing.isEmpty()) {
                 throw new IllegalStateException("SshConnector.builder(): missing " + String.join(", ", missing));
             }
+            if (knownHostsLookup != null && hostKeyPolicy != HostKeyPolicy.STRICT) {
+                throw new IllegalStateException("SshConnector.builder(): host keys held in memory are checked"
+                        + " strictly; " + hostKeyPolicy + " would add to a file there is none of");
+            }
             if (windowSize < 2L * maxFrameSize) {
                 throw new IllegalStateException("SshConnector.builder(): windowSize " + windowSize
                         + " must be at least twice maxFrameSize " + maxFrameSize);
@@ -492,6 +510,7 @@ public final class SshConnector implements Closeable {
                     noCertificate);
             Builder copy = new Builder();
             copy.knownHosts = knownHosts;
+            copy.knownHostsLookup = knownHostsLookup;
             copy.hostKeyPolicy = hostKeyPolicy;
             copy.connectTimeout = connectTimeout;
             copy.authTimeout = authTimeout;
