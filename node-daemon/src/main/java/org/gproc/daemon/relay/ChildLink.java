@@ -24,6 +24,8 @@ final class ChildLink {
     private final BlobFeeder feeder;
     private final long salt;
     private volatile String lost;
+    /** Completes when the connection, once up, has closed. */
+    private final CompletableFuture<Void> closedAfterUp = new CompletableFuture<>();
 
     ChildLink(ChildTarget target, CompletableFuture<NinePClient> client, BlobFeeder.Source blobs) {
         this.target = target;
@@ -36,7 +38,10 @@ final class ChildLink {
         this.salt = h | Long.MIN_VALUE;
         client.whenComplete((c, e) -> {
             if (c != null) {
-                c.whenClosed().whenComplete((v, e2) -> lost = ChildUnreachable.LOST);
+                c.whenClosed().whenComplete((v, e2) -> {
+                    lost = ChildUnreachable.LOST;
+                    closedAfterUp.complete(null);
+                });
             }
         });
     }
@@ -48,6 +53,11 @@ final class ChildLink {
 
     String name() {
         return target.name();
+    }
+
+    /** Completes when the connection to the child, once up, has closed (never if it never came up). */
+    CompletableFuture<Void> closedAfterUp() {
+        return closedAfterUp;
     }
 
     /** Completes when the child is connected; fails with the reason it is not (host key, refused, lost). */

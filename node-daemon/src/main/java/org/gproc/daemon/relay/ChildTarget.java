@@ -23,9 +23,9 @@ record ChildTarget(String name, String host, int port, boolean certAuthority, St
             throw new NinePException("/n/ctl: usage: " + RelayVerb.CHILD.usage());
         }
         String name = args.get(0);
-        if (!NAME.matcher(name).matches() || name.equals("ctl")) {
+        if (!NAME.matcher(name).matches() || name.equals("ctl") || name.equals("events")) {
             throw new NinePException("/n/ctl: child name '" + name + "' is not allowed (letters, digits and . _ -,"
-                    + " starting with a letter or digit, at most 64; not 'ctl')");
+                    + " starting with a letter or digit, at most 64; not 'ctl' nor 'events')");
         }
         String host = args.get(1);
         if (!HOST.matcher(host).matches()) {

@@ -32,6 +32,7 @@ public final class Relay implements AutoCloseable {
     private final AtomicLong pushes = new AtomicLong();
     private final AtomicLong pushedBytes = new AtomicLong();
     private final BlobFeeder.Source blobs;
+    private final ChildEvents events = new ChildEvents();
 
     Relay(VirtualNode node, ChildDialer dialer, RelayTargets allowed) {
         this.node = node;
@@ -161,6 +162,12 @@ public final class Relay implements AutoCloseable {
             }
             link = new ChildLink(t, dialer.dial(t), blobs);
             children.put(t.name(), link);
+            ChildLink placed = link;
+            link.closedAfterUp().thenRun(() -> {
+                if (child(t.name()) == placed) {
+                    events.lost(t);
+                }
+            });
             if (known != null) {
                 known.close();
             }
@@ -229,8 +236,14 @@ public final class Relay implements AutoCloseable {
         return node;
     }
 
+    /** {@code n/events}: the children whose connection closed, as they close. */
+    ChildEvents events() {
+        return events;
+    }
+
     @Override
     public void close() {
+        events.close();
         children().forEach(ChildLink::close);
     }
 }

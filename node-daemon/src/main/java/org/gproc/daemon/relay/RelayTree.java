@@ -14,13 +14,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A relay's tree: the node's own tree with {@code n/} beside its files (Plan 9's {@code import}: one name space
- * made of several servers). {@code n/ctl} takes {@code child} lines; {@code n/NAME/} is child NAME's tree as seen
- * by the principal that attached here, served by {@link RemoteEntry}.
+ * made of several servers). {@code n/ctl} takes {@code child} lines; {@code n/events} says which children's
+ * connections closed ({@link ChildEvents}); {@code n/NAME/} is child NAME's tree as seen by the principal that
+ * attached here, served by {@link RemoteEntry}.
  */
 public final class RelayTree implements FileTree {
     private static final long N_DIR = 0xF0L << 56;
     private static final long N_CTL = 0xF1L << 56;
     private static final long N_CHILD = 0xF2L << 56;
+    private static final long N_EVENTS = 0xF3L << 56;
 
     private final FileTree own;
     private final Relay relay;
@@ -104,7 +106,7 @@ public final class RelayTree implements FileTree {
         }
     }
 
-    /** {@code n/}: ctl and one directory per child. */
+    /** {@code n/}: ctl, events and one directory per child. */
     private final class NDir implements FileEntry {
         private final Root root;
 
@@ -127,6 +129,9 @@ public final class RelayTree implements FileTree {
             if (name.equals("ctl")) {
                 return new Ctl(this);
             }
+            if (name.equals("events")) {
+                return new Events(this);
+            }
             throw noChild(name);
         }
 
@@ -138,7 +143,7 @@ public final class RelayTree implements FileTree {
         @Override
         public CompletableFuture<Walked> walkAsync(List<String> names) {
             String first = names.isEmpty() ? null : names.get(0);
-            if (first == null || first.equals("..") || first.equals("ctl")) {
+            if (first == null || first.equals("..") || first.equals("ctl") || first.equals("events")) {
                 return FileEntry.super.walkAsync(names);
             }
             ChildLink link = relay.child(first);
@@ -169,6 +174,7 @@ public final class RelayTree implements FileTree {
         public List<Stat> list() {
             List<Stat> stats = new ArrayList<>();
             stats.add(new Ctl(this).stat());
+            stats.add(new Events(this).stat());
             long i = 0;
             for (ChildLink c : relay.children()) {
                 stats.add(new Stat(0, 0, new Qid(Qid.QTDIR, 0, N_CHILD | i++), Stat.DMDIR | 0555, time(), time(), 0,
@@ -266,6 +272,81 @@ public final class RelayTree implements FileTree {
         @Override
         public void remove() throws NinePException {
             throw new NinePException("remove /n/ctl: permission denied");
+        }
+    }
+
+    /** {@code n/events}: read-only; a read waits for the next child whose connection closes. */
+    private final class Events implements FileEntry {
+        private final NDir dir;
+
+        Events(NDir dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        public Qid qid() {
+            return new Qid(Qid.QTFILE, 0, N_EVENTS);
+        }
+
+        @Override
+        public Stat stat() {
+            return new Stat(0, 0, qid(), 0444, time(), time(), 0, "events", "gprocd", "gprocd", "gprocd");
+        }
+
+        @Override
+        public FileEntry walk(String name) throws NinePException {
+            throw new NinePException("walk: /n/events is not a directory");
+        }
+
+        @Override
+        public FileEntry parent() {
+            return dir;
+        }
+
+        @Override
+        public List<Stat> list() throws NinePException {
+            throw new NinePException("/n/events is not a directory");
+        }
+
+        @Override
+        public OpenFile open(int mode) throws NinePException {
+            if ((mode & 3) != 0) {
+                throw new NinePException("open /n/events: permission denied (it is read-only: it says which"
+                        + " children's connections closed)");
+            }
+            Events self = this;
+            ChildEvents.Reader reader = relay.events().open();
+            return new OpenFile() {
+                @Override
+                public FileEntry entry() {
+                    return self;
+                }
+
+                @Override
+                public CompletableFuture<byte[]> read(long offset, int count) {
+                    return reader.read(offset, count);
+                }
+
+                @Override
+                public CompletableFuture<Integer> write(long offset, byte[] data) {
+                    return CompletableFuture.failedFuture(new NinePException("write /n/events: permission denied"));
+                }
+
+                @Override
+                public void clunk() {
+                    reader.close();
+                }
+            };
+        }
+
+        @Override
+        public OpenFile create(String name, int perm, int mode) throws NinePException {
+            throw new NinePException("create: /n/events is not a directory");
+        }
+
+        @Override
+        public void remove() throws NinePException {
+            throw new NinePException("remove /n/events: permission denied");
         }
     }
 

@@ -74,7 +74,7 @@ class RelaySpec extends Specification {
         text(readFile(alice, "n/c1/$n/stdout")) == 'through\n'
         cluster.daemons.c1.node(1).sessions().visibleTo('alice@lab')*.id().contains(n)
         names(alice, '').containsAll(['clone', 'cache', 'n'])
-        names(alice, 'n') == ['ctl', 'c1']
+        names(alice, 'n') == ['ctl', 'events', 'c1']
         text(readFile(alice, 'n/ctl')) == "c1 127.0.0.1:${cluster.daemons.c1.port()} up\n"
 
         and: '.. out of the child comes back to the relay'
@@ -97,6 +97,7 @@ class RelaySpec extends Specification {
         where:
         line                                   || message
         'child ctl 127.0.0.1 PORT KEY\n'       || "child name 'ctl' is not allowed"
+        'child events 127.0.0.1 PORT KEY\n'    || "child name 'events' is not allowed"
         'child c1 127.0.0.1 99999 KEY\n'       || "port '99999' is not 1..65535"
         'child c1 127.0.0.1 PORT ssh-rsa xx\n' || 'KEYSPEC is not a usable key'
         'child c1 127.0.0.1 PORT\n'            || 'usage: child NAME HOST PORT KEYSPEC'
@@ -308,18 +309,22 @@ class RelaySpec extends Specification {
     }
 
     def "a child whose connection is lost is reported down with the reason, and a child line replaces it"() {
-        given:
+        given: 'a read of n/events parked before anything was lost'
         cluster.start('c1', ['r1'])
         cluster.start('c2', ['r1'])
         cluster.start('r1', [], { it.relay(true) })
         def alice = cluster.connect('alice@lab', 'r1')
         ctl(alice, 'n/ctl', cluster.childLine('c1'))
         Fid held = alice.walk('n/c1/arch')
+        int c1Port = cluster.daemons.c1.port()
+        Fid lostLines = alice.open(alice.walk('n/events'), Message.OREAD)
+        def parked = alice.async().read(lostLines, 0, 4096)
 
         when: 'the child goes away'
         cluster.daemons.c1.close()
 
-        then:
+        then: 'the parked read answers with the loss'
+        text(parked.get(60, java.util.concurrent.TimeUnit.SECONDS)) == "lost c1 127.0.0.1:$c1Port\n"
         conditions.eventually {
             assert text(readFile(alice, 'n/ctl')).contains('c1 127.0.0.1:')
             assert text(readFile(alice, 'n/ctl')).contains('down: /n/c1: child c1 (127.0.0.1:')
@@ -338,5 +343,12 @@ class RelaySpec extends Specification {
 
         then:
         text(readFile(alice, 'n/c1/uname')).length() > 0
+
+        when: 'n/events is opened for writing'
+        alice.open(alice.walk('n/events'), Message.OWRITE)
+
+        then:
+        NinePException refused = thrown()
+        refused.message.contains('open /n/events: permission denied (it is read-only')
     }
 }

@@ -492,4 +492,99 @@ class RelayClusterSpec extends Specification {
         cluster?.close()
         [r1, r2, strict].each { it?.close() }
     }
+
+    /** A port on 127.0.0.1 nothing listens on (just closed). */
+    static int deadPort() {
+        def socket = new ServerSocket(0, 1, InetAddress.getByName('127.0.0.1'))
+        int port = socket.localPort
+        socket.close()
+        port
+    }
+
+    def "a relay list: the first live relay is used, and when it dies mid-job the nodes move to the next listed one"() {
+        given: 'relays dead (nothing listens), ra (its own daemon) and r2, listed in that order for n1..n3'
+        def ra = relayDaemon('list-ra')
+        def cluster = Cluster.connect(routes('list', [ra], """\
+                dead { host = '127.0.0.1'; port = ${deadPort()} }
+                ra { host = '127.0.0.1'; port = ${ra.port(1)} }
+                r2 { host = '127.0.0.1'; port = ${relays.port(2)} }
+                'n[1-3]' { host = '127.0.0.1'; port = ${leaves.port(1)}; relay = ['dead', 'ra', 'r2'] }"""),
+                ClusterOptions.defaults())
+
+        expect: 'dead is down and the leaves went through ra'
+        cluster.down.toString() == 'dead'
+        ['n1', 'n2', 'n3'].every { cluster.node(it).channel().client().is(cluster.node('ra').channel().client()) }
+
+        when: 'ra dies mid-job'
+        Path flag = dir.resolve('list-flag')
+        def job = waitingJob(cluster, flag)
+        ra.close()
+        new PollingConditions(timeout: 60).eventually {
+            assert ['n1', 'n2', 'n3'].every { cluster.node(it).up && cluster.node(it).channel().client().is(
+                    cluster.node('r2').channel().client()) }
+        }
+        Files.createFile(flag)
+        job.waitFor(Duration.ofSeconds(60))
+
+        then: 'the leaves moved to r2, the next listed relay, not directly, and every byte and exit code arrived'
+        job.processes.collect { it.text } == ['before\nafter\n'] * 3
+        job.exitCodes == [n1: 4, n2: 4, n3: 4]
+        cluster.downReasons.keySet() == ['dead', 'ra'] as Set
+
+        cleanup:
+        cluster?.close()
+        ra?.close()
+    }
+
+    def "a relay list none of whose relays can be reached, nor the node itself: down, naming each relay"() {
+        given:
+        int d1 = deadPort()
+        int d2 = deadPort()
+        def cluster = Cluster.connect(routes('list-dead', [], """\
+                d1 { host = '127.0.0.1'; port = $d1 }
+                d2 { host = '127.0.0.1'; port = $d2 }
+                n1 { host = '127.0.0.1'; port = ${deadPort()}; relay = ['d1', 'd2'] }"""), ClusterOptions.defaults())
+
+        expect:
+        cluster.down.toString() == 'd[1-2],n1'
+        cluster.downReasons.n1.startsWith("relay d1: ")
+        cluster.downReasons.n1.contains("; relay d2: ")
+        cluster.downReasons.n1.contains("127.0.0.1:$d2")
+
+        cleanup:
+        cluster?.close()
+    }
+
+    def "a nested relay that dies while its nodes are idle is noticed without any read: moved, or down with the reason"() {
+        given: 'r1 direct, r2 behind r1; n1 (reachable directly) and n2 (accepting relays only) behind r2; no job'
+        def strict = relayOnlyLeaves('idle-strict-leaves')
+        def r1 = relayDaemon('idle-r1')
+        def r2 = trustingRelay('idle-r2')
+        def cluster = Cluster.connect(routes('idle', [r1, r2, strict], """\
+                r1 { host = '127.0.0.1'; port = ${r1.port(1)} }
+                r2 { host = '127.0.0.1'; port = ${r2.port(1)}; relay = 'r1' }
+                n1 { host = '127.0.0.1'; port = ${leaves.port(1)}; relay = 'r2' }
+                n2 { host = '127.0.0.1'; port = ${strict.port(2)}; relay = 'r2' }"""), ClusterOptions.defaults())
+
+        expect:
+        cluster.down.isEmpty()
+        cluster.node('n1').channel().prefix() == 'n/r2/n/n1/'
+
+        when: 'r2 dies and nobody reads anything under it: r1 says it lost r2 on its n/events'
+        r2.close()
+        new PollingConditions(timeout: 60).eventually {
+            assert cluster.node('n1').up && !cluster.node('n1').channel().relayed
+            assert !cluster.node('n2').up
+        }
+        def p = cluster.nodes.n1.run('/bin/sh', '-c', 'echo moved')
+        p.waitFor(Duration.ofSeconds(30))
+
+        then:
+        cluster.downReasons == [r2: 'relay r1: connection lost', n2: 'relay r2: connection lost']
+        p.text == 'moved\n'
+
+        cleanup:
+        cluster?.close()
+        [r1, r2, strict].each { it?.close() }
+    }
 }

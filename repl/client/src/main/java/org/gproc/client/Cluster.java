@@ -77,7 +77,7 @@ public final class Cluster implements AutoCloseable {
             CompletableFuture<NodeChannel> attempt = opener.channel(address.name());
             if (hops > 0) {
                 // each relay on the way may take a connect deadline to reach its child
-                attempt = attempt.orTimeout(timeout * (hops + 1), TimeUnit.MILLISECONDS);
+                attempt = attempt.orTimeout(timeout * opener.deadlines(address.name()), TimeUnit.MILLISECONDS);
             }
             attempts.add(attempt.whenComplete((c, e) -> options.progress().progress("connecting",
                     connected.incrementAndGet(), addresses.size())));
@@ -92,12 +92,13 @@ public final class Cluster implements AutoCloseable {
                         : opener.depth(name) == 0
                         ? "no answer from " + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"
                         : "no answer through relay " + tree.parent(name) + " within "
-                        + options.connectTimeout().toSeconds() * (opener.depth(name) + 1) + " s";
+                        + options.connectTimeout().toSeconds() * opener.deadlines(name) + " s";
                 nodes.put(name, new Node(this, name, null, reason));
             }
         }
         if (tree.hasRelays()) {
-            new RelayFailover(tree, nodes, opener, this::connectDirectly, () -> closing).watch();
+            new RelayFailover(tree, nodes, opener, this::connectDirectly, () -> closing).watch(
+                    opener.alternativesChosen());
         }
     }
 

@@ -86,7 +86,7 @@ public final class Inventory {
      * the address of every node that may relay, kept when {@link #subset} drops it from the nodes. Also the
      * cluster's {@code confirmAbove} (0: never ask), which travels with every copy of the inventory as routing does.
      */
-    private record Routing(Map<String, String> relayOf, int treeWidth, Map<String, NodeAddress> every,
+    private record Routing(Map<String, List<String>> relayOf, int treeWidth, Map<String, NodeAddress> every,
                            int confirmAbove) {
         static final Routing NONE = new Routing(Map.of(), 0, Map.of(), 0);
     }
@@ -330,13 +330,22 @@ public final class Inventory {
                 Objects.requireNonNull(file), routing, everyNode);
     }
 
-    /** The relay {@code node} is reached through ({@code relay = 'r1'} on it or its group), if any. */
+    /**
+     * The relay {@code node} is reached through ({@code relay = 'r1'} on it or its group, or the first of
+     * {@code relay = ['r1', 'r2']}), if any.
+     */
     public Optional<String> relayOf(String node) {
-        return Optional.ofNullable(routing.relayOf().get(node));
+        List<String> relays = routing.relayOf().get(node);
+        return relays == null ? Optional.empty() : Optional.of(relays.get(0));
     }
 
-    /** Node to relay, for every node with an explicit relay. */
-    public Map<String, String> relays() {
+    /** Every relay {@code node} may be reached through, first choice first; empty when it has no relay key. */
+    public List<String> relaysOf(String node) {
+        return routing.relayOf().getOrDefault(node, List.of());
+    }
+
+    /** Node to its relays (first choice first), for every node with an explicit relay. */
+    public Map<String, List<String>> relays() {
         return routing.relayOf();
     }
 

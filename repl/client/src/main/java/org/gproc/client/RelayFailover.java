@@ -1,6 +1,7 @@
 package org.gproc.client;
 
 import org.gproc.client.internal.exec.NodeChannel;
+import org.gproc.client.internal.route.RelayEvents;
 import org.gproc.client.internal.route.RelayTree;
 import org.gproc.client.internal.route.RouteOpener;
 import org.gproc.transport.ninep.NinePClient;
@@ -20,11 +21,14 @@ import java.util.function.Function;
  * What the cluster does when a relay on some nodes' routes is lost mid-job. Two ways to learn it: the connection
  * that carries relayed nodes closes (the relay the client talks to died), or a relay further down says its
  * connection to the next hop was lost (a nested relay died under a live one; see {@link NodeChannel#noticeFailure}).
- * Either way every node whose route passes through the lost hop is moved, in this order, to: a sibling relay (another
- * relay with the same parent in the relay tree, whether from {@code tree {}} or from the inventory's {@code relay}
- * keys, that is up and does not itself route through the lost hop), announced there with its child line; the node
- * reached directly; or, when neither answers, down with {@code relay HOP: connection lost}. Sessions live on the
- * nodes, so running processes read on from their offsets on the new route.
+ * Either way every node whose route passes through the lost hop is moved, in this order, to: the next relay of its
+ * inventory list ({@code relay = ['r1', 'r2']}), or, for a node with one relay, a sibling relay (another relay with
+ * the same parent in the relay tree, whether from {@code tree {}} or from the inventory's {@code relay} keys), either
+ * up and not itself routed through a lost hop, announced there with its child line; the node reached directly; or,
+ * when neither answers, down with {@code relay HOP: connection lost}. Sessions live on the nodes, so running
+ * processes read on from their offsets on the new route. A relay's death is learnt without any read of its nodes
+ * too: {@link RelayEvents} keeps one read parked on each relay's {@code n/events}, which says when the relay lost a
+ * child's connection.
  */
 final class RelayFailover {
     private final RelayTree tree;
@@ -38,6 +42,9 @@ final class RelayFailover {
     private static final String DIRECT = "";
     /** Connections whose close this watches, each with the relay it reaches. */
     private final Map<NinePClient, String> watched = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+    /** Relay channels whose {@code n/events} is read. */
+    private final Set<NodeChannel> followed = java.util.Collections.newSetFromMap(
+            java.util.Collections.synchronizedMap(new IdentityHashMap<>()));
 
     RelayFailover(RelayTree tree, Map<String, Node> nodes, RouteOpener opener,
                   Function<NodeAddress, CompletableFuture<NinePClient>> direct, BooleanSupplier closing) {
@@ -48,14 +55,42 @@ final class RelayFailover {
         this.closing = closing;
     }
 
-    /** Watches every relayed node's connection and route. */
-    void watch() {
+    /**
+     * Watches every relayed node's connection and route, and every relay's events; {@code chosen} says which nodes
+     * opened through a listed alternative instead of their first relay.
+     */
+    void watch(Map<String, String> chosen) {
+        movedTo.putAll(chosen);
         for (Node n : nodes.values()) {
             NodeChannel c = n.channel();
             if (c != null && c.isRelayed()) {
                 watchRoute(n.getName(), c);
+                follow(c.relay());
             }
         }
+    }
+
+    /**
+     * Reads the events of {@code relay} and of each relay above it (once per channel): a child one of them lost that
+     * is a hop of ours is lost.
+     */
+    private void follow(NodeChannel relay) {
+        if (relay == null || !followed.add(relay)) {
+            return;
+        }
+        follow(relay.relay());
+        String name = relay.node();
+        RelayEvents.follow(relay, child -> {
+            if (name.equals(parent(child)) && relay.isOpen()) {
+                hopLost(child);
+            }
+        }, e -> {
+            if (e == null && relay.isOpen()) {
+                hopLost(name); // the relay is shutting down: its children go with it
+            } else if (e != null && relay.noticeFailure(e)) {
+                relay.brokenAt().thenAccept(this::hopLost);
+            }
+        });
     }
 
     /** A relayed channel's route: its connection closing, or a hop on it reported lost. */
@@ -88,7 +123,7 @@ final class RelayFailover {
                 n.lost("relay " + parent(hop) + ": connection lost");
                 continue;
             }
-            move(n, hop, siblings(hop, n.getName()));
+            move(n, hop, candidates(hop, n.getName()));
         }
     }
 
@@ -110,12 +145,7 @@ final class RelayFailover {
         }
         String sibling = candidates.get(0);
         List<String> rest = candidates.subList(1, candidates.size());
-        NodeChannel via = nodes.get(sibling) == null ? null : nodes.get(sibling).channel();
-        if (via == null || !via.isOpen()) {
-            move(n, hop, rest);
-            return;
-        }
-        opener.announce(via, sibling, address).whenComplete((channel, e) -> {
+        relayChannel(sibling).thenCompose(via -> opener.announce(via, sibling, address)).whenComplete((channel, e) -> {
             if (e != null || closing.getAsBoolean()) {
                 move(n, hop, rest);
                 return;
@@ -124,12 +154,46 @@ final class RelayFailover {
         });
     }
 
+    /**
+     * The channel of relay {@code name} now: a node of the cluster's current one; a relay the selection left out
+     * (connected on the way, or a listed alternative not opened yet) through the opener.
+     */
+    private CompletableFuture<NodeChannel> relayChannel(String name) {
+        Node node = nodes.get(name);
+        CompletableFuture<NodeChannel> c = node != null ? CompletableFuture.completedFuture(node.channel())
+                : opener.channel(name);
+        return c.thenCompose(via -> via == null || !via.isOpen() ? CompletableFuture.failedFuture(
+                new java.io.IOException("relay " + name + " is down")) : CompletableFuture.completedFuture(via));
+    }
+
     private void settle(Node n, String relay, NodeChannel channel) {
         movedTo.put(n.getName(), relay == null ? DIRECT : relay);
         if (channel.isRelayed()) {
             watchRoute(n.getName(), channel);
+            follow(channel.relay());
         }
         n.rerouted(channel);
+        if (relays().contains(n.getName())) {
+            follow(channel); // a relay that moved: its events now come this way
+        }
+    }
+
+    /**
+     * Where {@code node} may go when {@code hop} is lost: the relays its inventory lists, in order, when it lists
+     * more than one; else the siblings of {@code hop}. Neither lost nor routed through a lost hop, nor below the node.
+     */
+    private List<String> candidates(String hop, String node) {
+        List<String> listed = tree.listed(node);
+        if (listed.size() < 2) {
+            return siblings(hop, node);
+        }
+        List<String> out = new ArrayList<>();
+        for (String r : listed) {
+            if (!routesThrough(r, node) && lost.stream().noneMatch(l -> routesThrough(r, l))) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /**

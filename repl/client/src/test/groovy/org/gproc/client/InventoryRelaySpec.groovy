@@ -48,6 +48,33 @@ class InventoryRelaySpec extends Specification {
         tree.prefix('r1') == ''
     }
 
+    def "a relay list on a node and on a group: the first is the relay, the rest are alternatives in order"() {
+        when:
+        def inv = parse('''\
+            nodes {
+                r1 { host = 'r1.lab' }
+                r2 { host = 'r2.lab' }
+                r3 { host = 'r3.lab'; relay = 'r1' }
+                'b[1-4]' { host = '10.0.0.1'; port = 17001; relay = ['r3', 'r2'] }
+                'c[1-3]' { host = '10.0.0.2'; port = 17001 }
+            }
+            groups { rack { nodes = 'c[1-3]'; relay = ['c1', 'r2'] } }
+            ''')
+        def tree = RelayTree.of(inv)
+
+        then:
+        inv.relayOf('b2').get() == 'r3'
+        inv.relaysOf('b2') == ['r3', 'r2']
+        inv.relaysOf('r3') == ['r1']
+        inv.relaysOf('r1') == []
+        inv.relaysOf('c3') == ['c1', 'r2']
+        inv.relaysOf('c1') == []               // a group's relay may be its member
+        tree.parent('b2') == 'r3'
+        tree.listed('b2') == ['r3', 'r2']
+        tree.prefix('b2') == 'n/r3/n/b2/'
+        RelayTree.of(inv.subset('b1')).addresses().keySet() == ['b1', 'r3', 'r2', 'r1'] as Set
+    }
+
     def "an automatic tree reaches width nodes directly and hangs at most width children under each"() {
         given:
         def inv = parse("nodes { 'n[1-10]' { host = '127.0.0.1'; port = 17001 } }\ncluster { tree { width = 3 } }")
@@ -99,7 +126,14 @@ class InventoryRelaySpec extends Specification {
         "nodes { b1 { relay = 'b1' } }"                                                   | "node 'b1': relay 'b1' is the node itself"
         "nodes { r1 { relay = 'r2' }\n r2 { relay = 'r1' } }"                             | "relays form a cycle: r1 -> r2 -> r1"
         "nodes { a { relay = 'b' }\n b { relay = 'c' }\n c { relay = 'b' } }"             | "relays form a cycle: b -> c -> b"
-        "nodes { b1 { relay = 5 } }"                                                      | "node 'b1': relay must be a node name in quotes"
+        "nodes { b1 { relay = 5 } }"                                                      | "node 'b1': relay must be a node name in quotes or a list of them"
+        "nodes { r1 { }\n b1 { relay = [] } }"                                            | "inventory.groovy:2: node 'b1': relay list is empty: name at least one relay"
+        "nodes { r1 { }\n b1 { relay = ['r1', 'r9'] } }"                                  | "inventory.groovy:2: node 'b1': relay 'r9' is not a node of the inventory (did you mean 'r1'?)"
+        "nodes { r1 { }\n b1 { relay = ['r1', 5] } }"                                     | "inventory.groovy:2: node 'b1': relay list holds '5': each relay is a node name in quotes"
+        "nodes { r1 { }\n b1 { relay = ['r1', 'r1'] } }"                                  | "inventory.groovy:2: node 'b1': relay list names 'r1' twice"
+        "nodes { b1 { relay = ['b2', 'b1'] }\n b2 { } }"                                  | "node 'b1': relay 'b1' is the node itself"
+        "nodes { r1 { }\n r2 { relay = 'b1' }\n b1 { relay = ['r1', 'r2'] } }"            | "inventory.groovy:2: node 'r2': relay 'b1' is itself relayed through 'r2': relays form a cycle: r2 -> b1 -> r2"
+        "nodes { 'b[1-2]' { }\n r1 { relay = 'b2' } }\ngroups { g { nodes = 'b[1-2]'; relay = ['b1', 'r1'] } }" | "node 'b2' (from '@g'): relay 'r1' is itself relayed through 'b2': relays form a cycle: b2 -> r1 -> b2"
         "nodes { b1 { rely = 'r1' } }"                                                    | "unknown setting 'rely' (did you mean 'relay'?)"
         "nodes { 'b[1-2]' { } }\ngroups { g { nodes = 'b1'; relay = 'x' } }"              | "node 'b1' (from '@g'): relay 'x' is not a node of the inventory"
         "nodes { 'b[1-3]' { } }\ngroups { g { nodes = 'b[1-2]'; relay = 'b3' }\n h { nodes = 'b2'; relay = 'b1' } }" | "node 'b2' is in @g (relay 'b3') and @h (relay 'b1')"

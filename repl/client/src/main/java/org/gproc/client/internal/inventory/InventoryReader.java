@@ -21,7 +21,7 @@ import org.gproc.client.NodeSetException;
 public final class InventoryReader {
     /** What a file defines; paths are resolved against the file's directory. */
     public record Contents(List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts, Path identity,
-                           Path certificate, Map<String, String> relays, int treeWidth, int confirmAbove) {
+                           Path certificate, Map<String, List<String>> relays, int treeWidth, int confirmAbove) {
     }
 
     /** The smallest {@code cluster.tree.width}: a relay with one child saves nothing. */
@@ -128,7 +128,7 @@ public final class InventoryReader {
         if (!explicitVia.isEmpty() || !groupVia.isEmpty()) {
             nodes = Routes.resolve(nodes, groups, explicitVia, groupVia, this::error);
         }
-        Map<String, String> relays = RelayRules.resolve(nodeRelays, groupRelays,
+        Map<String, List<String>> relays = RelayRules.resolve(nodeRelays, groupRelays,
                 new LinkedHashSet<>(nodes.stream().map(NodeAddress::name).toList()), this::error);
         return new Contents(nodes, groups, knownHosts, identity, certificate, relays, treeWidth, confirmAbove);
     }
@@ -164,11 +164,31 @@ public final class InventoryReader {
         return width;
     }
 
-    private String relayName(ConfigTree.Item v, String owner) {
-        if (!(v instanceof ConfigTree.Value val && val.value() instanceof String r) || r.isBlank()) {
-            throw error(v, "relay", owner + ": relay must be a node name in quotes, e.g. relay = 'r1'");
+    /** {@code relay = 'r1'} or {@code relay = ['r1', 'r2']}: the relays to use, first choice first. */
+    private List<String> relayNames(ConfigTree.Item v, String owner) {
+        if (v instanceof ConfigTree.Value val && val.value() instanceof List<?> list) {
+            if (list.isEmpty()) {
+                throw error(v, "relay", owner + ": relay list is empty: name at least one relay, e.g."
+                        + " relay = ['r1', 'r2'] (leave relay out to reach the node directly)");
+            }
+            List<String> names = new ArrayList<>();
+            for (Object x : list) {
+                if (!(x instanceof String r) || r.isBlank()) {
+                    throw error(v, "relay", owner + ": relay list holds " + (x instanceof String ? "an empty name"
+                            : "'" + x + "'") + ": each relay is a node name in quotes, e.g. relay = ['r1', 'r2']");
+                }
+                if (names.contains(r.strip())) {
+                    throw error(v, "relay", owner + ": relay list names '" + r.strip() + "' twice");
+                }
+                names.add(r.strip());
+            }
+            return List.copyOf(names);
         }
-        return r.strip();
+        if (!(v instanceof ConfigTree.Value val && val.value() instanceof String r) || r.isBlank()) {
+            throw error(v, "relay", owner + ": relay must be a node name in quotes or a list of them, first choice"
+                    + " first, e.g. relay = 'r1' or relay = ['r1', 'r2']");
+        }
+        return List.of(r.strip());
     }
 
     /** {@code via = 'gw'} or {@code via = ['gwa', 'gwb']}: one or more node names, first hop first. */
@@ -223,7 +243,7 @@ public final class InventoryReader {
             }
             String host = null;
             int port = defaultPort;
-            String relay = null;
+            List<String> relay = null;
             ConfigTree.Item relayItem = null;
             List<String> via = null;
             for (Map.Entry<String, ConfigTree.Item> s : settings.items().entrySet()) {
@@ -242,7 +262,7 @@ public final class InventoryReader {
                         port = p;
                     }
                     case "relay" -> {
-                        relay = relayName(v, "node '" + key + "'");
+                        relay = relayNames(v, "node '" + key + "'");
                         relayItem = v;
                     }
                     case "via" -> via = viaNames(v, "node '" + key + "'");
@@ -325,19 +345,25 @@ public final class InventoryReader {
             RelayRules.Setting relay = relayByGroup.get(g.getKey());
             if (relay != null) {
                 for (String member : members) {
-                    if (member.equals(relay.relay())) {
-                        continue; // the group's relay may be one of its members; it is reached without itself
+                    if (relay.relays().contains(member)) {
+                        continue; // the group's relays may be its members; they are reached without themselves
                     }
                     RelayRules.Setting earlier = groupRelays.put(member, relay);
-                    if (earlier != null && !earlier.relay().equals(relay.relay())) {
+                    if (earlier != null && !earlier.relays().equals(relay.relays())) {
                         throw error(relay.item(), "relay", "node '" + member + "' is in " + earlier.definedBy()
-                                + " (relay '" + earlier.relay() + "') and @" + g.getKey() + " (relay '"
-                                + relay.relay() + "'): give the node its own relay setting");
+                                + " (relay " + quoted(earlier.relays()) + ") and @" + g.getKey() + " (relay "
+                                + quoted(relay.relays()) + "): give the node its own relay setting");
                     }
                 }
             }
         }
         return groups;
+    }
+
+    /** {@code 'r1'}, or {@code ['r1', 'r2']} for a list, as written in the file. */
+    private static String quoted(List<String> relays) {
+        List<String> q = relays.stream().map(r -> "'" + r + "'").toList();
+        return q.size() == 1 ? q.get(0) : "[" + String.join(", ", q) + "]";
     }
 
     /** {@code rack1 { nodes = 'n[1-100]'; relay = 'r1' }}: a group whose members are reached through a relay. */
@@ -353,7 +379,7 @@ public final class InventoryReader {
                     }
                     expression = e;
                 }
-                case "relay" -> groupRelays.put(name, new RelayRules.Setting(relayName(v, "group '" + name + "'"),
+                case "relay" -> groupRelays.put(name, new RelayRules.Setting(relayNames(v, "group '" + name + "'"),
                         "@" + name, v));
                 case "via" -> groupVia.put(name, new Via(viaNames(v, "group '" + name + "'"), settings,
                         "group '" + name + "'"));
