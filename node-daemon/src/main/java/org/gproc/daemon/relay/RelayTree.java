@@ -202,27 +202,33 @@ public final class RelayTree implements FileTree {
         }
     }
 
-    /** {@code n/ctl}: reads the children and their state; takes {@code child} lines. */
-    private final class Ctl implements FileEntry {
-        private final NDir dir;
+    /** A file of {@code n/} (ctl, events): no children, not removable. */
+    private abstract class NFile implements FileEntry {
+        final NDir dir;
+        private final String name;
+        private final long path;
+        private final int perm;
 
-        Ctl(NDir dir) {
+        NFile(NDir dir, String name, long path, int perm) {
             this.dir = dir;
+            this.name = name;
+            this.path = path;
+            this.perm = perm;
         }
 
         @Override
         public Qid qid() {
-            return new Qid(Qid.QTFILE, 0, N_CTL);
+            return new Qid(Qid.QTFILE, 0, path);
         }
 
         @Override
         public Stat stat() {
-            return new Stat(0, 0, qid(), 0666, time(), time(), 0, "ctl", "gprocd", "gprocd", "gprocd");
+            return new Stat(0, 0, qid(), perm, time(), time(), 0, name, "gprocd", "gprocd", "gprocd");
         }
 
         @Override
-        public FileEntry walk(String name) throws NinePException {
-            throw new NinePException("walk: /n/ctl is not a directory");
+        public FileEntry walk(String child) throws NinePException {
+            throw new NinePException("walk: /n/" + name + " is not a directory");
         }
 
         @Override
@@ -232,7 +238,24 @@ public final class RelayTree implements FileTree {
 
         @Override
         public List<Stat> list() throws NinePException {
-            throw new NinePException("/n/ctl is not a directory");
+            throw new NinePException("/n/" + name + " is not a directory");
+        }
+
+        @Override
+        public OpenFile create(String child, int perm, int mode) throws NinePException {
+            throw new NinePException("create: /n/" + name + " is not a directory");
+        }
+
+        @Override
+        public void remove() throws NinePException {
+            throw new NinePException("remove /n/" + name + ": permission denied");
+        }
+    }
+
+    /** {@code n/ctl}: reads the children and their state; takes {@code child} lines. */
+    private final class Ctl extends NFile {
+        Ctl(NDir dir) {
+            super(dir, "ctl", N_CTL, 0666);
         }
 
         @Override
@@ -263,49 +286,12 @@ public final class RelayTree implements FileTree {
                 }
             };
         }
-
-        @Override
-        public OpenFile create(String name, int perm, int mode) throws NinePException {
-            throw new NinePException("create: /n/ctl is not a directory");
-        }
-
-        @Override
-        public void remove() throws NinePException {
-            throw new NinePException("remove /n/ctl: permission denied");
-        }
     }
 
     /** {@code n/events}: read-only; a read waits for the next child whose connection closes. */
-    private final class Events implements FileEntry {
-        private final NDir dir;
-
+    private final class Events extends NFile {
         Events(NDir dir) {
-            this.dir = dir;
-        }
-
-        @Override
-        public Qid qid() {
-            return new Qid(Qid.QTFILE, 0, N_EVENTS);
-        }
-
-        @Override
-        public Stat stat() {
-            return new Stat(0, 0, qid(), 0444, time(), time(), 0, "events", "gprocd", "gprocd", "gprocd");
-        }
-
-        @Override
-        public FileEntry walk(String name) throws NinePException {
-            throw new NinePException("walk: /n/events is not a directory");
-        }
-
-        @Override
-        public FileEntry parent() {
-            return dir;
-        }
-
-        @Override
-        public List<Stat> list() throws NinePException {
-            throw new NinePException("/n/events is not a directory");
+            super(dir, "events", N_EVENTS, 0444);
         }
 
         @Override
@@ -337,16 +323,6 @@ public final class RelayTree implements FileTree {
                     reader.close();
                 }
             };
-        }
-
-        @Override
-        public OpenFile create(String name, int perm, int mode) throws NinePException {
-            throw new NinePException("create: /n/events is not a directory");
-        }
-
-        @Override
-        public void remove() throws NinePException {
-            throw new NinePException("remove /n/events: permission denied");
         }
     }
 

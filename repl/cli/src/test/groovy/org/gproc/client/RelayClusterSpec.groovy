@@ -2,6 +2,7 @@ package org.gproc.client
 
 import org.gproc.daemon.GprocDaemon
 import org.gproc.transport.ssh.Keys
+import org.gproc.transport.ssh.KnownHosts
 import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
@@ -11,6 +12,7 @@ import spock.util.concurrent.PollingConditions
 
 import java.nio.file.Files
 import java.nio.file.Path
+import java.nio.file.StandardOpenOption
 import java.time.Duration
 
 /**
@@ -555,23 +557,49 @@ class RelayClusterSpec extends Specification {
         cluster?.close()
     }
 
-    def "a nested relay that dies while its nodes are idle is noticed without any read: moved, or down with the reason"() {
-        given: 'r1 direct, r2 behind r1; n1 (reachable directly) and n2 (accepting relays only) behind r2; no job'
+    /**
+     * A real gprocd JVM on loopback relaying as {@link #trustingRelay} does, so that kill -9 of it is real (no
+     * goodbye on any connection): the process and its port, read from its "serving" line.
+     */
+    List realTrustingRelay(String name) {
+        Path log = dir.resolve("${name}.log")
+        def process = new ProcessBuilder([ChildJvm.java(), '-Xmx256m', '-cp', System.getProperty('java.class.path'),
+                'org.gproc.daemon.Gprocd', '--listen', '127.0.0.1:0', '--host-key', dir.resolve('relay_host_key').toString(),
+                '--authorized-keys', dir.resolve('authorized_keys').toString(), '--state-dir', dir.resolve(name).toString(),
+                '--relay', '--trusted-relay', 'relay@lab']*.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start()
+        def serving = ~/serving n1 on 127\.0\.0\.1:(\d+)/
+        new PollingConditions(timeout: 120, delay: 0.1).eventually {
+            assert !process.alive || log.text =~ serving
+        }
+        def m = log.text =~ serving
+        if (!m.find()) {
+            process.destroyForcibly()
+            throw new IllegalStateException("gprocd $name did not start: ${log.text}")
+        }
+        [process, m.group(1) as int]
+    }
+
+    def "a nested relay killed with kill -9 while its nodes are idle is noticed without any read: moved, or down"() {
+        given: 'r1 direct, r2 (a gprocd process) behind r1; n1 (reachable directly) and n2 (relays only) behind r2'
         def strict = relayOnlyLeaves('idle-strict-leaves')
         def r1 = relayDaemon('idle-r1')
-        def r2 = trustingRelay('idle-r2')
-        def cluster = Cluster.connect(routes('idle', [r1, r2, strict], """\
+        def (Process r2, int r2Port) = realTrustingRelay('idle-r2')
+        def inventory = routes('idle', [r1, strict], """\
                 r1 { host = '127.0.0.1'; port = ${r1.port(1)} }
-                r2 { host = '127.0.0.1'; port = ${r2.port(1)}; relay = 'r1' }
+                r2 { host = '127.0.0.1'; port = $r2Port; relay = 'r1' }
                 n1 { host = '127.0.0.1'; port = ${leaves.port(1)}; relay = 'r2' }
-                n2 { host = '127.0.0.1'; port = ${strict.port(2)}; relay = 'r2' }"""), ClusterOptions.defaults())
+                n2 { host = '127.0.0.1'; port = ${strict.port(2)}; relay = 'r2' }""")
+        Files.writeString(dir.resolve('known_hosts.idle'), KnownHosts.line('127.0.0.1', r2Port,
+                Keys.loadOrGenerate(dir.resolve('relay_host_key'), 'relay').public) + '\n', StandardOpenOption.APPEND)
+        def cluster = Cluster.connect(inventory, ClusterOptions.defaults())
 
         expect:
         cluster.down.isEmpty()
         cluster.node('n1').channel().prefix() == 'n/r2/n/n1/'
 
-        when: 'r2 dies and nobody reads anything under it: r1 says it lost r2 on its n/events'
-        r2.close()
+        when: 'kill -9 of r2, and nobody reads anything under it: r1 says on its n/events that it lost r2'
+        r2.destroyForcibly().waitFor()
         new PollingConditions(timeout: 60).eventually {
             assert cluster.node('n1').up && !cluster.node('n1').channel().relayed
             assert !cluster.node('n2').up
@@ -585,6 +613,7 @@ class RelayClusterSpec extends Specification {
 
         cleanup:
         cluster?.close()
-        [r1, r2, strict].each { it?.close() }
+        r2?.destroyForcibly()
+        [r1, strict].each { it?.close() }
     }
 }

@@ -50,12 +50,13 @@ class ReadmeInventorySpec extends Specification {
         block("via = ['gwb', 'b1']") != null
     }
 
-    def "the relay block: relays nest, and a group's relay is one of its members"() {
+    def "the relay block: relays nest, a group's relay is one of its members, and a list gives alternatives"() {
         when:
         def inv = load(block("relay = 'r2'"))
 
         then:
-        inv.nodes().size() == 2 + 99 + 50
+        inv.nodes().size() == 2 + 99 + 50 + 50
+        inv.relaysOf('d7') == ['r1', 'c1']
         inv.relayOf('r2') == Optional.of('r1')
         inv.relayOf('b42') == Optional.of('r2')
         inv.relayOf('c7') == Optional.of('c1')

@@ -108,6 +108,52 @@ class SshConnectorSpec extends Specification {
         !ch.isOpen()
     }
 
+    def "host keys held in memory: the line looked up for the host and port dialled vouches, no file is read"() {
+        given: 'a lookup that knows the server at its port only, and a connector built on it'
+        String line = KnownHosts.line('127.0.0.1', port, server.hostKey())
+        Path label = Path.of('/n/ctl')
+        List<List> asked = Collections.synchronizedList([])
+        def lookup = { String host, int p ->
+            asked << [host, p]
+            KnownHosts.parse(label, p == port ? [line] : [])
+        } as KnownHosts.Lookup
+        def memory = SshConnector.builder().identity(aliceKey).knownHosts(label, lookup).build()
+
+        when:
+        SshFrameChannel ch = memory.open('127.0.0.1', port)
+
+        then:
+        ch.hostKeyFingerprint() == server.hostKeyFingerprint()
+        asked == [['127.0.0.1', port]]
+
+        when: 'the lookup holds another key for the place'
+        def other = Keys.generate().public
+        def wrong = SshConnector.builder().identity(aliceKey).knownHosts(label, { String h, int p ->
+            KnownHosts.parse(label, [KnownHosts.line(h, p, other)])
+        } as KnownHosts.Lookup).build()
+        wrong.open('127.0.0.1', port)
+
+        then: 'refused, naming where the expected key came from'
+        HostKeyException e = thrown()
+        e.status() == KnownHosts.Status.MISMATCH
+        e.message.contains("/n/ctl line 1 expects ${Keys.fingerprint(other)}")
+
+        cleanup:
+        ch?.close()
+        memory?.close()
+        wrong?.close()
+    }
+
+    def "host keys held in memory cannot be combined with accept-new: there is no file to add to"() {
+        when:
+        SshConnector.builder().identity(aliceKey).knownHosts(Path.of('/n/ctl'), { h, p -> null } as KnownHosts.Lookup)
+                .hostKeyPolicy(HostKeyPolicy.ACCEPT_NEW).build()
+
+        then:
+        IllegalStateException e = thrown()
+        e.message.contains('host keys held in memory are checked strictly')
+    }
+
     def "when the node closes the channel the client's listener gets the last frames, then an orderly close"() {
         given:
         def c = new Collector()
