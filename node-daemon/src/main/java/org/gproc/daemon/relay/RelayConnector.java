@@ -8,6 +8,7 @@ import org.gproc.transport.ssh.SshConnector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,7 +91,7 @@ final class RelayConnector implements AutoCloseable {
     private static final KnownHosts NONE = KnownHosts.parse(Path.of("/n/ctl"), List.of());
 
     private static String token(String host, int port) {
-        return KnownHosts.hostToken(host, port).toLowerCase(java.util.Locale.ROOT);
+        return KnownHosts.hostToken(host, port).toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -13,6 +13,7 @@ import spock.util.concurrent.PollingConditions
 import java.nio.charset.StandardCharsets
 import java.nio.file.Files
 import java.nio.file.Path
+import java.util.concurrent.TimeUnit
 
 import static org.gproc.daemon.NinePFiles.readFile
 import static org.gproc.daemon.NinePFiles.text
@@ -324,7 +325,7 @@ class RelaySpec extends Specification {
         cluster.daemons.c1.close()
 
         then: 'the parked read answers with the loss'
-        text(parked.get(60, java.util.concurrent.TimeUnit.SECONDS)) == "lost c1 127.0.0.1:$c1Port\n"
+        text(parked.get(60, TimeUnit.SECONDS)) == "lost c1 127.0.0.1:$c1Port\n"
         conditions.eventually {
             assert text(readFile(alice, 'n/ctl')).contains('c1 127.0.0.1:')
             assert text(readFile(alice, 'n/ctl')).contains('down: /n/c1: child c1 (127.0.0.1:')

@@ -6,8 +6,10 @@ import org.gproc.client.internal.route.RelayTree;
 import org.gproc.client.internal.route.RouteOpener;
 import org.gproc.transport.ninep.NinePClient;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +45,8 @@ final class RelayFailover {
     /** Connections whose close this watches, each with the relay it reaches. */
     private final Map<NinePClient, String> watched = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
     /** Relay channels whose {@code n/events} is read. */
-    private final Set<NodeChannel> followed = java.util.Collections.newSetFromMap(
-            java.util.Collections.synchronizedMap(new IdentityHashMap<>()));
+    private final Set<NodeChannel> followed = Collections.newSetFromMap(
+            Collections.synchronizedMap(new IdentityHashMap<>()));
 
     RelayFailover(RelayTree tree, Map<String, Node> nodes, RouteOpener opener,
                   Function<NodeAddress, CompletableFuture<NinePClient>> direct, BooleanSupplier closing) {
@@ -163,7 +165,7 @@ final class RelayFailover {
         CompletableFuture<NodeChannel> c = node != null ? CompletableFuture.completedFuture(node.channel())
                 : opener.channel(name);
         return c.thenCompose(via -> via == null || !via.isOpen() ? CompletableFuture.failedFuture(
-                new java.io.IOException("relay " + name + " is down")) : CompletableFuture.completedFuture(via));
+                new IOException("relay " + name + " is down")) : CompletableFuture.completedFuture(via));
     }
 
     private void settle(Node n, String relay, NodeChannel channel) {

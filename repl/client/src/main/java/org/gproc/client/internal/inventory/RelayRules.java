@@ -1,6 +1,7 @@
 package org.gproc.client.internal.inventory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,7 +51,7 @@ final class RelayRules {
             }
             relaysOf.put(node, List.copyOf(s.relays()));
         }
-        Set<String> done = new java.util.HashSet<>();
+        Set<String> done = new HashSet<>();
         for (String node : relaysOf.keySet()) {
             List<String> cycle = cycleFrom(node, relaysOf, new LinkedHashSet<>(), done);
             if (!cycle.isEmpty()) {
