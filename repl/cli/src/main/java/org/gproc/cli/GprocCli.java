@@ -90,7 +90,7 @@ public final class GprocCli implements Runnable {
     @Spec
     CommandSpec spec;
 
-    private final Caller caller;
+    private Caller caller;
     private Inventory loaded;
 
     public GprocCli() {
@@ -102,9 +102,30 @@ public final class GprocCli implements Runnable {
         this(Caller.of(env, home, stdin));
     }
 
-    /** A command run for {@code caller} (the control-node agent runs each request this way). */
+    /** A command run for {@code caller}. */
     public GprocCli(Caller caller) {
-        this.caller = caller;
+        this.caller = java.util.Objects.requireNonNull(caller, "caller");
+    }
+
+    private GprocCli(Void unbound) {
+        this.caller = null;
+    }
+
+    /**
+     * A command line whose caller is named later, by {@link #bind}, before it runs: building picocli's model of
+     * every command and option costs tens of milliseconds, so the control-node agent builds the next request's
+     * ahead, while it is idle. Each one serves a single request (its options and commands keep what they parsed).
+     */
+    public static GprocCli unbound() {
+        return new GprocCli((Void) null);
+    }
+
+    /** Names who runs this command line; once, before it executes. */
+    public void bind(Caller who) {
+        if (caller != null) {
+            throw new IllegalStateException("this command line already serves a caller");
+        }
+        caller = java.util.Objects.requireNonNull(who, "caller");
     }
 
     public static void main(String[] args) {
@@ -128,7 +149,7 @@ public final class GprocCli implements Runnable {
     public static CommandLine commandLine(GprocCli cli) {
         CommandLine cl = new CommandLine(cli);
         // a relative path means the caller's working directory (the agent's is another)
-        cl.registerConverter(Path.class, cli.caller::resolve);
+        cl.registerConverter(Path.class, value -> cli.caller().resolve(value));
         // an argument such as @compute is a node group, never a file of arguments to read
         cl.setExpandAtFiles(false);
         NodesetCommand.configure(cl.getSubcommands().get("nodeset"));
@@ -211,7 +232,7 @@ public final class GprocCli implements Runnable {
      */
     public Inventory inventory() {
         if (loaded == null) {
-            Inventory inv = Inventory.locate(inventory, caller.env(), caller.home());
+            Inventory inv = Inventory.locate(inventory, caller.env(), caller.home(), caller.clusters()::load);
             if (identity != null) {
                 inv = inv.withIdentity(identity);
             }

@@ -173,19 +173,28 @@ public final class Inventory {
      * {@code HOME/.gproc/known_hosts} and {@code HOME/.gproc/id_ed25519}.
      */
     public static Inventory locate(Path explicit, Map<String, String> env, Path home) {
+        return locate(explicit, env, home, Inventory::load);
+    }
+
+    /**
+     * As {@link #locate(Path, Map, Path)}, reading inventory files with {@code loader} (the control-node agent's
+     * keeps each file's inventory while the file is unchanged).
+     */
+    public static Inventory locate(Path explicit, Map<String, String> env, Path home,
+                                   java.util.function.Function<Path, Inventory> loader) {
         Path dotGproc = home.resolve(".gproc");
         Inventory found;
         if (explicit != null) {
-            found = load(explicit);
+            found = loader.apply(explicit);
         } else if (!blank(env.get(NODES_ENV))) {
             found = fromNodesSpec(env.get(NODES_ENV), defaultPort(env));
         } else if (!blank(env.get(SLURM_JOB_ENV))
                 && Files.isRegularFile(slurmJobDir(home, env.get(SLURM_JOB_ENV)).resolve(SLURM_JOB_INVENTORY))) {
-            found = load(slurmJobDir(home, env.get(SLURM_JOB_ENV)).resolve(SLURM_JOB_INVENTORY));
+            found = loader.apply(slurmJobDir(home, env.get(SLURM_JOB_ENV)).resolve(SLURM_JOB_INVENTORY));
         } else if (!blank(env.get(SLURM_ENV))) {
             found = fromSlurm(env.get(SLURM_ENV), defaultPort(env));
         } else if (Files.isRegularFile(dotGproc.resolve("inventory.groovy"))) {
-            found = load(dotGproc.resolve("inventory.groovy"));
+            found = loader.apply(dotGproc.resolve("inventory.groovy"));
         } else {
             throw new InventoryException("no inventory: pass -i FILE, set " + NODES_ENV
                     + " (e.g. 'n[1-4]=127.0.0.1:17001'), run inside a Slurm allocation, or write "

@@ -115,8 +115,10 @@ final class AgentRequest implements CommandSignals {
         boolean stdinTerminal = (tty & 1) != 0;
         Caller caller = new Caller(env, server.home(), cwd, stdin, stdinTerminal, stdinTerminal && (tty & 2) != 0,
                 this, server.pool());
-        GprocCli cli = new GprocCli(caller);
-        CommandLine cl = GprocCli.commandLine(cli);
+        SpareCommandLine.Unbound ready = server.commandLines().take();
+        GprocCli cli = ready.cli();
+        cli.bind(caller);
+        CommandLine cl = ready.line();
         OutputStream out = new FrameStream(Wire.STDOUT);
         OutputStream err = new FrameStream(Wire.STDERR);
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);

@@ -38,6 +38,7 @@ public final class AgentServer {
     private final Path buildStamp;
     private final long buildStampTime;
     private final ClusterPool pool;
+    private final SpareCommandLine commandLines = new SpareCommandLine();
     private final PrintStream log;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong served = new AtomicLong();
@@ -87,12 +88,14 @@ public final class AgentServer {
                 return t;
             });
             timer.scheduleWithFixedDelay(this::checkIdle, 1, 1, TimeUnit.SECONDS);
+            commandLines.refill();
             log("serving " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ", ends after "
                     + Idle.format(idle) + " idle)");
             try {
                 acceptLoop();
             } finally {
                 timer.shutdownNow();
+                commandLines.close();
                 removeSocket();
                 lock.release(); // a new agent may start now, while this one still closes its connections
                 pool.close();
@@ -158,6 +161,7 @@ public final class AgentServer {
                     served.incrementAndGet();
                     lastActive = System.nanoTime();
                     active.decrementAndGet();
+                    commandLines.refill();
                 }
             }, "gproc-agent-request-" + served.get());
             t.setDaemon(true);
@@ -240,6 +244,10 @@ public final class AgentServer {
 
     ClusterPool pool() {
         return pool;
+    }
+
+    SpareCommandLine commandLines() {
+        return commandLines;
     }
 
     void log(String text) {

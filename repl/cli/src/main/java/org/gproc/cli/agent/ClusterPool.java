@@ -9,9 +9,7 @@ import org.gproc.client.NodeConnector;
 import org.gproc.transport.ninep.NinePClient;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's connections, lent to one request's cluster after another. One SSH connector (one identity, one
+ * The agent's inventories and connections, lent to one request's cluster after another. One SSH connector (one identity, one
  * certificate, one known_hosts, one host-key policy, one connect timeout) per configuration, and under it one 9P
  * connection per node address and route. A configuration is named by those settings and by what is on disk: when the
  * inventory, the identity, the certificate or known_hosts changes (modification time, size or inode), the next request
@@ -35,7 +33,9 @@ final class ClusterPool implements ClusterSource, AutoCloseable {
     private static final long PROBE_TIMEOUT_SECONDS = 3;
 
     private final Path home;
+    private static final int INVENTORIES_KEPT = 32;
     private final Map<String, Pooled> byKey = new HashMap<>();
+    private final Map<Path, Parsed> inventories = new HashMap<>();
     private boolean closed;
 
     ClusterPool(Path home) {
@@ -86,12 +86,41 @@ final class ClusterPool implements ClusterSource, AutoCloseable {
     }
 
     private static String stamp(Path file) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return "@" + a.lastModifiedTime().toMillis() + "/" + a.size() + "/" + a.fileKey();
-        } catch (IOException | RuntimeException e) {
-            return "@none";
+        FileStamp s = FileStamp.of(file);
+        return s == null ? "@none" : "@" + s;
+    }
+
+    /**
+     * The inventory in {@code file}, parsed once while the file stays as it was (size, times, inode); a file changed
+     * in the last {@value FileStamp#SETTLE_SECONDS} s is read every time, since a second change within the
+     * timestamps' granularity would leave them as they were.
+     */
+    @Override
+    public Inventory load(Path file) {
+        FileStamp before = FileStamp.of(file);
+        if (before == null || !before.settled()) {
+            return Inventory.load(file);
         }
+        Path key = file.toAbsolutePath().normalize();
+        synchronized (inventories) {
+            Parsed known = inventories.get(key);
+            if (known != null && known.stamp.equals(before)) {
+                return known.inventory;
+            }
+        }
+        Inventory inventory = Inventory.load(file);
+        if (before.equals(FileStamp.of(file))) { // not changed while it was read
+            synchronized (inventories) {
+                if (inventories.size() >= INVENTORIES_KEPT) {
+                    inventories.clear();
+                }
+                inventories.put(key, new Parsed(before, inventory));
+            }
+        }
+        return inventory;
+    }
+
+    private record Parsed(FileStamp stamp, Inventory inventory) {
     }
 
     @Override
