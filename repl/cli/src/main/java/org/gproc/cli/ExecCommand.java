@@ -5,20 +5,27 @@ import org.gproc.client.Launch;
 import org.gproc.client.Node;
 import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -61,7 +68,8 @@ final class ExecCommand implements Callable<Integer> {
     Double timeoutU;
 
     @Option(names = "-b", description = "Fold identical standard outputs under their node set, as clush -b (standard"
-            + " error stays per node, labelled); failures are folded too.")
+            + " error stays per node, labelled); nodes with another exit code are another group; failures are folded"
+            + " too. With -N, no headers.")
     boolean fold;
 
     @Option(names = "-B", description = "As -b, folding standard output and standard error together.")
@@ -74,7 +82,8 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "-N", description = "No 'node: ' prefix on output lines (pdsh -N, clush -N).")
     boolean noPrefix;
 
-    @Option(names = "-L", description = "Print each node's output together, in node order, once all have ended.")
+    @Option(names = "-L", description = "Print each node's output together once all have ended: by exit code, then in node"
+            + " order (clush -L); standard error as it comes, labelled.")
     boolean byNode;
 
     @Option(names = "-S", description = "Exit with the largest remote exit code (pdsh -S); gproc always does.")
@@ -104,7 +113,7 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--nostdin", description = "Do not send standard input to the nodes (clush --nostdin).")
     boolean noStdin;
 
-    @Parameters(index = "0", paramLabel = "COMMAND", description = "The command line (or, with --argv or --push,"
+    @Parameters(index = "0", arity = "0..1", paramLabel = "COMMAND", description = "The command line (or, with --argv or --push,"
             + " the program).")
     String command;
 
@@ -129,30 +138,72 @@ final class ExecCommand implements Callable<Integer> {
         output.prepareDirectories();
         boolean broadcast = !noStdin && !cli.caller().stdinTerminal();
         PrintWriter err = spec.commandLine().getErr();
-        try (Cluster cluster = target.open(cli, "exec", launchOptions, err);
-             StdinBroadcast stdin = broadcast && !launchOptions.dryRun ? new StdinBroadcast(cli.stdin()) : null) {
+        try (Cluster cluster = target.open(cli, "exec", launchOptions, err)) {
             List<NodeRun> runs = TargetOptions.runs(cluster);
-            Function<NodeRun, RemoteProcess> starter = TargetOptions.inOneJob(cluster, runs,
-                    r -> start(cluster.node(r.node), pushed, stdin));
-            if (launchOptions.dryRunOrConfirm(cluster, runs, starter, "exec " + shellLine(),
-                    spec.commandLine().getOut())) {
-                return 0;
+            boolean allAtOnce = target.fanout == null || target.fanout >= runs.size();
+            try (StdinBroadcast stdin = broadcast && !launchOptions.dryRun
+                    ? new StdinBroadcast(cli.stdin(), runs.size(), allAtOnce) : null) {
+                Map<String, InputStream> readers = new ConcurrentHashMap<>();
+                Function<NodeRun, RemoteProcess> inJob = TargetOptions.inOneJob(cluster, runs, r -> {
+                    Launch<RemoteProcess> launch = start(cluster.node(r.node), pushed);
+                    if (stdin != null) {
+                        InputStream in = stdin.reader();
+                        readers.put(r.node, in);
+                        launch.stdin(in);
+                    }
+                    return launch;
+                });
+                Function<NodeRun, RemoteProcess> starter = r -> {
+                    RemoteProcess p;
+                    try {
+                        p = inJob.apply(r);
+                    } catch (RuntimeException e) {
+                        release(readers.remove(r.node));
+                        throw e;
+                    }
+                    InputStream in = readers.remove(r.node);
+                    p.onExit().whenComplete((x, e) -> release(in));
+                    return p;
+                };
+                if (launchOptions.dryRunOrConfirm(cluster, runs, starter, "exec " + shellLine(),
+                        spec.commandLine().getOut())) {
+                    return 0;
+                }
+                FanOut fan = new FanOut(runs, target.fanout, starter, output::started, err, cli.caller().signals());
+                int interrupted = fan.run();
+                int status = output.finish(runs, cli.json());
+                return interrupted > 0 ? interrupted : status;
             }
-            FanOut fan = new FanOut(runs, target.fanout, starter, output::started, err, cli.caller().signals());
-            int interrupted = fan.run();
-            int status = output.finish(runs, cli.json());
-            return interrupted > 0 ? interrupted : status;
+        }
+    }
+
+    /**
+     * Closes a process's reader of the broadcast input once it has ended: it reads no more, and its reader must not
+     * hold the input back for the others.
+     */
+    private static void release(InputStream reader) {
+        if (reader == null) {
+            return;
+        }
+        try {
+            reader.close();
+        } catch (IOException ignored) {
+            // closing a broadcast reader only gives up its place
         }
     }
 
     private ExecOutput.Mode mode() {
+        if (command == null) {
+            throw new ParameterException(spec.commandLine(), "no command given: put it after the options, as in"
+                    + " gproc exec -w n[1-4] uname -r");
+        }
         int chosen = (fold ? 1 : 0) + (foldBoth ? 1 : 0) + (diff ? 1 : 0) + (byNode ? 1 : 0) + (cli.json() ? 1 : 0);
         if (chosen > 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new ParameterException(spec.commandLine(),
                     "gproc exec: choose one of -b, -B, --diff, -L and --json");
         }
         if (push && argv) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new ParameterException(spec.commandLine(),
                     "gproc exec: --push already runs an exact argument vector; drop --argv");
         }
         return fold ? ExecOutput.Mode.FOLD : foldBoth ? ExecOutput.Mode.FOLD_BOTH : diff ? ExecOutput.Mode.DIFF
@@ -160,7 +211,7 @@ final class ExecCommand implements Callable<Integer> {
     }
 
     /** The launch for one node, not started yet. */
-    private Launch<RemoteProcess> start(Node node, String pushed, StdinBroadcast stdin) {
+    private Launch<RemoteProcess> start(Node node, String pushed) {
         Launch<RemoteProcess> launch;
         if (push) {
             launch = pushOptions.push(node, pushed).args(args);
@@ -172,9 +223,6 @@ final class ExecCommand implements Callable<Integer> {
         Double limit = timeout != null ? timeout : timeoutU;
         if (limit != null) {
             launch.timeout(Seconds.duration(limit));
-        }
-        if (stdin != null) {
-            launch.stdin(stdin.reader());
         }
         return launch;
     }
@@ -205,7 +253,7 @@ final class ExecCommand implements Callable<Integer> {
     }
 
     /** {@code -f}: a whole number of at least 1. */
-    static final class Fanout implements picocli.CommandLine.ITypeConverter<Integer> {
+    static final class Fanout implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
             try {
@@ -216,7 +264,7 @@ final class ExecCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new picocli.CommandLine.TypeConversionException("'" + value
+            throw new TypeConversionException("'" + value
                     + "' is not a fan-out; give how many nodes may run at once (1 or more)");
         }
     }

@@ -8,24 +8,33 @@ import org.gproc.transport.text.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * How {@code gproc exec} shows what the nodes printed, in the forms pdsh and clush users read:
  * <ul>
  *   <li>{@code STREAM}: each line as it arrives, {@code node: line} (standard error on standard error), {@code -N}
  *       without the prefix;</li>
- *   <li>{@code BY_NODE} ({@code -L}): the same lines once all have ended, node by node in node order;</li>
+ *   <li>{@code BY_NODE} ({@code -L}): the standard output lines once all have ended, node by node, the nodes by
+ *       exit code and then in node order (as clush -L); standard error streams per node, labelled;</li>
  *   <li>{@code FOLD} ({@code -b}): identical standard outputs once, under a clush header (15 dashes, the node set and
- *       its size when more than one), largest group first; standard error streams per node, labelled;
+ *       its size when more than one; no header with {@code -N}); as clush, nodes with another exit code are another
+ *       group, groups come by exit code, then largest first; standard error streams per node, labelled;
  *       {@code FOLD_BOTH} ({@code -B}) folds standard output and error together;</li>
- *   <li>{@code DIFF} ({@code --diff}): a unified diff of every other output against the most common one;</li>
+ *   <li>{@code DIFF} ({@code --diff}): a unified diff of every other group against the first one (the largest of the
+ *       lowest exit code), as clush --diff;</li>
  *   <li>{@code JSON} ({@code --json}): one object per node per line, in node order, with node, exit, signal,
  *       stdout, stderr, start, end (Unix seconds, as the control node saw them), timed_out and error.</li>
  * </ul>
@@ -63,16 +72,33 @@ final class ExecOutput {
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot create output directory '" + dir + "': "
-                        + (e.getMessage() == null ? "not possible here" : e.getMessage()));
+                throw new IllegalArgumentException("exec: cannot create the output directory '" + dir + "': "
+                        + reason(e));
             }
         }
+    }
+
+    /** Why a directory could not be made, in words (the exception's own message is often just the path). */
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "it exists and is not a directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return "not possible here";
     }
 
     /** A node's process has started: stream its lines if this mode streams them. */
     void started(NodeRun run) {
         boolean streamOut = mode == Mode.STREAM;
-        boolean streamErr = mode == Mode.STREAM || mode == Mode.FOLD || mode == Mode.DIFF;
+        boolean streamErr = mode == Mode.STREAM || mode == Mode.FOLD || mode == Mode.DIFF || mode == Mode.BY_NODE;
         if (!streamOut && !streamErr) {
             return;
         }
@@ -114,50 +140,72 @@ final class ExecOutput {
         return Math.min(status, 255);
     }
 
+    /** clush -L: standard output node by node, the nodes by exit code and then in node order (stderr went live). */
     private void byNode(List<NodeRun> runs) {
-        for (NodeRun r : runs) {
+        List<NodeRun> ordered = new ArrayList<>(runs);
+        ordered.sort(Comparator.comparingInt(NodeRun::exitCode));
+        for (NodeRun r : ordered) {
             NodeRun.lines(r.stdoutText()).forEach(line -> print(out, r.node, line));
-            NodeRun.lines(r.stderrText()).forEach(line -> print(err, r.node, line));
         }
     }
 
+    /** clush -b and -B: each output under its node set (with -N, the output alone). */
     private void folded(List<NodeRun> runs, boolean both) {
-        for (Map.Entry<String, List<String>> group : groups(runs, both).entrySet()) {
-            String text = group.getKey();
-            if (text.isEmpty()) {
+        for (Group group : groups(runs, both)) {
+            if (group.text.isEmpty()) {
                 continue;
             }
-            out.println(DASHES);
-            out.println(label(group.getValue()));
-            out.println(DASHES);
-            out.print(text.endsWith("\n") ? text : text + "\n");
+            if (!noPrefix) {
+                out.println(DASHES);
+                out.println(label(group.nodes));
+                out.println(DASHES);
+            }
+            out.print(group.text.endsWith("\n") ? group.text : group.text + "\n");
         }
     }
 
+    /**
+     * clush --diff: the first output (of the lowest exit code, the largest node set) is the reference; every other,
+     * and the nodes of each exit code that printed nothing once a reference exists, as a unified diff against it.
+     */
     private void diff(List<NodeRun> runs) {
-        Map<String, List<String>> groups = groups(runs, false);
-        if (groups.size() < 2) {
-            return;
-        }
-        List<Map.Entry<String, List<String>>> ordered = new ArrayList<>(groups.entrySet());
-        Map.Entry<String, List<String>> base = ordered.get(0);
-        for (Map.Entry<String, List<String>> other : ordered.subList(1, ordered.size())) {
-            out.print(UnifiedDiff.of(label(base.getValue()), NodeRun.lines(base.getKey()), label(other.getValue()),
-                    NodeRun.lines(other.getKey())));
+        Group base = null;
+        for (Group other : groups(runs, false)) {
+            if (base == null) {
+                if (!other.text.isEmpty()) {
+                    base = other;
+                }
+                continue;
+            }
+            out.print(UnifiedDiff.of(label(base.nodes), NodeRun.lines(base.text), label(other.nodes),
+                    NodeRun.lines(other.text)));
         }
     }
 
-    /** Output text to the nodes that printed it: largest group first, then in node order (clush's order). */
-    private static Map<String, List<String>> groups(List<NodeRun> runs, boolean both) {
-        Map<String, List<String>> byText = new LinkedHashMap<>();
+    /** The nodes with one exit code that printed one text. */
+    private record Group(int exit, String text, List<String> nodes) {
+    }
+
+    /**
+     * Output text to the nodes that printed it, in clush's order: by exit code, then the largest set first, then by
+     * first node name; the nodes of an exit code that printed nothing come after that exit code's texts.
+     */
+    private static List<Group> groups(List<NodeRun> runs, boolean both) {
+        Map<Integer, Map<String, List<String>>> byExit = new TreeMap<>();
         for (NodeRun r : runs) {
             String text = both ? r.stdoutText() + r.stderrText() : r.stdoutText();
-            byText.computeIfAbsent(text, k -> new ArrayList<>()).add(r.node);
+            byExit.computeIfAbsent(r.exitCode(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(text, k -> new ArrayList<>()).add(r.node);
         }
-        Map<String, List<String>> ordered = new LinkedHashMap<>();
-        byText.entrySet().stream().sorted((a, b) -> b.getValue().size() - a.getValue().size())
-                .forEach(e -> ordered.put(e.getKey(), e.getValue()));
-        return ordered;
+        List<Group> groups = new ArrayList<>();
+        byExit.forEach((exit, byText) -> {
+            List<Group> texts = new ArrayList<>();
+            byText.forEach((text, nodes) -> texts.add(new Group(exit, text, nodes)));
+            texts.sort(Comparator.comparing((Group g) -> g.text.isEmpty()).thenComparing(g -> -g.nodes.size())
+                    .thenComparing(g -> g.nodes.get(0)));
+            groups.addAll(texts);
+        });
+        return groups;
     }
 
     /** {@code n[1-4] (4)}, or just {@code n1} for one node, as clush labels a group. */

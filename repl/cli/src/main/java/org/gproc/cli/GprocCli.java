@@ -186,15 +186,16 @@ public final class GprocCli implements Runnable {
     }
 
     /**
-     * Bad usage: the message, picocli's "did you mean" for a mistyped option or command, and where the help is; not
-     * the whole usage text, which buries the one line that matters.
+     * Bad usage: one line with the command, the message and where the help is (then picocli's "did you mean" for a
+     * mistyped option or command); not the whole usage text, which buries the one line that matters.
      */
     private static int badUsage(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println(e.getMessage());
+        String command = cl.getCommandSpec().qualifiedName();
+        String message = e.getMessage().startsWith(command + ":") ? e.getMessage() : command + ": " + e.getMessage();
+        err.println(message + " (see '" + command + " --help')");
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return CommandLine.ExitCode.USAGE;
     }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The guard rails of the commands that start processes ({@code exec}, {@code copy}, {@code run}): {@code --dry-run}
+ * The guard rails of the commands that start processes ({@code exec}, {@code copy}, {@code rcopy}, {@code run}): {@code --dry-run}
  * (say what would run where and what would be sent; start nothing), {@code --yes} (no question above the
  * inventory's {@code confirmAbove}), and {@code --quiet} / {@code --progress} (the progress line, drawn by default
  * only on a terminal).
@@ -57,11 +57,16 @@ final class LaunchOptions {
     boolean dryRunOrConfirm(Cluster cluster, List<NodeRun> runs, Function<NodeRun, RemoteProcess> starter,
                             String what, PrintWriter out) {
         if (dryRun) {
-            out.print(cluster.dryRun(() -> runs.forEach(starter::apply)).toText());
-            out.flush();
+            dryRun(cluster, runs, starter, out);
             return true;
         }
         cluster.confirm(cluster.getAll(), what);
         return false;
+    }
+
+    /** Prints on {@code out} what starting every run would do; nothing starts. */
+    void dryRun(Cluster cluster, List<NodeRun> runs, Function<NodeRun, RemoteProcess> starter, PrintWriter out) {
+        out.print(cluster.dryRun(() -> runs.forEach(starter::apply)).toText());
+        out.flush();
     }
 }

@@ -84,6 +84,10 @@ final class NodesetCommand implements Callable<Integer> {
                 spec.commandLine().usage(out);
                 return 0;
             }
+            if (o.groupsConf != null) {
+                throw new NodesetOptions.UsageException("--groupsconf is not supported: gproc's groups come from"
+                        + " the inventory's groups block (gproc -i FILE nodeset ...)");
+            }
             new Run(o, out, err).run();
             return 0;
         } catch (NodesetOptions.UsageException e) {

@@ -1,6 +1,7 @@
 package org.gproc.cli;
 
 import org.gproc.client.Cluster;
+import org.gproc.client.Launch;
 import org.gproc.client.Node;
 import org.gproc.client.RemoteProcess;
 import picocli.CommandLine.Command;
@@ -19,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * {@code gproc rcopy PATH... -w NODES --dest DIR}: rpdcp and {@code clush --rcopy}. Each node's file comes back as
@@ -44,6 +46,9 @@ final class RcopyCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
+    @Mixin
+    LaunchOptions launchOptions;
+
     @Option(names = "--dest", paramLabel = "DIR", required = true, description = "Local directory (created if"
             + " missing).")
     Path dest;
@@ -63,16 +68,29 @@ final class RcopyCommand implements Callable<Integer> {
             }
         }
         try {
-            Files.createDirectories(dest);
+            if (!launchOptions.dryRun) {
+                Files.createDirectories(dest);
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("rcopy: cannot create --dest '" + dest + "': " + e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
         int status = 0;
-        try (Cluster cluster = target.open(cli, "rcopy")) {
+        try (Cluster cluster = target.open(cli, "rcopy", launchOptions, err)) {
+            String what = "rcopy of " + String.join(" ", paths);
+            if (!launchOptions.dryRun) {
+                cluster.confirm(cluster.getAll(), what);
+            }
             for (String path : paths) {
                 List<NodeRun> runs = TargetOptions.runs(cluster);
-                FanOut fan = new FanOut(runs, target.fanout, r -> start(cluster.node(r.node), path), r -> { }, err, cli.caller().signals());
+                Function<NodeRun, RemoteProcess> starter = TargetOptions.inOneJob(cluster, runs,
+                        r -> start(cluster.node(r.node), path));
+                if (launchOptions.dryRun) {
+                    launchOptions.dryRun(cluster, runs, starter, out);
+                    continue;
+                }
+                FanOut fan = new FanOut(runs, target.fanout, starter, r -> { }, err, cli.caller().signals());
                 int interrupted = fan.run();
                 if (interrupted > 0) {
                     return interrupted;
@@ -88,15 +106,16 @@ final class RcopyCommand implements Callable<Integer> {
         return status;
     }
 
-    private RemoteProcess start(Node node, String path) {
+    /** The launch that reads {@code path} on one node, not started yet. */
+    private Launch<RemoteProcess> start(Node node, String path) {
         if (recursive) {
             Path p = Path.of(path);
             String parent = p.getParent() == null ? "/" : p.getParent().toString();
             return node.command("/bin/sh").args("-c", "cd -- \"$1\" && exec tar -cf - -- \"$2\"", "gproc-rcopy",
-                    parent, name(path)).run();
+                    parent, name(path));
         }
         return node.command("/bin/sh").args("-c", "if [ -d \"$1\" ]; then echo \"$1: is a directory (use -r)\" >&2;"
-                + " exit 1; fi; exec cat -- \"$1\"", "gproc-rcopy", path).run();
+                + " exit 1; fi; exec cat -- \"$1\"", "gproc-rcopy", path);
     }
 
     /** DIR/NAME.NODE, written whole under a temporary name first (a directory: unpacked by the local tar). */

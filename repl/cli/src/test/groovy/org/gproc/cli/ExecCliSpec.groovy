@@ -86,6 +86,22 @@ class ExecCliSpec extends Specification {
         r.out.readLines().sort() == ['n1: 2', 'n2: 2', 'n3: 2']
     }
 
+    def "an input larger than the broadcast window streams whole to every node; a node that ended holds nothing back"() {
+        given: 'more input than the window, n1 leaving without reading it'
+        String input = 'y' * (StdinBroadcast.WINDOW + 2 * 65536)
+        String command = 'case $PWD in */n1/*) exit 0;; *) wc -c;; esac'
+
+        when:
+        def all = gproc([stdin: input], 'exec', '-w', 'n[1-3]', command)
+        def oneAtATime = gproc([stdin: input], 'exec', '-f', '1', '-w', 'n[1-3]', 'wc -c')
+
+        then: 'the nodes that read get every byte, also those a fan-out of 1 starts after the first has ended'
+        all.code == 0
+        all.out.readLines().sort() == ["n2: ${input.length()}", "n3: ${input.length()}"]*.toString()
+        oneAtATime.code == 0
+        oneAtATime.out.readLines().sort() == (1..3).collect { "n${it}: ${input.length()}".toString() }
+    }
+
     def "--nostdin gives the processes EOF at once, whatever the input holds"() {
         when:
         def r = gproc([stdin: 'one\ntwo\n'], 'exec', '-w', 'n[1-2]', '--nostdin', 'wc -l')
