@@ -333,7 +333,7 @@ final class LaunchFlow {
 
     private void pumpStdin(Fid fid) {
         try (InputStream in = request.stdinStream().get()) {
-            fid.client().blocking(Duration.ofMinutes(5)).writeAll(fid, 0, in);
+            StdinPump.copy(in, fid, Duration.ofMinutes(5));
         } catch (Exception e) {
             stdinFailed(e);
         } finally {
