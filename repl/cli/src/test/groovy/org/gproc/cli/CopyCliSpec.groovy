@@ -149,6 +149,30 @@ class CopyCliSpec extends Specification {
         mode(got.resolve('rtree.n2/in/f.txt')) == 'rw-r-----'
     }
 
+    def "rcopy gives every reading process its place in one job, also one node at a time; --dry-run gathers nothing"() {
+        given:
+        Path got = dir.resolve('got-env')
+        Path dry = dir.resolve('got-dry')
+
+        when: 'each node gathers the environment of its own reading process'
+        def r = gproc('rcopy', '-f', '1', '-w', 'n[1-3]', '--dest', got.toString(), '/proc/self/environ')
+        def env = (1..3).collect { n ->
+            got.resolve("environ.n${n}").text.split('\u0000').findAll { it.startsWith('GPROC_') }
+                    .collectEntries { it.split('=', 2) as List }
+        }
+        def dryRun = gproc('rcopy', '--dry-run', '-w', 'n[1-2]', '--dest', dry.toString(), '/etc/hostname')
+
+        then:
+        r.code == 0
+        env*.GPROC_RANK == ['0', '1', '2']
+        env.every { it.GPROC_SIZE == '3' }
+        env*.GPROC_JOB.unique().size() == 1
+        dryRun.code == 0
+        dryRun.out.startsWith('dry run: nothing was started or sent\n')
+        dryRun.out.contains('/etc/hostname')
+        !Files.exists(dry)
+    }
+
     def "rcopy of a missing file names the node, the path and the node's reason; a relative path is refused"() {
         when:
         def r = gproc('rcopy', '-w', 'n[1-2]', '--dest', dir.resolve('none').toString(), '/no/such/file')

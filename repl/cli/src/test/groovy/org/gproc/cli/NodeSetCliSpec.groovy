@@ -88,6 +88,7 @@ class NodeSetCliSpec extends Specification {
         ['nodeset', '--co', 'n1']                     | 2    | "nodeset: error: ambiguous option: --co (--contiguous, --count?)\n"
         ['nodeset', '-f', '--split', 'x', 'n1']       | 2    | "nodeset: error: option --split: invalid integer value: 'x'\n"
         ['nodeset', '-f', '-S']                       | 2    | "nodeset: error: -S option requires 1 argument\n"
+        ['nodeset', '--groupsconf', '/etc/clustershell/groups.conf', '-f', 'n1'] | 2 | "nodeset: error: --groupsconf is not supported: gproc's groups come from the inventory's groups block (gproc -i FILE nodeset ...)\n"
         ['nodset', '-f', 'n1']                        | 2    | "Unmatched arguments from index 0: 'nodset', '-f', 'n1'"
     }
 

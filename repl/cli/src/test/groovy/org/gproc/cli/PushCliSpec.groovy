@@ -125,6 +125,24 @@ nodes['n2'].run('/bin/echo', 'hi')
         few.code == 0
     }
 
+    def "above confirmAbove rcopy refuses without a terminal to ask, naming --yes; --yes gathers"() {
+        given:
+        Path got = fixture.dir.resolve('rcopy-guarded')
+
+        when:
+        def refused = gproc(guarded, 'rcopy', '-w', 'n[1-2],a1', '--dest', got.toString(), '/etc/hostname')
+        boolean nothingGathered = !Files.exists(got) || Files.list(got).count() == 0
+        def yes = gproc(guarded, 'rcopy', '--yes', '-w', 'n[1-2],a1', '--dest', got.toString(), '/etc/hostname')
+
+        then:
+        refused.code == 1
+        refused.err.trim() == 'gproc: rcopy of /etc/hostname: not started on 3 nodes (a1,n[1-2]): above the' +
+                ' inventory\'s confirmAbove = 2, and nobody was asked (give --yes)'
+        nothingGathered
+        yes.code == 0
+        Files.list(got).map { it.fileName.toString() }.toList().toSorted() == ['hostname.a1', 'hostname.n1', 'hostname.n2']
+    }
+
     def "exec gives every process its place in the one job, also when it starts them one node at a time"() {
         when:
         def r = gproc('exec', '-f', '1', '-w', 'n[1-2],a1', 'echo $GPROC_RANK $GPROC_SIZE $GPROC_JOB $GPROC_NODE')
