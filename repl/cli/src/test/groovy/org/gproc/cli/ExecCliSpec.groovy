@@ -235,7 +235,7 @@ class ExecCliSpec extends Specification {
      */
     def "exec #flags prints what clush #flags prints"() {
         given:
-        String line = 'case %h in n3) echo odd; echo err >&2;; n2) ;; *) echo same; echo two;; esac; [ %h = n4 ] && exit 3; true'
+        String line = 'case %h in n3) echo odd; echo err >&2;; n2) ;; *) echo same; echo two;; esac; [ %h = n1 ] && exit 3; true'
         def clush = new ProcessBuilder(['clush', '-R', 'exec', *flags.split(' '), '-w', 'n[1-4]', line])
                 .redirectInput(ProcessBuilder.Redirect.from(new File('/dev/null'))).start()
         String clushOut = clush.inputStream.text
@@ -247,8 +247,8 @@ class ExecCliSpec extends Specification {
 
         then:
         r.out == clushOut
-        clushErr.readLines().findAll { it.startsWith('clush:') } == ['clush: n4: exited with exit code 3']
-        r.err.readLines().findAll { it.startsWith('gproc:') } == ['gproc: n4: exit 3']
+        clushErr.readLines().findAll { it.startsWith('clush:') } == ['clush: n1: exited with exit code 3']
+        r.err.readLines().findAll { it.startsWith('gproc:') } == ['gproc: n1: exit 3']
         r.err.readLines().contains(flags.contains('-N') ? 'err' : 'n3: err') == !flags.contains('-B')
 
         where:
