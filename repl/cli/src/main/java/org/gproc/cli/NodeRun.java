@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * One node's share of a one-shot command ({@code exec}, {@code copy}, {@code rcopy}): its process once started, when
@@ -19,6 +21,8 @@ final class NodeRun {
     private volatile Instant start;
     private volatile Instant end;
     private volatile String skipped;
+    /** Completes once {@link #end} is set: a caller that saw the process exit may otherwise read it unset. */
+    private volatile CompletableFuture<Instant> ended;
 
     NodeRun(String node) {
         this.node = node;
@@ -30,7 +34,7 @@ final class NodeRun {
         if (p instanceof SessionProcess sp) {
             sp.started().thenRun(() -> start = Instant.now());
         }
-        p.onExit().whenComplete((x, e) -> end = Instant.now());
+        ended = p.onExit().handle((x, e) -> end = Instant.now());
     }
 
     /** Never started: the command was interrupted first. */
@@ -54,6 +58,11 @@ final class NodeRun {
     void await() throws InterruptedException {
         if (process != null) {
             process.waitFor();
+            try {
+                ended.get();
+            } catch (ExecutionException e) {
+                // the stamp cannot fail: handle() sees every outcome
+            }
         }
     }
 
