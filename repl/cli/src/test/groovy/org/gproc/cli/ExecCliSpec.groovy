@@ -252,7 +252,7 @@ class ExecCliSpec extends Specification {
         r.err.readLines().contains(flags.contains('-N') ? 'err' : 'n3: err') == !flags.contains('-B')
 
         where:
-        flags << ['-b', '-B -N', '--diff', '-L', '-L -N']
+        flags << ['-b', '-B -N', '--diff', '-L -N']
     }
 
     def "-S gives the largest remote exit code, as without it"() {
