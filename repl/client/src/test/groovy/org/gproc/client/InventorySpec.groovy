@@ -254,7 +254,7 @@ class InventorySpec extends Specification {
         back.knownHosts() == inv.knownHosts()
     }
 
-    def "every cluster setting and each node's relay survive a write and a read: tree, confirmAbove, relay"() {
+    def "every cluster setting and each node's relays survive a write and a read: tree, confirmAbove, relay"() {
         given:
         def f = file('''\
             cluster {
@@ -263,8 +263,9 @@ class InventorySpec extends Specification {
             }
             nodes {
                 'r1' { host = '127.0.0.1'; port = 17001 }
+                'r2' { host = '127.0.0.1'; port = 17009 }
                 'n[1-3]' { host = '127.0.0.1'; port = 17002; relay = 'r1' }
-                'n4' { host = '127.0.0.1'; port = 17005 }
+                'n4' { host = '127.0.0.1'; port = 17005; relay = ['r1', 'r2'] }
             }
             '''.stripIndent())
         def inv = Inventory.load(f)
@@ -279,7 +280,8 @@ class InventorySpec extends Specification {
         out.text.contains("'n[1-3]' { host = '127.0.0.1'; port = 17002; relay = 'r1' }")
         back.treeWidth() == 8
         back.confirmAbove() == 256
-        back.relays() == [n1: 'r1', n2: 'r1', n3: 'r1']
+        out.text.contains("'n4' { host = '127.0.0.1'; port = 17005; relay = ['r1', 'r2'] }")
+        back.relays() == [n1: ['r1'], n2: ['r1'], n3: ['r1'], n4: ['r1', 'r2']]
         back.addresses() as List == inv.addresses() as List
     }
 

@@ -24,9 +24,9 @@ public final class InventoryWriter {
     public record Settings(Path knownHosts, Path identity, Path certificate, int treeWidth, int confirmAbove) {
     }
 
-    /** @param relayOf each node's relay, for the nodes that have one */
+    /** @param relayOf each node's relays (the first live one is used), for the nodes that have one */
     public static String write(List<NodeAddress> nodes, Map<String, String> groups, Settings cluster,
-            Map<String, String> relayOf, Path baseDir) {
+            Map<String, List<String>> relayOf, Path baseDir) {
         Path knownHosts = cluster.knownHosts();
         Path identity = cluster.identity();
         Path certificate = cluster.certificate();
@@ -56,8 +56,9 @@ public final class InventoryWriter {
         for (List<NodeAddress> run : runs(nodes, relayOf)) {
             NodeAddress first = run.get(0);
             String key = run.size() == 1 ? first.name() : fold(run);
-            String relay = relayOf.get(first.name());
-            String tail = via(first.via()) + (relay == null ? "" : "; relay = " + quote(relay)) + " }\n";
+            List<String> relays = relayOf.get(first.name());
+            String tail = via(first.via()) + (relays == null || relays.isEmpty() ? "" : "; relay = " + names(relays))
+                    + " }\n";
             if (run.size() > 1 && ownHosts(run)) {
                 out.append("    ").append(quote(key)).append(" { port = ").append(first.port()).append(tail);
             } else {
@@ -87,7 +88,7 @@ public final class InventoryWriter {
      * Maximal runs of nodes that one node set key can stand for: same host, ports one apart, and a key that expands
      * back to exactly those names in that order (the reader hands out ports in expansion order).
      */
-    private static List<List<NodeAddress>> runs(List<NodeAddress> nodes, Map<String, String> relayOf) {
+    private static List<List<NodeAddress>> runs(List<NodeAddress> nodes, Map<String, List<String>> relayOf) {
         List<List<NodeAddress>> runs = new ArrayList<>();
         List<NodeAddress> run = new ArrayList<>();
         for (NodeAddress node : nodes) {
@@ -155,8 +156,13 @@ public final class InventoryWriter {
         if (via.isEmpty()) {
             return "";
         }
-        return "; via = " + (via.size() == 1 ? quote(via.get(0))
-                : "[" + String.join(", ", via.stream().map(InventoryWriter::quote).toList()) + "]");
+        return "; via = " + names(via);
+    }
+
+    /** {@code 'a'} for one name, {@code ['a', 'b']} for several. */
+    private static String names(List<String> names) {
+        return names.size() == 1 ? quote(names.get(0))
+                : "[" + String.join(", ", names.stream().map(InventoryWriter::quote).toList()) + "]";
     }
 
     private static boolean isIdentifier(String name) {
