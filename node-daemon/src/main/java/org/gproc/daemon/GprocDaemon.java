@@ -287,6 +287,11 @@ public final class GprocDaemon implements AutoCloseable {
         return ssh;
     }
 
+    /** The audit log (a disabled one without {@code --audit-log}): whether it is writable, what it holds back. */
+    public AuditLog audit() {
+        return audit;
+    }
+
     /** {@code SHA256:...} of the host key, as {@code ssh-keygen -l} prints it. */
     public String hostKeyFingerprint() {
         return Keys.fingerprint(ssh.hostKey());

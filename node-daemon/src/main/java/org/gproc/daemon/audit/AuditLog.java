@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -36,10 +37,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * Every string in a line is bounded ({@link Bounded}).
  *
  * <p>Fail closed: {@link #unwritable()} says why the log cannot record anything now (the last write failed, or less
- * than {@value #MIN_FREE_BYTES} bytes are free), and gprocd then refuses the logins, clones and ctl writes it would
- * have to record, with that reason. A write is retried with the next line, so the log recovers by itself once space
- * is freed. What a crash costs: a line is in the kernel once the writer has taken it, normally well under a
- * millisecond after {@code log()}; lines are not fsync'ed one by one (as for syslog files).
+ * than {@value #MIN_FREE_BYTES} bytes are free), and gprocd then refuses the logins, clones, ctl writes, relay-child
+ * lines and gateway jumps it would have to record, with that reason ({@link #refusalOf}). What cannot be refused
+ * (a process exits, a connection is closed) is kept meanwhile: a line that cannot be written waits in a backlog of
+ * at most {@value #BACKLOG_LINES} lines ({@value #BACKLOG_BYTES} bytes), in order and with its own time, and is
+ * written once the file takes lines again; lines past the backlog, and the refusal lines of the operations refused
+ * meanwhile, are counted and the count is written in an {@code audit-lost} line after the backlog, so nothing is
+ * lost silently. The backlog is retried every {@value #RETRY_MILLIS} ms, so the log recovers by itself once space is
+ * freed. What a crash costs: a line is in the kernel once the writer has taken it, normally well under a
+ * millisecond after {@code log()}; lines are not fsync'ed one by one (as for syslog files); a crash while the log is
+ * unwritable loses the backlog.
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
@@ -49,11 +56,18 @@ public final class AuditLog implements AutoCloseable {
     private static final long MAX_RESERVE_BYTES = 16L << 20;
     private static final long SPACE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final Line STOP = new Line("", false);
+    static final int BACKLOG_LINES = 4096;
+    static final long BACKLOG_BYTES = 4L << 20;
+    static final long RETRY_MILLIS = 250;
+    private static final Line STOP = new Line("", false, false);
 
     private static final AuditLog DISABLED = new AuditLog(null, null, null);
 
-    private record Line(String text, boolean unauthenticated) {
+    /**
+     * @param unauthenticated may be dropped (and counted) to keep room for authenticated users' events
+     * @param keep            kept in the backlog when it cannot be written now (false: only counted)
+     */
+    private record Line(String text, boolean unauthenticated, boolean keep) {
     }
 
     private final Path file;
@@ -70,7 +84,14 @@ public final class AuditLog implements AutoCloseable {
     private volatile long freeCheckedAt = System.nanoTime() - SPACE_CHECK_NANOS;
     private long droppedReported;
     private long lastDropReport = System.nanoTime() - DROP_REPORT_NANOS;
+    // the writer thread's own: lines waiting for the file to take them again, and what did not fit
+    private final ArrayDeque<String> backlog = new ArrayDeque<>();
+    private long backlogBytes;
+    private long overflowed;
+    private long refusalsNotWritten;
+    private Instant unwritableSince;
     private volatile boolean closed;
+    private volatile int backlogSize;
 
     private AuditLog(Path file, FileChannel channel, FileStore store) {
         this.file = file;
@@ -148,6 +169,21 @@ public final class AuditLog implements AutoCloseable {
         return null;
     }
 
+    /**
+     * What to tell the client whose {@code what} (e.g. {@code clone}) is refused because the log cannot record it,
+     * or null when it can. Whoever calls this and gets a message refuses the operation with it and offers the
+     * refusal to the log ({@link Event#ifWritable()}).
+     */
+    public String refusalOf(String what) {
+        String why = unwritable();
+        return why == null ? null : what + " refused: " + why + "; gprocd does nothing it cannot record";
+    }
+
+    /** Lines waiting in the backlog for the file to take them again (for tests and status). */
+    public int backlogged() {
+        return backlogSize;
+    }
+
     /** Free space below which refused logins are no longer written. */
     public long reserveBytes() {
         return reserveBytes;
@@ -163,7 +199,7 @@ public final class AuditLog implements AutoCloseable {
         return written.get();
     }
 
-    /** Lines this instance failed to write. */
+    /** Lines this instance could not write and did not keep (past the backlog, or refusals only counted). */
     public long lost() {
         return lost.get();
     }
@@ -186,7 +222,7 @@ public final class AuditLog implements AutoCloseable {
         return free;
     }
 
-    private void submit(String text, boolean unauthenticated) {
+    private void submit(String text, boolean unauthenticated, boolean keep) {
         if (channel == null) {
             return;
         }
@@ -194,7 +230,7 @@ public final class AuditLog implements AutoCloseable {
             LOG.error("audit log {}: event after close, not recorded: {}", file, text);
             return;
         }
-        Line line = new Line(text, unauthenticated);
+        Line line = new Line(text, unauthenticated, keep);
         if (unauthenticated) {
             if (queue.size() > QUEUE_CAPACITY / 2 || !queue.offer(line)) {
                 dropped.incrementAndGet();
@@ -213,11 +249,16 @@ public final class AuditLog implements AutoCloseable {
         while (true) {
             Line line;
             try {
-                line = queue.take();
+                line = unwritableSince == null ? queue.take() : queue.poll(RETRY_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 continue; // only close() stops the writer, after the queue is empty
             }
+            if (line == null) {
+                flushBacklog();
+                continue;
+            }
             if (line == STOP) {
+                flushBacklog();
                 reportDrops(true);
                 return;
             }
@@ -225,9 +266,79 @@ public final class AuditLog implements AutoCloseable {
                 dropped.incrementAndGet();
                 continue;
             }
+            if (!flushBacklog()) {
+                hold(line);
+                continue;
+            }
             reportDrops(false);
-            write(line.text());
+            if (!write(line.text())) {
+                hold(line);
+            }
         }
+    }
+
+    /** A line the file did not take: into the backlog if it is to be kept and fits, else counted. */
+    private void hold(Line line) {
+        if (unwritableSince == null) {
+            unwritableSince = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        }
+        if (line.unauthenticated()) {
+            dropped.incrementAndGet();
+        } else if (!line.keep()) {
+            refusalsNotWritten++;
+            lost.incrementAndGet();
+        } else if (backlog.size() >= BACKLOG_LINES || backlogBytes + line.text().length() > BACKLOG_BYTES) {
+            overflowed++;
+            lost.incrementAndGet();
+        } else {
+            backlog.addLast(line.text());
+            backlogBytes += line.text().length();
+            backlogSize = backlog.size();
+        }
+    }
+
+    /**
+     * Writes the backlog, oldest first, then (once it is empty) the count of what was not kept; false while the file
+     * still refuses lines.
+     */
+    private boolean flushBacklog() {
+        while (!backlog.isEmpty()) {
+            if (!write(backlog.peekFirst())) {
+                return false;
+            }
+            backlogBytes -= backlog.removeFirst().length();
+            backlogSize = backlog.size();
+        }
+        if (unwritableSince == null) {
+            return true;
+        }
+        if (overflowed == 0 && refusalsNotWritten == 0) {
+            // nothing left to write that would show the file takes lines again: room on its file system has to do
+            if (failure != null && freeSpace() < MIN_FREE_BYTES) {
+                return false;
+            }
+            failure = null;
+        } else {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("time", Instant.now().truncatedTo(ChronoUnit.MICROS).toString());
+            fields.put("event", "audit-lost");
+            fields.put("since", unwritableSince.toString());
+            fields.put("lines", overflowed);
+            fields.put("refusals", refusalsNotWritten);
+            fields.put("reason", "the audit log could not be written from " + unwritableSince + " on: the lines"
+                    + " before this one were kept and written late (each with its own time); " + overflowed
+                    + " later line(s) did not fit the backlog of " + BACKLOG_LINES + " lines and are lost, and "
+                    + refusalsNotWritten + " refusal(s) of operations the log could not record were not written");
+            StringBuilder text = new StringBuilder(512);
+            Json.append(text, fields);
+            if (!write(text.toString())) {
+                return false;
+            }
+            overflowed = 0;
+            refusalsNotWritten = 0;
+        }
+        unwritableSince = null;
+        return true;
     }
 
     /** At most every 10 s (and at close), one line counting the unauthenticated lines dropped since the last one. */
@@ -250,8 +361,8 @@ public final class AuditLog implements AutoCloseable {
         write(text.toString());
     }
 
-    /** One line, one write: whole, or (cut back to where it began) not at all. */
-    private void write(String text) {
+    /** One line, one write: whole, or (cut back to where it began) not at all; false when not written. */
+    private boolean write(String text) {
         ByteBuffer bytes = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8));
         long before = -1;
         try {
@@ -263,17 +374,20 @@ public final class AuditLog implements AutoCloseable {
             }
             written.incrementAndGet();
             if (failure != null) {
-                LOG.error("audit log {}: writable again; {} line(s) lost so far", file, lost.get());
+                LOG.error("audit log {}: writable again; writing the {} line(s) kept meanwhile", file,
+                        backlog.size());
                 failure = null;
             }
+            return true;
         } catch (IOException e) {
             cutBack(before);
-            lost.incrementAndGet();
             if (failure == null) {
-                LOG.error("audit log {}: WRITE FAILED ({}); gprocd refuses logins, clones and ctl writes until a"
-                        + " line can be written again", file, describe(e));
+                LOG.error("audit log {}: WRITE FAILED ({}); gprocd refuses logins, clones, ctl writes and jumps"
+                        + " until a line can be written again, and keeps up to {} other lines meanwhile", file,
+                        describe(e), BACKLOG_LINES);
             }
             failure = describe(e);
+            return false;
         }
     }
 
@@ -320,6 +434,7 @@ public final class AuditLog implements AutoCloseable {
         private final AuditLog log;
         private final Map<String, Object> fields;
         private boolean unauthenticated;
+        private boolean keep = true;
 
         private Event(AuditLog log, String name) {
             this.log = log;
@@ -360,12 +475,22 @@ public final class AuditLog implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Marks the refusal of an operation refused because the log cannot record it ({@link #refusalOf}): written
+         * if the file takes it, else only counted, so that a client retrying does not fill the backlog that keeps
+         * what could not be refused.
+         */
+        public Event ifWritable() {
+            keep = false;
+            return this;
+        }
+
         /** Queues the line; never blocks on the disk. */
         public void log() {
             if (fields != null) {
                 StringBuilder line = new StringBuilder(256);
                 Json.append(line, fields);
-                log.submit(line.toString(), unauthenticated);
+                log.submit(line.toString(), unauthenticated, keep);
             }
         }
     }

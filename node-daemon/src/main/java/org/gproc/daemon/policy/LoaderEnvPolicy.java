@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.gproc.client.internal.elf.ElfFile;
+
 /**
  * The environment variables that make the dynamic loader or libc load code or read files of the caller's choosing:
  * glibc's unsecure-envvars list ({@code sysdeps/generic/unsecvars.h}, which the loader strips for set-user-ID
@@ -49,6 +51,7 @@ public final class LoaderEnvPolicy {
     private static final Set<String> LOADED = Set.of("LD_PRELOAD", "LD_AUDIT");
     private static final int MAX_FILES = 1000;
     private static final int MAX_DEPTH = 8;
+    private static final long MAX_LOADER_BYTES = 8L << 20;
 
     /** sha256 of a file's content (the daemon's remembered hashes). */
     public interface Hasher {
@@ -118,31 +121,125 @@ public final class LoaderEnvPolicy {
                 throw new Refused(rule + "'" + value + "' holds a loader expansion ($ORIGIN, $LIB, $PLATFORM)");
             }
             if (FILE_LISTS.containsKey(name)) {
-                for (String entry : split(value, FILE_LISTS.get(name))) {
-                    if (entry.isEmpty()) {
-                        continue;
-                    }
-                    if (restricted != null && entry.indexOf('/') < 0 && LOADED.contains(name)) {
-                        throw new Refused(rule + "'" + entry + "' has no directory, so the loader would look it up in"
-                                + " the node's library directories");
-                    }
-                    Path file = resolve(name, entry, workingDir);
-                    String hash = hashOrNull(file);
-                    if (restricted != null) {
-                        requireBlob(rule, entry, file, hash);
-                    }
-                    if (LOADED.contains(name) || restricted != null) {
-                        loads.add(new Load(name, entry, hash));
-                    }
-                }
+                fileList(name, value, FILE_LISTS.get(name), LOADED.contains(name), rule, restricted, workingDir,
+                        loads);
             } else if (restricted != null && DIRECTORY_LISTS.containsKey(name)) {
-                for (String entry : split(value, DIRECTORY_LISTS.get(name))) {
-                    Path dir = entry.isEmpty() ? workingDir : resolve(name, entry, workingDir);
-                    checkDirectory(rule, name, entry.isEmpty() ? "." : entry, dir, 0, loads);
-                }
+                directoryList(name, value, DIRECTORY_LISTS.get(name), rule, workingDir, loads);
             }
         }
         return loads;
+    }
+
+    /**
+     * Judges the arguments of a program that is glibc's dynamic loader ({@link #isLoader}): its options
+     * {@code --preload} and {@code --audit} load files as {@code LD_PRELOAD} and {@code LD_AUDIT} do, and
+     * {@code --library-path} is {@code LD_LIBRARY_PATH}, so they are judged the same way; the program it is told to
+     * run is a file it loads too and must be a cached blob named by a relative path, like the program of an exec;
+     * an option it does not know of is refused for a restricted principal. For everyone the files loaded
+     * ({@code --preload}, {@code --audit}, the program) are returned for the audit line.
+     *
+     * @param argv the whole argv, argv[0] the loader
+     */
+    public List<Load> checkLoaderArgs(List<String> argv, String restricted, Path workingDir) throws Refused {
+        List<Load> loads = new ArrayList<>();
+        String rule = "exec: principal '" + restricted + "' may only run pushed binaries (gprocd --local-exec),"
+                + " so the pushed loader's ";
+        int i = 1;
+        while (i < argv.size()) {
+            String option = argv.get(i);
+            if (!option.startsWith("--")) {
+                break;
+            }
+            String value = i + 1 < argv.size() ? argv.get(i + 1) : "";
+            switch (option) {
+                case "--preload" -> fileList(option, value, ": ", true, rule + option + " must name cached blobs"
+                        + " only: ", restricted, workingDir, loads);
+                case "--audit" -> fileList(option, value, ":", true, rule + option + " must name cached blobs"
+                        + " only: ", restricted, workingDir, loads);
+                case "--library-path" -> {
+                    if (restricted != null) {
+                        directoryList(option, value, ":;", rule + option + " must hold cached blobs only: ",
+                                workingDir, loads);
+                    }
+                }
+                case "--inhibit-rpath", "--argv0", "--glibc-hwcaps-prepend", "--glibc-hwcaps-mask" -> {
+                }
+                case "--inhibit-cache" -> {
+                    i += 1;
+                    continue;
+                }
+                default -> {
+                    if (restricted != null) {
+                        throw new Refused(rule + "option '" + option + "' is refused (only --library-path,"
+                                + " --inhibit-cache, --inhibit-rpath, --argv0, --preload and --audit are judged)");
+                    }
+                    i += 1;
+                    continue;
+                }
+            }
+            i += 2;
+        }
+        if (i < argv.size()) {
+            String program = argv.get(i);
+            if (restricted != null && Path.of(program).isAbsolute()) {
+                throw new Refused(rule + "program '" + program + "' is a node file");
+            }
+            Path file = resolve("program", program, workingDir);
+            String hash = hashOrNull(file);
+            if (restricted != null) {
+                requireBlob(rule + "program must be a cached blob: ", program, file, hash);
+            }
+            loads.add(new Load("program", program, hash));
+        }
+        return loads;
+    }
+
+    /**
+     * True when {@code file} is glibc's dynamic loader, by its own name ({@code DT_SONAME} {@code ld-linux*},
+     * {@code ld64.so*} or {@code ld.so*}) and its lack of a program interpreter. A renamed copy is still one; a
+     * program that only behaves like one is arbitrary pushed code, which the rule already lets run.
+     */
+    public static boolean isLoader(Path file) {
+        try {
+            if (!ElfFile.isElf(file) || Files.size(file) > MAX_LOADER_BYTES) {
+                return false; // glibc's loader is a few hundred KiB: a program is not read whole for this
+            }
+            ElfFile elf = ElfFile.read(file);
+            String soname = elf.soname();
+            return elf.interpreter() == null && soname != null
+                    && (soname.startsWith("ld-linux") || soname.startsWith("ld64.so") || soname.startsWith("ld.so"));
+        } catch (IOException unreadable) {
+            return false;
+        }
+    }
+
+    private void fileList(String name, String value, String separators, boolean loaded, String rule,
+                          String restricted, Path workingDir, List<Load> loads) throws Refused {
+        for (String entry : split(value, separators)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (restricted != null && entry.indexOf('/') < 0 && loaded) {
+                throw new Refused(rule + "'" + entry + "' has no directory, so the loader would look it up in"
+                        + " the node's library directories");
+            }
+            Path file = resolve(name, entry, workingDir);
+            String hash = hashOrNull(file);
+            if (restricted != null) {
+                requireBlob(rule, entry, file, hash);
+            }
+            if (loaded || restricted != null) {
+                loads.add(new Load(name, entry, hash));
+            }
+        }
+    }
+
+    private void directoryList(String name, String value, String separators, String rule, Path workingDir,
+                               List<Load> loads) throws Refused {
+        for (String entry : split(value, separators)) {
+            Path dir = entry.isEmpty() ? workingDir : resolve(name, entry, workingDir);
+            checkDirectory(rule, name, entry.isEmpty() ? "." : entry, dir, 0, loads);
+        }
     }
 
     private void checkDirectory(String rule, String name, String shown, Path dir, int depth, List<Load> loads)

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link RelayConnector}, a few handshakes at a time ({@link ChildDialer}). A {@code child} line naming a known child with the same target and key is a no-op (it
  * waits for that child's connection); a different target or key for a child whose connection is up or still being
  * made is refused; a child whose connection failed or was lost is replaced. Every line is audited with the principal
- * that wrote it, accepted or refused, and so is a connection that fails.
+ * that wrote it, accepted or refused, and so is a connection that fails; while the audit log cannot be written,
+ * every write is refused with the log's reason.
  */
 public final class Relay implements AutoCloseable {
     private final VirtualNode node;
@@ -57,6 +58,11 @@ public final class Relay implements AutoCloseable {
      * completes when every child it names is connected, or fails naming each that is not and why.
      */
     CompletableFuture<Void> apply(String principal, String via, String text) {
+        String unrecordable = node.services().audit().refusalOf("/n/ctl");
+        if (unrecordable != null) { // fail closed, as for the node's own ctl: nothing done that the log cannot record
+            audit(principal, via, null, null).refused(unrecordable).ifWritable().log();
+            return CompletableFuture.failedFuture(new NinePException(unrecordable));
+        }
         List<CtlCommand<RelayVerb>> commands;
         try {
             commands = CtlCommand.parseAll("/n/ctl", RelayVerb.values(), text);

@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -102,7 +103,11 @@ final class ExecChecks {
         try {
             LoaderEnvPolicy loader = new LoaderEnvPolicy(s.node().services().hashes()::sha256,
                     s.node().cache()::contains);
-            List<LoaderEnvPolicy.Load> loads = loader.check(sessionEnv, restricted, plan.workingDirectory());
+            List<LoaderEnvPolicy.Load> loads = new ArrayList<>(loader.check(sessionEnv, restricted,
+                    plan.workingDirectory()));
+            if (LoaderEnvPolicy.isLoader(real)) {
+                loads.addAll(loader.checkLoaderArgs(plan.argv(), restricted, plan.workingDirectory()));
+            }
             if (!loads.isEmpty()) {
                 event.field("loads", loads.stream().map(LoaderEnvPolicy.Load::toMap).toList());
             }

@@ -61,10 +61,9 @@ final class NodeFiles {
      * writable again.
      */
     static void requireAudit(VirtualNode node, String principal, String what) throws NinePException {
-        String why = node.services().audit().unwritable();
-        if (why != null) {
-            String message = what + " refused: " + why + "; gprocd does nothing it cannot record";
-            node.audit(what).field("principal", principal).refused(message).log();
+        String message = node.services().audit().refusalOf(what);
+        if (message != null) {
+            node.audit(what).field("principal", principal).refused(message).ifWritable().log();
             throw new NinePException(message);
         }
     }

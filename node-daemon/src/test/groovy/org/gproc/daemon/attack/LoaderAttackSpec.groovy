@@ -116,6 +116,62 @@ class LoaderAttackSpec extends Specification {
         }
     }
 
+    @Shared byte[] loader = Files.readAllBytes(Path.of('/lib64/ld-linux-x86-64.so.2'))
+
+    /** A session with the control node's loader pushed as .lib/ld.so and /bin/true as bin/true; its ctl fid. */
+    List loaderSession(BlockingNinePClient c, String argv) {
+        String l = push(c, loader)
+        String t = push(c, trueBinary)
+        def (Fid ctl, int n) = clone(c)
+        writeFile(c, "$n/argv", argv)
+        c.write(ctl, 0, "link $l .lib/ld.so 555\nlink $t bin/true 555\n".bytes)
+        [ctl, n]
+    }
+
+    def "the pushed loader's --preload of a file written into fs/ is refused for alice, naming the option"() {
+        given:
+        def alice = f.connect('alice@lab')
+        byte[] other = Arrays.copyOf(evil, evil.length + 1) // not the blob another feature pushed
+        def (Fid ctl, int n) = loaderSession(alice, '.lib/ld.so --preload ./evil.so bin/true')
+        createInFs(alice, n, 'evil.so', other)
+
+        when:
+        String why = refusal { alice.write(ctl, 0, "exec .lib/ld.so\n".bytes) }
+        Outcomes.note('pushed ld.so --preload ./evil.so', why)
+
+        then:
+        why.contains("principal 'alice@lab' may only run pushed binaries")
+        why.contains("the pushed loader's --preload must name cached blobs only")
+        why.contains("'./evil.so' (sha256 ${sha256(other)}) is not a blob in cache/")
+    }
+
+    def "the pushed loader may run a cached program for alice, and the exec line records what it loads; a node program or an unknown option is refused"() {
+        given:
+        def alice = f.connect('alice@lab')
+
+        when:
+        def (Fid ctl, int n) = loaderSession(alice, '.lib/ld.so --inhibit-cache --argv0 bin/true bin/true')
+        alice.write(ctl, 0, "exec .lib/ld.so\nclose stdin\n".bytes)
+
+        then:
+        text(readFile(alice, "$n/wait")) == 'exit 0'
+        conditions.eventually {
+            def line = execLines().find { it.session == n }
+            assert line.outcome == 'accepted' && line.sha256 == sha256(loader)
+            assert line.loads == [[variable: 'program', path: 'bin/true', sha256: sha256(trueBinary)]]
+        }
+
+        when:
+        def (Fid ctl2, int n2) = loaderSession(alice, '.lib/ld.so /bin/sh -c id')
+        String nodeFile = refusal { alice.write(ctl2, 0, "exec .lib/ld.so\n".bytes) }
+        def (Fid ctl3, int n3) = loaderSession(alice, '.lib/ld.so --list bin/true')
+        String unknown = refusal { alice.write(ctl3, 0, "exec .lib/ld.so\n".bytes) }
+
+        then:
+        nodeFile.contains("the pushed loader's program '/bin/sh' is a node file")
+        unknown.contains("the pushed loader's option '--list' is refused")
+    }
+
     def "#variable is refused for alice: #why"() {
         given:
         def alice = f.connect('alice@lab')

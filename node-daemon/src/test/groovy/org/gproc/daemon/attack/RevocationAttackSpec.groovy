@@ -15,8 +15,8 @@ import static org.gproc.daemon.NinePFiles.readFile
 import static org.gproc.daemon.NinePFiles.text
 
 /**
- * A key revoked while its connection is open: the connection is closed (within a second of the revocation file
- * changing, by design: a 200 ms poll) and the close is audited; another user's connection stays.
+ * A key revoked, or removed from authorized_keys, while its connection is open: the connection is closed (within a
+ * second of the file changing, by design: a 200 ms poll) and the close is audited; another user's connection stays.
  */
 @Timeout(300)
 class RevocationAttackSpec extends Specification {
@@ -74,6 +74,59 @@ class RevocationAttackSpec extends Specification {
 
         and: "bob's connection is untouched"
         alive(bob)
+    }
+
+    Path authorizedKeys() {
+        f.dir.resolve('authorized_keys')
+    }
+
+    /** authorized_keys rewritten as an editor does: a new file renamed over the old one. */
+    void rewriteAuthorizedKeys(Closure<List<String>> change) {
+        List<String> lines = change(Files.readAllLines(authorizedKeys()))
+        Path next = f.dir.resolve('authorized_keys.new')
+        Files.write(next, lines)
+        Files.move(next, authorizedKeys(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE)
+    }
+
+    def "alice's open connection is closed when her key is removed from authorized_keys, and the close is audited"() {
+        given:
+        def alice = f.connect('alice@lab')
+        def bob = f.connect('bob@lab')
+        assert alive(alice) && alive(bob)
+
+        when:
+        long written = System.nanoTime()
+        rewriteAuthorizedKeys { it.findAll { !it.endsWith(' alice@lab') } }
+        conditions.eventually { assert !alive(alice) }
+        long millis = (System.nanoTime() - written).intdiv(1_000_000)
+        Outcomes.note('key removed from authorized_keys while connected',
+                "alice's connection closed ${millis} ms after the file changed")
+
+        then:
+        conditions.eventually {
+            def line = lines().find { it.event == 'revoked' }
+            assert line.principal == 'alice@lab'
+            assert line.keyFingerprint == Keys.fingerprint(f.keys['alice@lab'].public)
+            assert line.outcome == 'disconnected'
+            assert line.reason.contains("${authorizedKeys()} does not list it")
+        }
+
+        and: "bob's connection is untouched"
+        alive(bob)
+    }
+
+    def "an authorized_keys change that keeps alice's line (a comment added) closes nothing"() {
+        given:
+        def alice = f.connect('alice@lab')
+
+        when:
+        rewriteAuthorizedKeys { it + ['# a comment added'] }
+        Thread.sleep(1500) // several polls of the file
+
+        then:
+        alive(alice)
+        !lines().any { it.event == 'revoked' }
     }
 
     def "a revocation file that changes without naming a connected key closes nothing"() {

@@ -79,6 +79,11 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "-r", description = "Copy directories recursively.")
     boolean recursive;
 
+    // Refused with a pointer to exec --push --libs: copy places files and starts nothing, and a library closure
+    // beside a file would only be used by a process started through the pushed loader, which copy never starts.
+    @Option(names = "--libs", hidden = true)
+    boolean libs;
+
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Local files (and with -r directories).")
     List<Path> files;
 
@@ -91,6 +96,11 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (libs) {
+            throw new IllegalArgumentException("copy: --libs is for programs gproc starts: copy places"
+                    + " files and runs nothing, so a library closure beside them would not be used; push and run the"
+                    + " program with its libraries with: gproc exec --push --libs PROGRAM [ARGS]");
+        }
         String destination = destination();
         List<Entry> entries = entries();
         PrintWriter err = spec.commandLine().getErr();

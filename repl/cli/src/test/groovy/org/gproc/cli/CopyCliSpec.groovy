@@ -101,6 +101,10 @@ class CopyCliSpec extends Specification {
             code == 2
             err.contains('absent')
         }
+        with(gproc('copy', '-w', 'n1', '--libs', '--dest', '/tmp', x.toString())) {
+            code == 2
+            err.contains('copy: --libs is for programs gproc starts') && err.contains('gproc exec --push --libs')
+        }
     }
 
     def "a second copy of the same bytes sends nothing: the node's cached blob is not written again"() {

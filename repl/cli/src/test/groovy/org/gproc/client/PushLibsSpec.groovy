@@ -4,6 +4,7 @@ import spock.lang.AutoCleanup
 import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.Timeout
+import spock.util.concurrent.PollingConditions
 
 import java.nio.file.Files
 import java.nio.file.Path
@@ -64,6 +65,24 @@ int main(int argc, char **argv) {
         files.any { it.endsWith('/fs/.lib/libanswer.so.1') }
         files.any { it.endsWith('/fs/.lib/libc.so.6') }
         files.any { it.endsWith('/fs/.lib/ld-linux-x86-64.so.2') }
+    }
+
+    def "ps shows what the user ran for a program run through the pushed loader, and a plain push as it is"() {
+        given:
+        def withLibs = cluster.node('n1').push('/bin/sleep', libs: true).args('300').run()
+        def plain = cluster.node('n2').push('/bin/sleep').args('301').run()
+
+        expect: 'once both have started'
+        new PollingConditions(timeout: 60).eventually {
+            def rows = cluster.ps()
+            assert rows.find { it.node == 'n1' && it.argv.contains('300') }?.argv ==
+                    './sleep 300' + ProcessInfo.THROUGH_LOADER
+            assert rows.find { it.node == 'n2' && it.argv.contains('301') }?.argv == './sleep 301'
+        }
+
+        cleanup:
+        withLibs?.kill('KILL')
+        plain?.kill('KILL')
     }
 
     def "the same through the Java option on the launch, from a working directory inside fs/"() {

@@ -395,7 +395,8 @@ public final class Inventory {
 
     /** The compact file text ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), paths relative to baseDir. */
     public String toText(Path baseDir) {
-        return InventoryWriter.write(List.copyOf(nodes.values()), groups, knownHosts, identity, certificate, baseDir);
+        return InventoryWriter.write(List.copyOf(nodes.values()), groups, new InventoryWriter.Settings(knownHosts,
+                identity, certificate, routing.treeWidth(), routing.confirmAbove()), routing.relayOf(), baseDir);
     }
 
     /** Writes {@link #toText} to {@code file} (key paths relative to its directory when under it). */

@@ -3,7 +3,9 @@ package org.gproc.client;
 import org.gproc.transport.xcpu.ProcsLine;
 import org.gproc.transport.xcpu.Tokens;
 
+import java.util.List;
 import java.util.Locale;
+import org.gproc.client.internal.exec.PushPlan;
 
 /**
  * One row of a node's {@code procs}: a process the caller owns, with the node it runs on.
@@ -40,11 +42,20 @@ public final class ProcessInfo {
         this.argv = argv;
     }
 
-    /** A row of the node's {@code procs}, as {@link ProcsLine} reads it; argv stays in its quoted text form. */
+    /**
+     * A row of the node's {@code procs}, as {@link ProcsLine} reads it; argv stays in its quoted text form. A program
+     * pushed with its libraries runs as {@code .lib/ld.so --library-path .. --argv0 P P ARGS}: its row shows what the
+     * user ran, {@code P ARGS}, marked {@value #THROUGH_LOADER}.
+     */
     static ProcessInfo of(Cluster cluster, String node, ProcsLine line) {
+        List<String> program = PushPlan.programArgv(line.argv());
+        String argv = program == null ? Tokens.join(line.argv()) : Tokens.join(program) + THROUGH_LOADER;
         return new ProcessInfo(cluster, node, String.valueOf(line.session()), line.pid(), line.state(), line.owner(),
-                line.cpu(), line.rssKiB(), String.valueOf(line.startSeconds()), Tokens.join(line.argv()));
+                line.cpu(), line.rssKiB(), String.valueOf(line.startSeconds()), argv);
     }
+
+    /** Marks the argv of a program started through the pushed loader ({@code --libs}). */
+    public static final String THROUGH_LOADER = "  (libs: through the pushed loader)";
 
     public String getNode() { return node; }
     public String getSession() { return session; }

@@ -254,6 +254,55 @@ class InventorySpec extends Specification {
         back.knownHosts() == inv.knownHosts()
     }
 
+    def "every cluster setting and each node's relays survive a write and a read: tree, confirmAbove, relay"() {
+        given:
+        def f = file('''\
+            cluster {
+                tree { width = 8 }
+                confirmAbove = 256
+            }
+            nodes {
+                'r1' { host = '127.0.0.1'; port = 17001 }
+                'r2' { host = '127.0.0.1'; port = 17009 }
+                'n[1-3]' { host = '127.0.0.1'; port = 17002; relay = 'r1' }
+                'n4' { host = '127.0.0.1'; port = 17005; relay = ['r1', 'r2'] }
+            }
+            '''.stripIndent())
+        def inv = Inventory.load(f)
+        def out = dir.resolve('written.groovy')
+
+        when:
+        inv.write(out)
+        def back = Inventory.load(out)
+
+        then:
+        out.text.contains('    tree { width = 8 }\n') && out.text.contains('    confirmAbove = 256\n')
+        out.text.contains("'n[1-3]' { host = '127.0.0.1'; port = 17002; relay = 'r1' }")
+        back.treeWidth() == 8
+        back.confirmAbove() == 256
+        out.text.contains("'n4' { host = '127.0.0.1'; port = 17005; relay = ['r1', 'r2'] }")
+        back.relays() == [n1: ['r1'], n2: ['r1'], n3: ['r1'], n4: ['r1', 'r2']]
+        back.addresses() as List == inv.addresses() as List
+    }
+
+    def "an inventory without those settings is written without them, and a bad confirmAbove is still refused on read"() {
+        given:
+        def plain = Inventory.load(file("nodes { 'n1' { host = '127.0.0.1'; port = 17001 } }\n"))
+
+        when:
+        String text = plain.toText(dir)
+
+        then:
+        !text.contains('cluster') && !text.contains('relay')
+
+        when:
+        Inventory.load(file(text.replace('nodes {', 'cluster { confirmAbove = 0 }\nnodes {')))
+
+        then:
+        InventoryException e = thrown()
+        e.message.contains('cluster.confirmAbove must be a number of nodes of at least 1')
+    }
+
     def "a node-set key without host gives every node (its own host) the same port; with host, ports count up"() {
         given:
         def f = file('''\

@@ -21,7 +21,10 @@ public interface AuthListener {
         return null;
     }
 
-    /** A connection was closed because the revocation file now names its key or certificate. */
+    /**
+     * A connection was closed because today's rules would not let it in: the revocation file now names its key or
+     * certificate, or its key's authorized_keys line is gone or changed.
+     */
     default void onRevoked(Revoked event) {
     }
 
@@ -29,7 +32,8 @@ public interface AuthListener {
      * @param principal      who the connection acted as
      * @param keyFingerprint the key (for a certificate, its key) that is now revoked
      * @param remote         the client's address
-     * @param revocation     the revocation file's reason, e.g. {@code key SHA256:... listed in FILE}
+     * @param revocation     why, e.g. {@code key SHA256:... is revoked in FILE} or
+     *                       {@code FILE does not list it} (authorized_keys)
      */
     record Revoked(Instant time, String principal, String keyFingerprint, InetSocketAddress remote,
                    String revocation) {

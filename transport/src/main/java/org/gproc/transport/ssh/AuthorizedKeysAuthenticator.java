@@ -54,6 +54,16 @@ final class AuthorizedKeysAuthenticator {
                 .map(e -> "line " + e.lineNumber() + ": " + e.refusal(remote, now)).orElse("does not list it"));
     }
 
+    /**
+     * Re-reads the file if it changed since the last look (one stat); true when it was re-read (or found gone or
+     * unreadable), so what is connected may need judging again.
+     */
+    boolean refresh() {
+        Snapshot before = snapshot;
+        current();
+        return snapshot != before;
+    }
+
     /** The current entries, re-read first if the file changed. */
     AuthorizedKeys current() {
         BasicFileAttributes attrs = attributes();

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A gateway's {@code direct-tcpip} channel: before SSHD's forwarding code sees the request, it is judged here - the
  * connection must be authenticated, its key must still pass authorization now (a key revoked or removed from
- * authorized_keys since login is refused), and the target must be a node of {@link GatewayTargets} - then audited,
- * and, when allowed, rewritten to the node's resolved address so SSHD connects exactly where the verdict points.
+ * authorized_keys since login is refused), the target must be a node of {@link GatewayTargets}, and the listener must
+ * be able to record it ({@link JumpListener#refusal()}: fail closed) - then audited, and, when allowed, rewritten to the node's resolved address so SSHD connects exactly where the verdict points.
  * The forwarding filter ({@link #FILTER}) checks the rewritten address once more and refuses everything else.
  */
 final class GatewayChannel extends TcpipServerChannel {
@@ -111,6 +111,9 @@ final class GatewayChannel extends TcpipServerChannel {
             } else {
                 decision = policy.targets().decide(host, port);
                 refusal = decision.refusal();
+                if (refusal == null && policy.listener() != null) {
+                    refusal = policy.listener().refusal();
+                }
             }
         }
         String principal = identity == null ? null : identity.principal();

@@ -7,4 +7,12 @@ package org.gproc.transport.ssh;
 @FunctionalInterface
 public interface JumpListener {
     void onJump(JumpEvent event);
+
+    /**
+     * Why no jump may be allowed now (e.g. the audit log that must record it cannot be written), or null. Asked for
+     * each request that would be allowed; a non-null answer refuses it with that reason.
+     */
+    default String refusal() {
+        return null;
+    }
 }

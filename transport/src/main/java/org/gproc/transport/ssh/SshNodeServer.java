@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * The node side of gproc's SSH: serves the {@code xcpu@gproc} subsystem and nothing else, to clients that prove a
  * key listed in an authorized_keys file or an OpenSSH user certificate from a trusted CA (the identity is then a
  * certificate principal; the connection is closed when the certificate expires). Every verdict can be reported to
- * an {@link AuthListener}; a revocation file refuses keys and certificates and closes the open connections it names;
+ * an {@link AuthListener}; a revocation file refuses keys and certificates, and the open connections it names, or
+ * whose key has left authorized_keys, are closed ({@link AccessWatch});
  * a host certificate can be presented; {@link Builder#maxStartups(MaxStartups)} limits the connections per port
  * waiting for authentication, {@link Builder#maxAuthAttempts(int)} the requests per connection (counted by us,
  * {@link AuthAttempts}), and {@link Builder#perSourcePenalties(PerSourcePenalties)} refuses sources that keep
@@ -110,7 +111,7 @@ public final class SshNodeServer implements Closeable {
     private volatile PreAuthLimit preAuth;
     private volatile CertificateExpiry expiry;
     private volatile SourcePenalties penalties;
-    private RevocationWatch revocationWatch;
+    private AccessWatch accessWatch;
     private boolean closed;
 
     private SshNodeServer(Builder config) {
@@ -160,8 +161,9 @@ public final class SshNodeServer implements Closeable {
         sshd.setPort(first.getPort());
         try {
             sshd.start();
-            if (config.revokedFile != null) {
-                revocationWatch = new RevocationWatch(revoked, () -> sshd.getActiveSessions(), config.authListener,
+            if (config.revokedFile != null || authorizedKeys != null) {
+                accessWatch = new AccessWatch(revoked, authorizedKeys, authorizer, () -> sshd.getActiveSessions(),
+                        config.authListener,
                         clock);
             }
             for (InetSocketAddress address : config.listen.subList(1, config.listen.size())) {
@@ -343,8 +345,8 @@ public final class SshNodeServer implements Closeable {
         if (expiry != null) {
             expiry.close();
         }
-        if (revocationWatch != null) {
-            revocationWatch.close();
+        if (accessWatch != null) {
+            accessWatch.close();
         }
     }
 

@@ -18,8 +18,8 @@ import java.util.Set;
  * Each name is looked up in this order: a name with a slash is a path; else the requesting object's
  * {@code DT_RPATH} and those of the objects that loaded it (only while none of them has a {@code DT_RUNPATH}),
  * {@code LD_LIBRARY_PATH}, the requesting object's {@code DT_RUNPATH}, {@code /etc/ld.so.cache}, then the default
- * directories. {@code $ORIGIN} (and {@code ${ORIGIN}}) is the requesting object's directory; a directory with
- * another dynamic token ({@code $LIB}, {@code $PLATFORM}) is skipped. A candidate of another ELF class or machine is
+ * directories. The dynamic tokens in those paths ({@code $ORIGIN}, {@code $LIB}, {@code $PLATFORM}) are expanded as
+ * the control node's loader expands them ({@link DynamicTokens}). A candidate of another ELF class or machine is
  * passed over, as the loader does. A name already loaded (as needed or by its {@code DT_SONAME}) is not loaded twice.
  */
 public record LibraryClosure(Path program, ElfFile elf, Path interpreter, List<Library> libraries) {
@@ -29,9 +29,15 @@ public record LibraryClosure(Path program, ElfFile elf, Path interpreter, List<L
     }
 
     /** Where the loader looks; {@link #system} is the control node's. */
-    public record SearchPath(String ldLibraryPath, LdSoCache cache, String cacheName, List<Path> defaultDirs) {
+    /** @param tokens {@code $LIB} and {@code $PLATFORM}; null: learnt from the program's interpreter if needed */
+    public record SearchPath(String ldLibraryPath, LdSoCache cache, String cacheName, List<Path> defaultDirs,
+                             DynamicTokens tokens) {
         public SearchPath {
             defaultDirs = List.copyOf(defaultDirs);
+        }
+
+        public SearchPath(String ldLibraryPath, LdSoCache cache, String cacheName, List<Path> defaultDirs) {
+            this(ldLibraryPath, cache, cacheName, defaultDirs, null);
         }
 
         /**
@@ -120,6 +126,7 @@ public record LibraryClosure(Path program, ElfFile elf, Path interpreter, List<L
         private final Map<String, Loaded> byName = new HashMap<>();
         private final Deque<Loaded> queue = new ArrayDeque<>();
         private final List<Library> found = new ArrayList<>();
+        private DynamicTokens tokens;
 
         Resolver(Path program, ElfFile elf, SearchPath search) {
             this.program = program;
@@ -131,6 +138,7 @@ public record LibraryClosure(Path program, ElfFile elf, Path interpreter, List<L
             Path origin = program.toRealPath().getParent();
             Loaded main = new Loaded(origin.resolve(program.toRealPath().getFileName()), elf, null);
             Path interpreter = Path.of(elf.interpreter());
+            tokens = search.tokens() != null ? search.tokens() : DynamicTokens.probing(interpreter, program);
             if (!Files.isRegularFile(interpreter)) {
                 throw new IOException(program + ": its program interpreter " + interpreter
                         + " (PT_INTERP) is not on the control node");
@@ -232,10 +240,7 @@ public record LibraryClosure(Path program, ElfFile elf, Path interpreter, List<L
             }
             Set<String> dirs = new LinkedHashSet<>();
             for (String dir : list.split("[:;]", -1)) {
-                String expanded = expandOrigin(dir.isEmpty() ? "." : dir, origin.path().getParent());
-                if (expanded != null) {
-                    dirs.add(expanded);
-                }
+                dirs.add(tokens.expand(dir.isEmpty() ? "." : dir, origin.path().getParent()));
             }
             searched.add(what + " (" + String.join(":", dirs) + ")");
             for (String dir : dirs) {
@@ -245,12 +250,6 @@ public record LibraryClosure(Path program, ElfFile elf, Path interpreter, List<L
                 }
             }
             return null;
-        }
-
-        /** {@code $ORIGIN} replaced by {@code originDir}; null for a directory with another dynamic token. */
-        private static String expandOrigin(String dir, Path originDir) {
-            String expanded = dir.replace("${ORIGIN}", originDir.toString()).replace("$ORIGIN", originDir.toString());
-            return expanded.contains("$") ? null : expanded;
         }
 
         /** The object at {@code path} if it is a loadable ELF of the program's class and machine, else null. */

@@ -171,6 +171,35 @@ public final class PushPlan {
      * The relative way from working directory {@code dir} back to {@code fs/} ({@code ./} for fs/ itself), since the
      * loader's arguments are paths relative to where the process starts.
      */
+    /**
+     * The program's own argv (what the user ran) in the argv of a process started through the pushed loader, as
+     * {@link #choose} writes it ({@code .lib/ld.so --library-path .. --argv0 P P ARGS}); null for any other argv.
+     */
+    public static List<String> programArgv(List<String> argv) {
+        if (argv.isEmpty() || !isLoaderName(argv.get(0))) {
+            return null;
+        }
+        int i = 1;
+        while (i < argv.size()) {
+            switch (argv.get(i)) {
+                case "--argv0" -> {
+                    return i + 2 < argv.size() ? List.copyOf(argv.subList(i + 2, argv.size())) : null;
+                }
+                case "--library-path", "--inhibit-rpath" -> i += 2;
+                case "--inhibit-cache" -> i += 1;
+                default -> {
+                    return null; // not a command line this class writes
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isLoaderName(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return path.contains(LIB_DIR + "/") && name.startsWith("ld") && name.contains(".so");
+    }
+
     private static String upToFs(String dir) {
         if (dir == null || dir.isEmpty()) {
             return "./";

@@ -8,7 +8,10 @@ import org.gproc.client.NodeAddress;
 import org.gproc.client.Hostlist;
 
 /**
- * Writes the compact inventory format, every key and value single-quoted. Consecutive nodes share one node set key
+ * Writes the compact inventory format, every key and value single-quoted, with every setting the reader takes: the
+ * {@code cluster} keys ({@code knownHosts}, {@code identity}, {@code certificate}, {@code tree}, {@code confirmAbove}),
+ * each node's address, route ({@code via}) and relay ({@code relay}), and the groups, so a file read and written back
+ * means the same. Consecutive nodes share one node set key
  * in the two cases the reader expands: on one host with counting ports
  * ({@code 'n[1-4]' { host = '127.0.0.1'; port = 17001 }}), or each its own host (host = name) on one port
  * ({@code 'gpu[1-4]' { port = 5640 }}).
@@ -17,11 +20,20 @@ public final class InventoryWriter {
     private InventoryWriter() {
     }
 
-    public static String write(List<NodeAddress> nodes, Map<String, String> groups, Path knownHosts, Path identity,
-            Path certificate, Path baseDir) {
+    /** The {@code cluster {}} settings; paths may be null, numbers 0 when unset. */
+    public record Settings(Path knownHosts, Path identity, Path certificate, int treeWidth, int confirmAbove) {
+    }
+
+    /** @param relayOf each node's relays (the first live one is used), for the nodes that have one */
+    public static String write(List<NodeAddress> nodes, Map<String, String> groups, Settings cluster,
+            Map<String, List<String>> relayOf, Path baseDir) {
+        Path knownHosts = cluster.knownHosts();
+        Path identity = cluster.identity();
+        Path certificate = cluster.certificate();
         StringBuilder out = new StringBuilder();
         out.append("// gproc inventory: node names -> node daemon host and port; groups are node sets used as @name.\n");
-        if (knownHosts != null || identity != null || certificate != null) {
+        if (knownHosts != null || identity != null || certificate != null || cluster.treeWidth() > 0
+                || cluster.confirmAbove() > 0) {
             out.append("cluster {\n");
             if (knownHosts != null) {
                 out.append("    knownHosts = ").append(quote(relative(knownHosts, baseDir))).append('\n');
@@ -32,18 +44,26 @@ public final class InventoryWriter {
             if (certificate != null) {
                 out.append("    certificate = ").append(quote(relative(certificate, baseDir))).append('\n');
             }
+            if (cluster.treeWidth() > 0) {
+                out.append("    tree { width = ").append(cluster.treeWidth()).append(" }\n");
+            }
+            if (cluster.confirmAbove() > 0) {
+                out.append("    confirmAbove = ").append(cluster.confirmAbove()).append('\n');
+            }
             out.append("}\n");
         }
         out.append("nodes {\n");
-        for (List<NodeAddress> run : runs(nodes)) {
+        for (List<NodeAddress> run : runs(nodes, relayOf)) {
             NodeAddress first = run.get(0);
             String key = run.size() == 1 ? first.name() : fold(run);
+            List<String> relays = relayOf.get(first.name());
+            String tail = via(first.via()) + (relays == null || relays.isEmpty() ? "" : "; relay = " + names(relays))
+                    + " }\n";
             if (run.size() > 1 && ownHosts(run)) {
-                out.append("    ").append(quote(key)).append(" { port = ").append(first.port())
-                        .append(via(first.via())).append(" }\n");
+                out.append("    ").append(quote(key)).append(" { port = ").append(first.port()).append(tail);
             } else {
                 out.append("    ").append(quote(key)).append(" { host = ").append(quote(first.host()))
-                        .append("; port = ").append(first.port()).append(via(first.via())).append(" }\n");
+                        .append("; port = ").append(first.port()).append(tail);
             }
         }
         out.append("}\n");
@@ -68,7 +88,7 @@ public final class InventoryWriter {
      * Maximal runs of nodes that one node set key can stand for: same host, ports one apart, and a key that expands
      * back to exactly those names in that order (the reader hands out ports in expansion order).
      */
-    private static List<List<NodeAddress>> runs(List<NodeAddress> nodes) {
+    private static List<List<NodeAddress>> runs(List<NodeAddress> nodes, Map<String, List<String>> relayOf) {
         List<List<NodeAddress>> runs = new ArrayList<>();
         List<NodeAddress> run = new ArrayList<>();
         for (NodeAddress node : nodes) {
@@ -77,7 +97,8 @@ public final class InventoryWriter {
                 // a run keeps the kind its first two nodes give it: one host, or each node its own host
                 boolean fits = run.size() == 1 ? sharedHost(last, node) || ownHosts(last, node)
                         : ownHosts(run.get(0), run.get(1)) ? ownHosts(last, node) : sharedHost(last, node);
-                boolean extends_ = fits && stem(last.name()).equals(stem(node.name())) && last.via().equals(node.via());
+                boolean extends_ = fits && stem(last.name()).equals(stem(node.name())) && last.via().equals(node.via())
+                        && java.util.Objects.equals(relayOf.get(last.name()), relayOf.get(node.name()));
                 if (!extends_) {
                     close(run, runs);
                     run = new ArrayList<>();
@@ -135,8 +156,13 @@ public final class InventoryWriter {
         if (via.isEmpty()) {
             return "";
         }
-        return "; via = " + (via.size() == 1 ? quote(via.get(0))
-                : "[" + String.join(", ", via.stream().map(InventoryWriter::quote).toList()) + "]");
+        return "; via = " + names(via);
+    }
+
+    /** {@code 'a'} for one name, {@code ['a', 'b']} for several. */
+    private static String names(List<String> names) {
+        return names.size() == 1 ? quote(names.get(0))
+                : "[" + String.join(", ", names.stream().map(InventoryWriter::quote).toList()) + "]";
     }
 
     private static boolean isIdentifier(String name) {

@@ -65,6 +65,45 @@ class LibraryClosureSpec extends Specification {
                 " DT_RUNPATH of ${program.toRealPath()} (${gone.toRealPath()}/missing), /etc/ld.so.cache, /lib/x86_64-linux-gnu")
     }
 
+    def "\$LIB and \$PLATFORM in a RUNPATH are expanded as the control node's loader expands them"() {
+        given: "the library where this machine's loader looks for \$ORIGIN/\$LIB and \$ORIGIN/p/\$PLATFORM"
+        Path app = Files.createDirectories(dir.resolve('tokens'))
+        Cc.build(app, 'libanswer.so.1', Cc.LIBRARY, ['-shared', '-fPIC', '-Wl,-soname,libanswer.so.1'])
+        Path program = Cc.build(app, 'prog', Cc.PROGRAM, ['-L' + app, '-l:libanswer.so.1',
+                                                          '-Wl,-rpath,$ORIGIN/$LIB:$ORIGIN/p/${PLATFORM}'])
+        def tokens = DynamicTokens.probing(Path.of('/lib64/ld-linux-x86-64.so.2'), program)
+        Path libDir = Path.of(tokens.expand('$ORIGIN/$LIB', app))
+        Path platformDir = Path.of(tokens.expand('$ORIGIN/p/$PLATFORM', app))
+        Files.createDirectories(libDir)
+        Files.createDirectories(platformDir)
+        Files.move(app.resolve('libanswer.so.1'), platformDir.resolve('libanswer.so.1'))
+
+        when:
+        def closure = LibraryClosure.of(program, ElfFile.read(program), search())
+
+        then: 'the same file the real loader loads, from the expanded directory'
+        libDir != app.resolve('$LIB') && platformDir != app.resolve('p/$PLATFORM')
+        closure.libraries().find { it.name() == 'libanswer.so.1' }.path().toRealPath() ==
+                platformDir.resolve('libanswer.so.1').toRealPath()
+        closure.libraries().collectEntries { [it.name(), it.path().toRealPath()] } == loaderList(program)
+    }
+
+    def "a token glibc does not know is left as written, so the directory of that literal name is searched, as glibc does"() {
+        given:
+        Path app = Files.createDirectories(dir.resolve('unknown'))
+        Path literal = Files.createDirectories(app.resolve('$NOSUCH'))
+        Cc.build(literal, 'libanswer.so.1', Cc.LIBRARY, ['-shared', '-fPIC', '-Wl,-soname,libanswer.so.1'])
+        Path program = Cc.build(app, 'prog', Cc.PROGRAM, ['-L' + literal, '-l:libanswer.so.1',
+                                                          '-Wl,-rpath,$ORIGIN/$NOSUCH'])
+
+        when:
+        def closure = LibraryClosure.of(program, ElfFile.read(program), search())
+
+        then:
+        closure.libraries().find { it.name() == 'libanswer.so.1' }.path() == literal.toRealPath().resolve('libanswer.so.1')
+        closure.libraries().collectEntries { [it.name(), it.path().toRealPath()] } == loaderList(program)
+    }
+
     def "a statically linked program has no closure"() {
         given:
         Path program = Cc.build(dir, 'static', 'int main(void) { return 0; }\n', ['-static'])
