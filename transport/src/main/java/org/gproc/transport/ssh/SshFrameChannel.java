@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -240,7 +242,14 @@ public final class SshFrameChannel implements FrameChannel {
             return;
         }
         outbox.shutdown();
-        var forced = timer.schedule(() -> session.close(true), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        ScheduledFuture<?> forced;
+        try {
+            forced = timer.schedule(() -> session.close(true), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException connectorClosed) {
+            // the connector is closing (its timer has stopped) and closes every session itself: close this one now
+            session.close(true);
+            return;
+        }
         outbox.whenDrained(() -> {
             channel.close(false).addListener(f -> session.close(false));
             session.addCloseFutureListener(f -> forced.cancel(false));
