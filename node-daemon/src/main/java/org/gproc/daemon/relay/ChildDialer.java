@@ -3,11 +3,10 @@ package org.gproc.daemon.relay;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ssh.AuthRefusedException;
+import org.gproc.transport.ssh.HandshakeGate;
 import org.gproc.transport.ssh.HostKeyException;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,15 +36,13 @@ final class ChildDialer {
 
     private final Connect connector;
     private final ScheduledExecutorService timer;
-    private final int concurrent;
+    private final HandshakeGate gate;
     private final int attempts;
-    private final Deque<Runnable> waiting = new ArrayDeque<>(); // guarded by this
-    private int inFlight; // guarded by this
 
     ChildDialer(Connect connector, ScheduledExecutorService timer, int concurrent, int attempts) {
         this.connector = connector;
         this.timer = timer;
-        this.concurrent = concurrent;
+        this.gate = new HandshakeGate(concurrent, timer);
         this.attempts = attempts;
     }
 
@@ -57,12 +54,12 @@ final class ChildDialer {
     }
 
     /** Handshakes in flight now (for tests and the status line). */
-    synchronized int inFlight() {
-        return inFlight;
+    int inFlight() {
+        return gate.inFlight();
     }
 
     private void attempt(ChildTarget t, int n, CompletableFuture<NinePClient> result) {
-        whenFree(() -> {
+        gate.enter(() -> {
             CompletableFuture<NinePClient> one;
             try {
                 one = connector.connect(t);
@@ -70,7 +67,7 @@ final class ChildDialer {
                 one = CompletableFuture.failedFuture(e);
             }
             one.whenComplete((client, e) -> {
-                release();
+                gate.release();
                 if (e == null) {
                     if (!result.complete(client)) {
                         client.close();
@@ -98,32 +95,5 @@ final class ChildDialer {
         return e instanceof IOException && !(e instanceof HostKeyException) && !(e instanceof AuthRefusedException)
                 && !(e instanceof NinePException) && !(e.getCause() instanceof NinePException)
                 && !"the relay is shutting down".equals(e.getMessage());
-    }
-
-    private void whenFree(Runnable start) {
-        synchronized (this) {
-            if (inFlight >= concurrent) {
-                waiting.addLast(start);
-                return;
-            }
-            inFlight++;
-        }
-        start.run();
-    }
-
-    private void release() {
-        Runnable next;
-        synchronized (this) {
-            next = waiting.pollFirst();
-            if (next == null) {
-                inFlight--;
-                return;
-            }
-        }
-        try { // the slot passes straight to the next in line, on the timer's thread so releases never nest
-            timer.execute(next);
-        } catch (RejectedExecutionException shuttingDown) {
-            next.run();
-        }
     }
 }

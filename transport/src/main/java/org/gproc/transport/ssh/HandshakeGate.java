@@ -2,21 +2,22 @@ package org.gproc.transport.ssh;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * At most {@code limit} SSH handshakes in flight for one connector; the others wait their turn, in order, without a
- * thread each. A fan-out to thousands of nodes that started every handshake at once would have the late ones run
- * past the nodes' authentication timeout (and its own), though the work is the same: one CPU-bound handshake
- * after another, as pdsh's fanout does it.
+ * At most {@code limit} SSH handshakes in flight (one connector's, or one relay's to its children); the others wait
+ * their turn, in order, without a thread each. A fan-out to thousands of nodes that started every handshake at once
+ * would have the late ones run past the nodes' authentication timeout (and its own), though the work is the same:
+ * one CPU-bound handshake after another, as pdsh's fanout does it.
  */
-final class HandshakeGate {
+public final class HandshakeGate {
     private final int limit;
     private final Executor starter;
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
     private int inFlight;
 
     /** {@code starter} runs a waiting handshake once a slot frees, so a release never starts one on its own stack. */
-    HandshakeGate(int limit, Executor starter) {
+    public HandshakeGate(int limit, Executor starter) {
         if (limit < 1) {
             throw new IllegalArgumentException("at least one handshake must be allowed in flight, not " + limit);
         }
@@ -25,7 +26,7 @@ final class HandshakeGate {
     }
 
     /** Runs {@code start} now when a slot is free, else once one is; each start that runs must be released once. */
-    void enter(Runnable start) {
+    public void enter(Runnable start) {
         synchronized (this) {
             if (inFlight >= limit) {
                 waiting.add(start);
@@ -37,7 +38,7 @@ final class HandshakeGate {
     }
 
     /** Frees a slot: the longest-waiting handshake takes it. */
-    void release() {
+    public void release() {
         Runnable next;
         synchronized (this) {
             next = waiting.poll();
@@ -46,14 +47,18 @@ final class HandshakeGate {
                 return;
             }
         }
-        starter.execute(next);
+        try {
+            starter.execute(next);
+        } catch (RejectedExecutionException shuttingDown) {
+            next.run(); // the owner is closing: the waiting attempt runs here and fails fast
+        }
     }
 
-    synchronized int inFlight() {
+    public synchronized int inFlight() {
         return inFlight;
     }
 
-    synchronized int waiting() {
+    public synchronized int waiting() {
         return waiting.size();
     }
 }
