@@ -1,8 +1,11 @@
 package org.gproc.daemon.relay;
 
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
 import org.gproc.transport.ninep.Fid;
 import org.gproc.transport.ninep.NinePClient;
 import org.gproc.transport.ninep.NinePException;
+import org.gproc.transport.ninep.Qid;
 import org.gproc.transport.ninep.server.UnreachableException;
 import org.gproc.transport.xcpu.ChildUnreachable;
 
@@ -32,7 +35,7 @@ final class ChildLink {
         this.client = client;
         this.feeder = new BlobFeeder(this, blobs);
         long h = 0xcbf29ce484222325L; // FNV-1a of the name
-        for (byte b : target.name().getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte b : target.name().getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ (b & 0xFF)) * 0x100000001b3L;
         }
         this.salt = h | Long.MIN_VALUE;
@@ -47,8 +50,8 @@ final class ChildLink {
     }
 
     /** The child's qid as the relay serves it: the path mixed with the child's name (see {@link RemoteEntry}). */
-    org.gproc.transport.ninep.Qid mix(org.gproc.transport.ninep.Qid q) {
-        return new org.gproc.transport.ninep.Qid(q.type(), q.version(), q.path() ^ salt);
+    Qid mix(Qid q) {
+        return new Qid(q.type(), q.version(), q.path() ^ salt);
     }
 
     String name() {
@@ -122,7 +125,7 @@ final class ChildLink {
                     : failure(lost != null || closed() ? ChildUnreachable.LOST : String.valueOf(c.getMessage())));
         });
         answer.whenComplete((v, e) -> { // a request flushed at the relay is flushed at the child (a parked read)
-            if (e instanceof java.util.concurrent.CancellationException) {
+            if (e instanceof CancellationException) {
                 request.cancel(false);
             }
         });

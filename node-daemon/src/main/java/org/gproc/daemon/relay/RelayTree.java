@@ -1,5 +1,6 @@
 package org.gproc.daemon.relay;
 
+import java.util.Arrays;
 import org.gproc.transport.ninep.NinePException;
 import org.gproc.transport.ninep.Qid;
 import org.gproc.transport.ninep.Stat;
@@ -271,7 +272,7 @@ public final class RelayTree implements FileTree {
                 public CompletableFuture<byte[]> read(long offset, int count) {
                     byte[] all = relay.status().getBytes(StandardCharsets.UTF_8);
                     int from = (int) Math.min(offset, all.length);
-                    return CompletableFuture.completedFuture(java.util.Arrays.copyOfRange(all, from,
+                    return CompletableFuture.completedFuture(Arrays.copyOfRange(all, from,
                             Math.min(all.length, from + count)));
                 }
 

@@ -1,5 +1,6 @@
 package org.gproc.cli;
 
+import java.nio.file.Path;
 import org.gproc.client.Cluster;
 import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
@@ -13,7 +14,7 @@ public interface ClusterSource {
     Cluster connect(Inventory inventory, ClusterOptions options);
 
     /** The inventory in {@code file} (the agent's source keeps the one it read while the file is unchanged). */
-    default Inventory load(java.nio.file.Path file) {
+    default Inventory load(Path file) {
         return Inventory.load(file);
     }
 

@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
+import org.gproc.cli.agent.AgentCommand;
 import org.gproc.client.ClusterOptions;
 import org.gproc.client.Inventory;
 import org.gproc.client.InventoryException;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Spec;
         subcommands = {ExecCommand.class, RunCommand.class, AttachCommand.class, JShellCommand.class, PsCommand.class,
                 KillCommand.class, StatusCommand.class, PushCommand.class, KeysCommand.class, SlurmCommand.class,
                 DemoCommand.class, NodesetCommand.class, CopyCommand.class, RcopyCommand.class,
-                org.gproc.cli.agent.AgentCommand.class,
+                AgentCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Inventory: -i FILE, else $GPROC_NODES (e.g. 'n[1-4]=127.0.0.1:17001'), else "
                 + "the job's daemons of 'gproc slurm up' (in a Slurm allocation), else $SLURM_JOB_NODELIST, else"
@@ -104,7 +106,7 @@ public final class GprocCli implements Runnable {
 
     /** A command run for {@code caller}. */
     public GprocCli(Caller caller) {
-        this.caller = java.util.Objects.requireNonNull(caller, "caller");
+        this.caller = Objects.requireNonNull(caller, "caller");
     }
 
     private GprocCli(Void unbound) {
@@ -125,7 +127,7 @@ public final class GprocCli implements Runnable {
         if (caller != null) {
             throw new IllegalStateException("this command line already serves a caller");
         }
-        caller = java.util.Objects.requireNonNull(who, "caller");
+        caller = Objects.requireNonNull(who, "caller");
     }
 
     public static void main(String[] args) {

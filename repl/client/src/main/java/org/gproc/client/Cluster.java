@@ -1,5 +1,9 @@
 package org.gproc.client;
 
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
 import org.gproc.client.internal.exec.BlobPush;
 import org.gproc.client.internal.exec.ExecEngine;
 import org.gproc.client.internal.exec.ExecRequest;
@@ -43,7 +47,7 @@ public final class Cluster implements AutoCloseable {
     /** The dry run under way (its body may launch from any thread, e.g. a script's), or null. */
     private final AtomicReference<DryRun> dryRun = new AtomicReference<>();
     /** Every connection this cluster opened (a relay's is shared by its children); closed once, last. */
-    private final java.util.Set<NinePClient> connections = java.util.Collections.synchronizedSet(
+    private final Set<NinePClient> connections = Collections.synchronizedSet(
             new java.util.LinkedHashSet<>());
 
     private Cluster(Inventory inventory, ClusterOptions options, NodeConnector connector) {
@@ -110,8 +114,8 @@ public final class Cluster implements AutoCloseable {
                 })
                 .orTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(e -> {
-                    if (Futures.cause(e) instanceof java.util.concurrent.TimeoutException) {
-                        throw new java.util.concurrent.CompletionException(new java.io.IOException("no answer from "
+                    if (Futures.cause(e) instanceof TimeoutException) {
+                        throw new CompletionException(new IOException("no answer from "
                                 + address.hostAndPort() + " within " + options.connectTimeout().toSeconds() + " s"));
                     }
                     throw Futures.unwrapped(e);

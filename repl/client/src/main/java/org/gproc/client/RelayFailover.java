@@ -1,5 +1,6 @@
 package org.gproc.client;
 
+import java.util.Objects;
 import org.gproc.client.internal.exec.NodeChannel;
 import org.gproc.client.internal.route.RelayEvents;
 import org.gproc.client.internal.route.RelayTree;
@@ -43,7 +44,7 @@ final class RelayFailover {
     private final Map<String, String> movedTo = new ConcurrentHashMap<>();
     private static final String DIRECT = "";
     /** Connections whose close this watches, each with the relay it reaches. */
-    private final Map<NinePClient, String> watched = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<NinePClient, String> watched = Collections.synchronizedMap(new IdentityHashMap<>());
     /** Relay channels whose {@code n/events} is read. */
     private final Set<NodeChannel> followed = Collections.newSetFromMap(
             Collections.synchronizedMap(new IdentityHashMap<>()));
@@ -206,7 +207,7 @@ final class RelayFailover {
         String parent = parent(hop);
         List<String> out = new ArrayList<>();
         for (String r : relays()) {
-            if (r.equals(hop) || !java.util.Objects.equals(parent(r), parent) || routesThrough(r, node)
+            if (r.equals(hop) || !Objects.equals(parent(r), parent) || routesThrough(r, node)
                     || lost.stream().anyMatch(l -> routesThrough(r, l))) {
                 continue;
             }

@@ -2,9 +2,11 @@ package org.gproc.transport.ssh;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
@@ -174,8 +176,8 @@ public final class SshConnector implements Closeable {
     }
 
     /** The user certificate presented before the plain key, if any. */
-    public java.util.Optional<OpenSshCertificate> certificate() {
-        return java.util.Optional.ofNullable(certificate);
+    public Optional<OpenSshCertificate> certificate() {
+        return Optional.ofNullable(certificate);
     }
 
     /**
@@ -295,7 +297,7 @@ public final class SshConnector implements Closeable {
             throw new IOException(host + " port " + port + ": " + cause, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException(host + " port " + port + ": interrupted while connecting");
+            throw new InterruptedIOException(host + " port " + port + ": interrupted while connecting");
         }
     }
 

@@ -7,12 +7,14 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +80,7 @@ public final class AgentServer {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(paths.socket()));
             Files.setPosixFilePermissions(paths.socket(), PosixFilePermissions.fromString("rw-------"));
-            socketKey = Files.readAttributes(paths.socket(), java.nio.file.attribute.BasicFileAttributes.class,
+            socketKey = Files.readAttributes(paths.socket(), BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS).fileKey();
             RoutedStreams.install();
             Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "gproc-agent-cleanup"));
@@ -117,7 +119,7 @@ public final class AgentServer {
                 if (lock != null) {
                     return lock;
                 }
-            } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+            } catch (OverlappingFileLockException heldInThisJvm) {
                 // as held by another process
             }
             if (AgentClient.ask(paths.socket(), "status") != null || System.nanoTime() > deadline) {
@@ -182,7 +184,7 @@ public final class AgentServer {
     private boolean socketStillOurs() {
         try {
             return socketKey.equals(Files.readAttributes(paths.socket(),
-                    java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+                    BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
         } catch (IOException e) {
             return false;
         }

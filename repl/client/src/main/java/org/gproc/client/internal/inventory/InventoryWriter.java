@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.gproc.client.NodeAddress;
 import org.gproc.client.Hostlist;
 
@@ -98,7 +99,7 @@ public final class InventoryWriter {
                 boolean fits = run.size() == 1 ? sharedHost(last, node) || ownHosts(last, node)
                         : ownHosts(run.get(0), run.get(1)) ? ownHosts(last, node) : sharedHost(last, node);
                 boolean extends_ = fits && stem(last.name()).equals(stem(node.name())) && last.via().equals(node.via())
-                        && java.util.Objects.equals(relayOf.get(last.name()), relayOf.get(node.name()));
+                        && Objects.equals(relayOf.get(last.name()), relayOf.get(node.name()));
                 if (!extends_) {
                     close(run, runs);
                     run = new ArrayList<>();
