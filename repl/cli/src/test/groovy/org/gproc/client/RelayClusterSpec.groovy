@@ -423,9 +423,12 @@ class RelayClusterSpec extends Specification {
         r1.close()
         job.waitFor(Duration.ofSeconds(60))
 
-        then:
-        cluster.downReasons == [r1: 'connection closed', r2: 'connection closed', n1: 'relay r1: connection lost',
-                                n2: 'relay r1: connection lost', n3: 'relay r1: connection lost']
+        then: 'once the failover has tried every way (the processes can fail before the last try is refused)'
+        new PollingConditions(timeout: 60).eventually {
+            assert cluster.downReasons == [r1: 'connection closed', r2: 'connection closed',
+                                           n1: 'relay r1: connection lost', n2: 'relay r1: connection lost',
+                                           n3: 'relay r1: connection lost']
+        }
         job.processes.every { it.exitValue() == 255 && it.failure().get().contains('connection lost') }
 
         cleanup:
