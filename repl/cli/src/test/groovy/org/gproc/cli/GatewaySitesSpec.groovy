@@ -7,6 +7,7 @@ import org.gproc.transport.ssh.Keys
 import org.gproc.transport.ssh.KnownHosts
 import org.gproc.transport.testing.Netns
 import org.gproc.transport.testing.NetnsGprocd
+import spock.util.concurrent.PollingConditions
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -208,7 +209,10 @@ class GatewaySitesSpec extends Specification {
         !ran(refused, 'b1')
         refused.err.contains('gproc: b1 is down: ')
         refused.err.contains('through gateway 10.77.1.1 port 5640: the gateway refused our key')
-        gwb.audit().any { it.contains('"event":"auth"') && it.contains('"principal":null') && it.contains('REVOKED') }
+        // the audit line is written just after the refusal goes out, so the client can be told first
+        new PollingConditions(timeout: 10).eventually {
+            assert gwb.audit().any { it.contains('"event":"auth"') && it.contains('"principal":null') && it.contains('REVOKED') }
+        }
 
         cleanup:
         Files.writeString(gwRevoked, '# nothing revoked\n')
