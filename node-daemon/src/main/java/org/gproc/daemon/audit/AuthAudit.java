@@ -35,7 +35,7 @@ public final class AuthAudit implements AuthListener, AutoCloseable {
 
     @Override
     public void onAuth(AuthEvent e) {
-        if (!e.accepted() && !summary.admit(host(e.remote()), e.time())) {
+        if (!e.accepted() && !summary.admit(host(e.remote()), e.reason(), e.time())) {
             return;
         }
         AuditLog.Event event = log.event("auth").at(e.time())

@@ -7,8 +7,10 @@ import java.util.Map;
 /**
  * Refused logins per source, per 10-second window: the first {@value #PER_SOURCE} from a source and the first
  * {@value #TOTAL} overall are written one by one; the rest are counted, and when the window ends each source held
- * back gets one line {@code N more refusals from ADDR in 10 s} (at most {@value #MAX_SOURCES} such lines, then one
- * for all the other sources). A flood of refusals therefore costs a few kilobytes per window, whatever its rate.
+ * back gets one line {@code N more refusals from ADDR in 10 s} with the count of each reason held back (at most
+ * {@value #MAX_SOURCES} such lines, then one for all the other sources). The reasons come from a fixed vocabulary,
+ * never from the client, so an operator still sees that a revoked key was tried even when its lines were held back.
+ * A flood of refusals therefore costs a few kilobytes per window, whatever its rate.
  */
 final class RefusalSummary {
     static final long WINDOW_SECONDS = 10;
@@ -17,19 +19,19 @@ final class RefusalSummary {
     static final int MAX_SOURCES = 100;
 
     private final AuditLog log;
-    private Map<String, int[]> window = new LinkedHashMap<>(); // source -> {written, held back}
+    private Map<String, Source> window = new LinkedHashMap<>();
     private long windowStart = Long.MIN_VALUE;
     private int written;
-    private long otherSourcesHeld;
+    private Source otherSources = new Source();
 
     RefusalSummary(AuditLog log) {
         this.log = log;
     }
 
-    /** Whether this refusal from {@code source} is written; if not, it is counted for the window's summary. */
-    boolean admit(String source, Instant time) {
-        Map<String, int[]> ended = null;
-        long endedOthers = 0;
+    /** Whether this refusal from {@code source} is written; if not, it and its reason are counted for the summary. */
+    boolean admit(String source, String reason, Instant time) {
+        Map<String, Source> ended = null;
+        Source endedOthers = null;
         boolean admitted;
         synchronized (this) {
             long second = time.getEpochSecond();
@@ -37,26 +39,23 @@ final class RefusalSummary {
                 windowStart = second;
             } else if (second - windowStart >= WINDOW_SECONDS) {
                 ended = window;
-                endedOthers = otherSourcesHeld;
+                endedOthers = otherSources;
                 reset(second);
             }
-            int[] counts = window.get(source);
-            if (counts == null) {
-                if (window.size() >= MAX_SOURCES) {
-                    otherSourcesHeld++;
-                } else {
-                    counts = new int[2];
-                    window.put(source, counts);
-                }
+            Source counts = window.get(source);
+            if (counts == null && window.size() < MAX_SOURCES) {
+                counts = new Source();
+                window.put(source, counts);
             }
             if (counts == null) {
+                otherSources.holdBack(reason);
                 admitted = false;
-            } else if (counts[0] < PER_SOURCE && written < TOTAL) {
-                counts[0]++;
+            } else if (counts.written < PER_SOURCE && written < TOTAL) {
+                counts.written++;
                 written++;
                 admitted = true;
             } else {
-                counts[1]++;
+                counts.holdBack(reason);
                 admitted = false;
             }
         }
@@ -68,11 +67,11 @@ final class RefusalSummary {
 
     /** Writes the current window's summaries and starts a new window. */
     void flush() {
-        Map<String, int[]> ended;
-        long others;
+        Map<String, Source> ended;
+        Source others;
         synchronized (this) {
             ended = window;
-            others = otherSourcesHeld;
+            others = otherSources;
             reset(Instant.now().getEpochSecond());
         }
         write(ended, others);
@@ -82,26 +81,37 @@ final class RefusalSummary {
         window = new LinkedHashMap<>();
         windowStart = second;
         written = 0;
-        otherSourcesHeld = 0;
+        otherSources = new Source();
     }
 
-    private void write(Map<String, int[]> ended, long others) {
-        for (Map.Entry<String, int[]> e : ended.entrySet()) {
-            int held = e.getValue()[1];
-            if (held > 0) {
-                log.event("auth-summary").field("remote", AuthAudit.bracketed(e.getKey()))
-                        .field("refusals", held).field("seconds", WINDOW_SECONDS)
-                        .field("message", held + " more refusals from " + AuthAudit.bracketed(e.getKey()) + " in "
-                                + WINDOW_SECONDS + " s")
-                        .unauthenticated().log();
+    private void write(Map<String, Source> ended, Source others) {
+        for (Map.Entry<String, Source> e : ended.entrySet()) {
+            if (e.getValue().held > 0) {
+                writeSummary(AuthAudit.bracketed(e.getKey()), e.getValue());
             }
         }
-        if (others > 0) {
-            log.event("auth-summary").field("remote", null).field("refusals", others)
-                    .field("seconds", WINDOW_SECONDS)
-                    .field("message", others + " more refusals from other sources in "
-                            + WINDOW_SECONDS + " s")
-                    .unauthenticated().log();
+        if (others.held > 0) {
+            writeSummary(null, others);
+        }
+    }
+
+    private void writeSummary(String remote, Source held) {
+        String from = remote == null ? "other sources" : remote;
+        log.event("auth-summary").field("remote", remote).field("refusals", held.held)
+                .field("reasons", held.reasons).field("seconds", WINDOW_SECONDS)
+                .field("message", held.held + " more refusals from " + from + " in " + WINDOW_SECONDS + " s")
+                .unauthenticated().log();
+    }
+
+    /** One source's refusals in a window: how many were written, how many held back and for which reasons. */
+    private static final class Source {
+        int written;
+        long held;
+        final Map<String, Long> reasons = new LinkedHashMap<>();
+
+        void holdBack(String reason) {
+            held++;
+            reasons.merge(reason, 1L, Long::sum);
         }
     }
 }

@@ -192,6 +192,11 @@ class LoginAttackSpec extends Specification {
         then: 'every refusal is either a line or counted in a summary of its 10 s window'
         summaries.every { it.message ==~ /\d+ more refusals from 127\.0\.0\.1 in 10 s/ }
         refused.size() < 17 * 7
+
+        and: 'a summary counts the reasons it held back, so the 17 connections cut off are all accounted for'
+        summaries.every { (it.reasons as Map).values().sum() == it.refusals }
+        refused.count { it.reason == 'TOO_MANY_ATTEMPTS' } + summaries.sum(0) { it.reasons.TOO_MANY_ATTEMPTS ?: 0 } == 17
+        refused.count { it.reason == 'NOT_AUTHORIZED' } + summaries.sum(0) { it.reasons.NOT_AUTHORIZED ?: 0 } == 17 * 6
     }
 
     def "a few refusals are each written, with no summary"() {
