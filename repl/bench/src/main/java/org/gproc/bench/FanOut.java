@@ -26,9 +26,11 @@ final class FanOut {
 
     /**
      * B1. {@code cold}: connect and authenticate to N nodes, run, collect (the first thing this JVM does, as a batch
-     * job would); {@code warm}: the same run again on the open connections, median of {@code reps}.
+     * job would); {@code warm}: the same run again on the open connections, median of {@code reps}, with where the
+     * warm runs' CPU went (this client, the {@code daemons}, the rest of the machine, idle cores).
      */
-    static List<Figure> b1(BenchCluster bench, int n, int reps, PrintStream log) throws Exception {
+    static List<Figure> b1(BenchCluster bench, int n, int reps, List<Long> daemons, PrintStream log)
+            throws Exception {
         Inventory nodes = bench.subset(n);
         log.printf("B1: /bin/date on %d nodes: cold, then %d warm%n", n, reps);
         long heap0 = liveHeapBytes();
@@ -42,12 +44,16 @@ final class FanOut {
             double cold = (System.nanoTime() - t0) / 1e9;
             log.printf("B1: n=%d cold %.3f s (connect %.3f s, client CPU %.2f s)%n", n, cold, connected, connectCpu);
             double[] warm = new double[reps];
+            ProcessCpu warm0 = ProcessCpu.snapshot(daemons);
             for (int r = 0; r < reps; r++) {
                 long w0 = System.nanoTime();
                 check(cluster.getNodes().run("/bin/date"), n, true);
                 warm[r] = (System.nanoTime() - w0) / 1e9;
                 log.printf("B1: n=%d warm %.3f s%n", n, warm[r]);
             }
+            String warmCpu = ProcessCpu.snapshot(daemons).split(warm0, "client", "gprocd") + " over the " + reps
+                    + " warm runs";
+            log.printf("B1: n=%d %s%n", n, warmCpu);
             long heap = liveHeapBytes();
             double perNode = (heap - heap0) / 1024.0 / n;
             log.printf("B1: client heap after GC %.0f MB used of %.0f MB max: %.1f KB per idle node connection%n",
@@ -56,7 +62,7 @@ final class FanOut {
                     Figure.measured("B1", "heap_per_node_kb", n, "gproc", perNode, "KB")
                             .withNote("client heap after a full GC, connected and idle, less before connecting, / n"),
                     Figure.measured("B1", "warm", n, "gproc", median(warm), "s")
-                            .withNote("run('/bin/date'), median of " + reps + " " + list(warm)),
+                            .withNote("run('/bin/date'), median of " + reps + " " + list(warm) + "; " + warmCpu),
                     Figure.measured("B1", "cold", n, "gproc", cold, "s")
                             .withNote(String.format(Locale.ROOT, "connect %.2f s (client CPU %.2f s) + run; JVM start"
                                     + " not included", connected, connectCpu)));
@@ -82,8 +88,8 @@ final class FanOut {
      * shared-library closure and runs it through the pushed loader ({@code push(exe, libs: true)}); the cases are
      * then {@code cold --libs} (the warm-up pushes no library, so the closure is cold too) and {@code warm --libs}.
      */
-    static List<Figure> b2(BenchCluster bench, int n, Path exe, int reps, boolean libs, PrintStream log)
-            throws Exception {
+    static List<Figure> b2(BenchCluster bench, int n, Path exe, int reps, boolean libs, List<Long> daemons,
+            PrintStream log) throws Exception {
         Cluster cluster = bench.connect(bench.subset(n));
         Path other = Files.createTempFile("gproc-bench-warmup-", ".bin");
         try {
@@ -95,10 +101,12 @@ final class FanOut {
             log.printf("B2: warm-up push of another %d-byte blob on %d nodes (untimed)%n", size, n);
             check(cluster.getNodes().push(other.toString()).run(), n, false); // without libs: they stay cold
             log.printf("B2: push and run %s (%d bytes) on %d nodes: cold, then %d warm%n", exe, size, n, reps);
+            ProcessCpu cold0 = ProcessCpu.snapshot(daemons);
             long t0 = System.nanoTime();
             check(cluster.getNodes().push(exe.toString()).libs(libs).run(), n, false);
             double cold = (System.nanoTime() - t0) / 1e9;
-            log.printf("B2: n=%d cold %.3f s%n", n, cold);
+            String coldCpu = ProcessCpu.snapshot(daemons).split(cold0, "client", "gprocd");
+            log.printf("B2: n=%d cold %.3f s; %s%n", n, cold, coldCpu);
             double[] warm = new double[reps];
             for (int r = 0; r < reps; r++) {
                 long w0 = System.nanoTime();
@@ -111,7 +119,8 @@ final class FanOut {
             String suffix = libs ? " --libs" : "";
             return List.of(
                     Figure.measured("B2", "cold" + suffix, n, "gproc", cold, "s")
-                            .withNote(what + ", not cached (after an untimed push of another blob: JIT warm)"),
+                            .withNote(what + ", not cached (after an untimed push of another blob: JIT warm); "
+                                    + coldCpu),
                     Figure.measured("B2", "warm" + suffix, n, "gproc", median(warm), "s")
                             .withNote(what + ", cached; median of " + reps + " " + list(warm)));
         } finally {

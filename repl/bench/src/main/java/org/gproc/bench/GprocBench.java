@@ -1,5 +1,6 @@
 package org.gproc.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,8 +12,8 @@ import java.util.Set;
  * {@code scripts/bench/run} as its own process, so its heap and threads can be measured).
  *
  * <pre>
- * GprocBench b1 --inventory FILE --identity KEY --n 100 [--reps 3]
- * GprocBench b2 --inventory FILE --identity KEY --n 100 --exe FILE [--reps 3] [--libs]
+ * GprocBench b1 --inventory FILE --identity KEY --n 100 [--reps 3] [--pids FILE]
+ * GprocBench b2 --inventory FILE --identity KEY --n 100 --exe FILE [--reps 3] [--libs] [--pids FILE]
  * GprocBench b3 --inventory FILE --identity KEY [--runs 1000] [--warmup 100] [--node NAME --tool LABEL]
  * GprocBench b6 --inventory FILE --identity KEY --n 32 --exe FILE [--tree-width 4] [--pids FILE]
  * GprocBench b4 --inventory FILE --identity KEY --pid DAEMON_PID [--sessions 1000]
@@ -23,6 +24,8 @@ import java.util.Set;
  * the {@code cluster} block, for the {@code gproc} command (B5). {@code b3-trace} times each 9P request of B3's runs
  * and prints where a run waits (stderr; no figures). {@code b3 --node NAME} measures that node as the inventory
  * reaches it (through its {@code via} gateways: {@code scripts/bench/b3-jump}), its figures labelled {@code --tool}.
+ * {@code --pids FILE} names the daemons (one pid a line) whose CPU seconds b1's warm runs, b2's cold push and b6
+ * report beside the client's, the rest of the machine's and the idle cores'.
  * Prints one JSON line per figure (see {@link Figure}); a failure prints the figures it was after with value null
  * and the reason, and exits 1.
  */
@@ -96,19 +99,20 @@ public final class GprocBench {
                 flags.has("--known-hosts") ? Path.of(flags.text("--known-hosts", null)) : null);
         int reps = flags.integer("--reps", 3, 1);
         return switch (bench) {
-            case "b1" -> FanOut.b1(cluster, n, reps, log);
+            case "b1" -> FanOut.b1(cluster, n, reps, daemonPids(flags), log);
             case "b2" -> {
                 if (!flags.has("--exe")) {
                     throw new IllegalArgumentException("gproc bench b2: --exe FILE is required");
                 }
-                yield FanOut.b2(cluster, n, Path.of(flags.text("--exe", null)), reps, flags.has("--libs"), log);
+                yield FanOut.b2(cluster, n, Path.of(flags.text("--exe", null)), reps, flags.has("--libs"),
+                        daemonPids(flags), log);
             }
             case "b6" -> {
                 if (!flags.has("--exe")) {
                     throw new IllegalArgumentException("gproc bench b6: --exe FILE is required");
                 }
                 yield TreePush.b6(cluster, n, Path.of(flags.text("--exe", null)), flags.integer("--tree-width", 4, 2),
-                        flags.has("--pids") ? ProcessCpu.pids(Path.of(flags.text("--pids", null))) : List.of(), log);
+                        daemonPids(flags), log);
             }
             case "b3" -> flags.has("--node")
                     ? RoundTrip.b3(cluster, cluster.named(flags.text("--node", null)), flags.text("--tool", "gproc"),
@@ -123,6 +127,11 @@ public final class GprocBench {
             }
             default -> throw new IllegalArgumentException(bench);
         };
+    }
+
+    /** The daemons' pids from {@code --pids FILE} (one a line), for the CPU split; none without it. */
+    private static List<Long> daemonPids(Flags flags) throws IOException {
+        return flags.has("--pids") ? ProcessCpu.pids(Path.of(flags.text("--pids", null))) : List.of();
     }
 
     /** The figures a bench would have produced, unmeasured, each saying why. */

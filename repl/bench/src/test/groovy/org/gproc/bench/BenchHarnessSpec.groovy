@@ -105,6 +105,12 @@ class BenchHarnessSpec extends Specification {
         figures*.bench.toSet() == ['B1', 'B2', 'B3', 'B4', 'B5'] as Set
         figures.findAll { it.bench == 'B1' }*.case.toSet() == ['warm', 'cold', 'heap_per_node_kb'] as Set
         figures.findAll { it.value == null }.every { it.note.startsWith('n/a (') }
+
+        and: 'B1 warm and B2 cold say where their CPU went: client, the daemon, the rest of the machine, idle cores'
+        def split = /CPU: client (\d+\.\d\d) s, gprocd (\d+\.\d\d) s, rest of the machine \d+\.\d\d s, idle \d+\.\d\d s/
+        figures.find { it.bench == 'B1' && it.case == 'warm' }.note =~ split
+        def b2 = figures.find { it.bench == 'B2' && it.case == 'cold' }.note =~ split
+        b2.find() && (b2.group(1) as double) > 0 && (b2.group(2) as double) > 0 // 16 MB to each node: never 0.00 s
     }
 
     def "b3-jump in quick mode measures B3 direct and through a gateway: a table and one JSON line with the ratio"() {
